@@ -1,0 +1,52 @@
+# ssebench — top-level Makefile.
+#
+# Each component owns one file under mk/ and appends to the variables below,
+# so that components can grow without editing this file.
+#   DEPS_TARGETS   install or build what tests and runs need (idempotent, cached)
+#   BUILD_TARGETS  build binaries into bin/ or their own folders
+#   TEST_TARGETS   extra test steps that are not `go test` (TypeScript checks, promtool, …)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+ROOT      := $(abspath .)
+BIN       := $(ROOT)/bin
+TOOLS     := $(ROOT)/.tools
+TOOLS_BIN := $(TOOLS)/bin
+GO        ?= go
+GOTEST_FLAGS ?= -race -count=1 -timeout 40m
+export PATH := $(TOOLS_BIN):$(BIN):$(PATH)
+
+DEPS_TARGETS  :=
+BUILD_TARGETS :=
+TEST_TARGETS  :=
+GO_BINARIES   :=   # Go main packages of the root module, built into bin/
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: deps build test test-go bench bench-quick clean help
+
+help: ## list targets
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+deps: $(DEPS_TARGETS) ## install or build everything tests and runs need
+
+build: $(BUILD_TARGETS) ## build every binary
+	@mkdir -p $(BIN)
+	$(if $(strip $(GO_BINARIES)),$(GO) build -o $(BIN)/ $(GO_BINARIES))
+
+test: deps build $(TEST_TARGETS) test-go ## build everything and run every test (what CI runs)
+
+test-go: build ## go test -race over the root module
+	$(GO) vet ./...
+	$(GO) test $(GOTEST_FLAGS) ./...
+
+bench: deps build ## the whole benchmark: every server, both scenarios, results table and report
+	$(BIN)/ssebench run
+
+bench-quick: deps build ## the same benchmark with seconds-long scenarios
+	$(BIN)/ssebench run --quick
+
+clean: ## remove build output (keeps .tools, which is slow to rebuild)
+	rm -rf $(BIN)

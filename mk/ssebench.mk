@@ -1,0 +1,2 @@
+# The ssebench command (cmd/ssebench).
+GO_BINARIES += ./cmd/ssebench

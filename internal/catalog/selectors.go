@@ -1,0 +1,60 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Scenario names of the writeup, as the scenario file k6/scenarios.json defines them.
+const (
+	ScenarioBaseline = "baseline"
+	ScenarioStress   = "stress"
+)
+
+// Check names shared by `ssebench load` and the k6 script.
+const (
+	CheckStatus200 = "status is 200"
+	CheckDone      = "stream ended with [DONE]"
+)
+
+// scope says which series an expression covers: which server variable filters them and,
+// optionally, one scenario.
+type scope struct {
+	serverVar string // "$server" or "$compare"
+	scenario  string // "" = every scenario
+}
+
+var (
+	allScenarios = scope{serverVar: "$server"}
+	stressOnly   = scope{serverVar: "$server", scenario: ScenarioStress}
+	baselineOnly = scope{serverVar: "$server", scenario: ScenarioBaseline}
+	compareSet   = scope{serverVar: "$compare", scenario: ScenarioStress}
+)
+
+// load selects a load-generator series of one run.
+func (s scope) load(metric string, extra ...string) string {
+	m := []string{`testid="$testid"`, fmt.Sprintf(`server=~"%s"`, s.serverVar)}
+	if s.scenario != "" {
+		m = append(m, fmt.Sprintf(`scenario="%s"`, s.scenario))
+	}
+	m = append(m, extra...)
+	return metric + "{" + strings.Join(m, ", ") + "}"
+}
+
+// process selects an exporter series; the exporter knows servers, not runs or scenarios.
+func (s scope) process(metric string) string {
+	return fmt.Sprintf(`%s{server=~"%s"}`, metric, s.serverVar)
+}
+
+// active is 1 for each (server, scenario) while that scenario's load runs in this test run
+// and absent otherwise: k6_vus is pushed every second during a load run and marked stale at
+// its end. Multiplying a per-server exporter series by it attributes the series to the
+// scenario that was running, which is how pidstat's window is rebuilt from PromQL.
+func (s scope) active() string {
+	return fmt.Sprintf(`(max by (server, scenario) (%s) * 0 + 1)`, s.load("k6_vus"))
+}
+
+// duringLoad restricts a per-server expression to the scope's active windows, labelled by scenario.
+func (s scope) duringLoad(perServer string) string {
+	return fmt.Sprintf(`(%s * on (server) group_right () %s)`, perServer, s.active())
+}

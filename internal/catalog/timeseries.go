@@ -1,0 +1,70 @@
+package catalog
+
+import "fmt"
+
+// Over-the-run series, for range queries: one line per server and scenario.
+
+func rateOf(metric string) string {
+	return fmt.Sprintf(`sum by (server, scenario) (rate(%s[$__rate_interval]))`, allScenarios.load(metric))
+}
+
+func quantileOverTime(q float64, metric string) string {
+	return fmt.Sprintf(`1000 * histogram_quantile(%g, sum by (server, scenario) (rate(%s[$__rate_interval])))`,
+		q, allScenarios.load(metric))
+}
+
+var (
+	SeriesVUs = define(Query{Name: "series.vus", Title: "Virtual users", Unit: UnitCount,
+		Expr: fmt.Sprintf(`sum by (server, scenario) (%s)`, allScenarios.load("k6_vus")), Help: "Active VUs of the load generator."})
+	SeriesReqPerSecond = define(Query{Name: "series.req_per_second", Title: "Requests per second", Unit: UnitReqPerSec, Better: "higher",
+		Expr: rateOf("k6_http_reqs_total"), Help: "Request rate."})
+	SeriesP95 = define(Query{Name: "series.p95_ms", Title: "p95 stream duration", Unit: UnitMillis, Better: "lower",
+		Expr: quantileOverTime(0.95, "k6_http_req_duration_seconds"), Help: "95th percentile of whole-stream duration over the rate interval."})
+	SeriesTTFT = define(Query{Name: "series.ttft_p95_ms", Title: "p95 time to first token", Unit: UnitMillis, Better: "lower",
+		Expr: quantileOverTime(0.95, "ssebench_time_to_first_token_seconds"), Help: "Request sent to first data event, 95th percentile."})
+	SeriesGapP99 = define(Query{Name: "series.event_gap_p99_ms", Title: "p99 gap between events", Unit: UnitMillis, Better: "lower",
+		Expr: quantileOverTime(0.99, "ssebench_event_gap_seconds"), Help: "99th percentile of the gaps between consecutive events: Nagle stalls show here."})
+	SeriesFailures = define(Query{Name: "series.failures_per_second", Title: "Failed iterations per second", Unit: UnitReqPerSec, Better: "lower",
+		Expr: rateOf("ssebench_iterations_failed_total"), Help: "Iterations with a transport error or a failed check."})
+	SeriesCPU = define(Query{Name: "series.cpu_percent", Title: "Server CPU", Unit: UnitPercent, Better: "lower",
+		Expr: `100 * sum by (server) (rate(ssebench_process_cpu_seconds_total{server=~"$server"}[$__rate_interval]))`,
+		Help: "CPU of each server process (100 = one core)."})
+	SeriesRSS = define(Query{Name: "series.rss_mib", Title: "Server resident memory", Unit: UnitMiB, Better: "lower",
+		Expr: `max by (server) (ssebench_process_resident_memory_bytes{server=~"$server"}) / 1048576`,
+		Help: "Resident set of each server process (MiB)."})
+	SeriesTCP = define(Query{Name: "series.tcp_connections", Title: "TCP connections on the server's port", Unit: UnitCount,
+		Expr: `sum by (server, state) (ssebench_server_tcp_connections{server=~"$server"})`,
+		Help: "Connections on each server's listening port, by TCP state."})
+)
+
+// Streaming health: a proxy that buffers delivers the first token with the last; one that
+// stalls on Nagle's algorithm shows gaps far above the stub's inter-token delay.
+var (
+	HealthFirstTokenShare = define(Query{Name: "health.first_token_share", Title: "Time to first token / stream duration (median)", Unit: UnitRatio, Better: "lower",
+		Expr: fmt.Sprintf(`histogram_quantile(0.5, sum by (server, scenario) (rate(%s[$__rate_interval])))
+			/ histogram_quantile(0.5, sum by (server, scenario) (rate(%s[$__rate_interval])))`,
+			allScenarios.load("ssebench_time_to_first_token_seconds"), allScenarios.load("k6_http_req_duration_seconds")),
+		Help: "Near 1 means the first token arrives with the last: the proxy buffers the stream."})
+	HealthMaxGap = define(Query{Name: "health.event_gap_max_ms", Title: "Largest gap between events", Unit: UnitMillis, Better: "lower",
+		Expr: fmt.Sprintf(`1000 * max by (server, scenario) (%s)`, allScenarios.load("ssebench_event_gap_max_seconds")),
+		Help: "The largest gap between two events seen so far in the load run (exact)."})
+	HealthProbeSuccess = define(Query{Name: "health.probe_success", Title: "Stream probe success", Unit: UnitCount, Better: "higher",
+		Expr: `min by (server) (probe_success{job="sse-probe", server=~"$server"})`,
+		Help: "1 when the exporter's SSE probe saw a correct, unbuffered stream without stalls."})
+	HealthProbeMaxGap = define(Query{Name: "health.probe_max_gap_ms", Title: "Probe: largest gap between events", Unit: UnitMillis, Better: "lower",
+		Expr: `1000 * max by (server) (probe_sse_max_event_gap_seconds{job="sse-probe", server=~"$server"})`,
+		Help: "Largest gap the probe saw; far above the stub's inter-token delay means a Nagle stall."})
+	HealthProbeFirstEvent = define(Query{Name: "health.probe_first_event_share", Title: "Probe: first event / stream duration", Unit: UnitRatio, Better: "lower",
+		Expr: `max by (server) (probe_sse_time_to_first_event_seconds{job="sse-probe", server=~"$server"} / probe_sse_stream_duration_seconds{job="sse-probe", server=~"$server"})`,
+		Help: "Near 1 means the probe's first event came with the last: buffering."})
+)
+
+// RunInfo is the machine and versions of one run, as the writeup's Machine table shows them.
+var RunInfo = define(Query{Name: "info.run", Title: "Machine", Unit: UnitCount,
+	Expr: `max by (testid, cpu_model, cpus, memory_bytes, os, kernel, go_version, bun_version, rust_version, git_commit) (last_over_time(ssebench_run_info{testid="$testid"}[$__range]))`,
+	Help: "One series per run carrying the machine, OS and toolchain versions as labels."})
+
+// ServersOfRun lists the servers a run measured (for report headings and Grafana variables).
+var ServersOfRun = define(Query{Name: "info.servers", Title: "Servers", Unit: UnitCount,
+	Expr: `max by (server, scenario) (max_over_time(k6_vus_max{testid="$testid"}[$__range]))`,
+	Help: "Each (server, scenario) the run loaded, with its largest VU count."})

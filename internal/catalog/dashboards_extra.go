@@ -1,0 +1,65 @@
+package catalog
+
+import "fmt"
+
+// Queries the dashboards and the report need beyond the results, charts and series:
+// the sources of Grafana's template variables, a run's time span, and the trends across
+// runs, which read recording rules (see dashboards/README.md for the contract).
+
+// Variable sources are series selectors: Grafana wraps them as label_values(<expr>, <label>).
+var (
+	VarTestIDs = define(Query{Name: "vars.testids", Title: "Test runs", Unit: UnitCount,
+		Expr: `k6_vus_max`,
+		Help: "Every load run pushes k6_vus_max with its testid: the source of the testid variable."})
+	VarServers = define(Query{Name: "vars.servers", Title: "Servers of the run", Unit: UnitCount,
+		Expr: `k6_vus_max{testid="$testid"}`,
+		Help: "The servers one run loaded: the source of the server and compare variables."})
+	VarTrendServers = define(Query{Name: "vars.trend_servers", Title: "Servers with trend data", Unit: UnitCount,
+		Expr: TrendThroughputSeries,
+		Help: "Servers that have at least one run recorded by the trend recording rules."})
+)
+
+// A run's span: the first and the last sample of any of its load runs. The subquery's 10 s
+// step bounds the error at 10 s on each side; callers widen the span by RunSpanStep, which
+// is harmless because every results query restricts itself to the active load windows.
+const RunSpanStep = "10s"
+
+var (
+	RunStart = define(Query{Name: "run.start_seconds", Title: "Run start", Unit: UnitSeconds,
+		Expr: fmt.Sprintf(`min(min_over_time(timestamp(k6_vus{testid="$testid"})[$__range:%s]))`, RunSpanStep),
+		Help: "Unix time of the run's first load sample within $__range before the evaluation time."})
+	RunEnd = define(Query{Name: "run.end_seconds", Title: "Run end", Unit: UnitSeconds,
+		Expr: fmt.Sprintf(`max(max_over_time(timestamp(k6_vus{testid="$testid"})[$__range:%s]))`, RunSpanStep),
+		Help: "Unix time of the run's last load sample within $__range before the evaluation time."})
+)
+
+// Recording-rule series the trend panels read: one value per (server, scenario) for each
+// run, held while the rules evaluate it. The rules in prometheus/ implement exactly these names.
+const (
+	TrendThroughputSeries = "ssebench:run_throughput:req_per_second"
+	TrendLatencyP95Series = "ssebench:run_latency_p95:seconds"
+	TrendCPUSeries        = "ssebench:run_cpu:ratio"
+	TrendMemoryPeakSeries = "ssebench:run_memory_peak:bytes"
+)
+
+func trendOf(series string) string {
+	return fmt.Sprintf(`max by (server, scenario) (%s{server=~"$server"})`, series)
+}
+
+var (
+	TrendThroughput = define(Query{Name: "trend.req_per_second", Title: "Throughput across runs (req/s)", Unit: UnitReqPerSec, Better: "higher",
+		Expr: trendOf(TrendThroughputSeries), Help: "Requests per second of each server and scenario, run after run."})
+	TrendP95 = define(Query{Name: "trend.p95_ms", Title: "p95 latency across runs (ms)", Unit: UnitMillis, Better: "lower",
+		Expr: "1000 * " + trendOf(TrendLatencyP95Series), Help: "95th percentile of whole-stream duration, run after run."})
+	TrendCPU = define(Query{Name: "trend.cpu_percent", Title: "CPU across runs (%)", Unit: UnitPercent, Better: "lower",
+		Expr: "100 * " + trendOf(TrendCPUSeries), Help: "Average CPU of each server during each scenario (100 = one core), run after run."})
+	TrendMemory = define(Query{Name: "trend.mem_mib", Title: "Peak memory across runs (MB RSS)", Unit: UnitMiB, Better: "lower",
+		Expr: trendOf(TrendMemoryPeakSeries) + " / 1048576", Help: "Peak resident memory of each server during each scenario, run after run."})
+
+	TrendRegressionAlerts = define(Query{Name: "trend.regression_alerts", Title: "Regression alerts", Unit: UnitCount,
+		Expr: `ALERTS{alertname=~".*Regression", alertstate="firing"}`,
+		Help: "Firing regression alerts, drawn as annotations on the trend panels."})
+)
+
+// TrendPanels is the trends dashboard's panels, in display order.
+var TrendPanels = []Query{TrendThroughput, TrendP95, TrendCPU, TrendMemory}

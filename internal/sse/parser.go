@@ -1,0 +1,129 @@
+package sse
+
+import (
+	"bytes"
+	"time"
+)
+
+// utf8BOM is skipped once, and only as the very first bytes of the stream.
+var utf8BOM = [3]byte{0xEF, 0xBB, 0xBF}
+
+// Parser turns a byte stream into events. The zero value is not ready; use NewParser.
+// A Parser is not safe for concurrent use, and emit must not call Feed again.
+type Parser struct {
+	bomMatched int  // BOM bytes matched so far at the start of the stream
+	bomDone    bool // the start of the stream is behind us
+	afterCR    bool // the previous read ended with CR: an LF opening the next read belongs to it
+
+	partial []byte // the start of a line whose end has not arrived yet
+
+	data     []byte // the data buffer, each `data:` value followed by LF
+	typ      string // the event type buffer
+	id       string // the last event ID buffer
+	retry    time.Duration
+	hasRetry bool
+
+	reconnect    time.Duration // the stream's reconnection time, set by every valid retry field
+	hasReconnect bool
+	comments     int
+
+	scratch []byte   // decoded field values that are not appended to data
+	types   []string // recent event types, so that a repeated type costs no allocation
+	ev      Event    // handed to emit; reused so that dispatching does not allocate
+}
+
+// NewParser returns a parser positioned at the start of a stream.
+func NewParser() *Parser {
+	return &Parser{
+		partial: make([]byte, 0, 512),
+		data:    make([]byte, 0, 1024),
+		scratch: make([]byte, 0, 64),
+	}
+}
+
+// Feed consumes bytes that arrived at time `at`; emit is called once per dispatched event, in order.
+// The *Event and its Data are only valid during the call (this keeps Feed allocation-free per event).
+func (p *Parser) Feed(b []byte, at time.Time, emit func(*Event)) {
+	if !p.bomDone {
+		b = p.skipBOM(b)
+	}
+	if p.afterCR && len(b) > 0 {
+		p.afterCR = false
+		if b[0] == '\n' {
+			b = b[1:]
+		}
+	}
+	p.splitLines(b, at, emit)
+}
+
+// Comments returns how many comment lines (lines starting with ':') the stream has carried.
+func (p *Parser) Comments() int { return p.comments }
+
+// ReconnectionTime returns the stream's reconnection time: the last valid `retry:` value
+// anywhere in the stream, including blocks that dispatched no event. ok is false when none.
+func (p *Parser) ReconnectionTime() (d time.Duration, ok bool) { return p.reconnect, p.hasReconnect }
+
+// skipBOM drops a leading UTF-8 BOM, which may itself arrive split across reads.
+// When the stream turns out not to start with a BOM, the bytes held back are
+// ordinary content; none of them is a line end, so they belong to the first line.
+func (p *Parser) skipBOM(b []byte) []byte {
+	for len(b) > 0 {
+		if b[0] != utf8BOM[p.bomMatched] {
+			p.partial = append(p.partial, utf8BOM[:p.bomMatched]...)
+			p.bomDone = true
+			return b
+		}
+		b = b[1:]
+		p.bomMatched++
+		if p.bomMatched == len(utf8BOM) {
+			p.bomDone = true
+			return b
+		}
+	}
+	return b
+}
+
+// splitLines processes every complete line of b and keeps the incomplete tail.
+// The positions of the next CR and LF are remembered rather than searched again for
+// every line, so that a long read of CR-only lines stays linear.
+func (p *Parser) splitLines(b []byte, at time.Time, emit func(*Event)) {
+	nextLF, nextCR := -1, -1
+	pos := 0
+	for pos < len(b) {
+		if nextLF < pos {
+			nextLF = indexFrom(b, pos, '\n')
+		}
+		if nextCR < pos {
+			nextCR = indexFrom(b, pos, '\r')
+		}
+		end := min(nextLF, nextCR)
+		if end == len(b) {
+			p.partial = append(p.partial, b[pos:]...)
+			return
+		}
+		line := b[pos:end]
+		if len(p.partial) > 0 {
+			p.partial = append(p.partial, line...)
+			line = p.partial
+		}
+		pos = end + 1
+		if b[end] == '\r' {
+			if pos == len(b) {
+				p.afterCR = true
+			} else if b[pos] == '\n' {
+				pos++
+			}
+		}
+		p.processLine(line, at, emit)
+		p.partial = p.partial[:0]
+	}
+}
+
+// indexFrom returns the index of c in b at or after from, or len(b) when there is none.
+func indexFrom(b []byte, from int, c byte) int {
+	i := bytes.IndexByte(b[from:], c)
+	if i < 0 {
+		return len(b)
+	}
+	return from + i
+}

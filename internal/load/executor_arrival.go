@@ -1,0 +1,118 @@
+package load
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// arrivalOffset is when the i-th iteration of a constant-arrival-rate scenario is due.
+func arrivalOffset(i int, rate int, timeUnit time.Duration) time.Duration {
+	return time.Duration(int64(i) * int64(timeUnit) / int64(rate))
+}
+
+// arrivalExecutor is k6's open model (constant-arrival-rate): iterations start at fixed times
+// whatever the server's latency. An iteration due when no VU is free gets a new VU, up to
+// maxVUs; past that it is dropped and counted, never queued — queueing would hide latency
+// (coordinated omission).
+type arrivalExecutor struct {
+	clock    Clock
+	iterate  iterateFunc
+	rec      recorder
+	sc       Scenario
+	inflight *inflight
+	wg       sync.WaitGroup
+	stop     chan struct{}
+
+	mu   sync.Mutex
+	idle []*arrivalVU
+	all  int
+	busy int
+}
+
+type arrivalVU struct {
+	id   int
+	work chan time.Time
+}
+
+func newArrivalExecutor(clock Clock, iterate iterateFunc, rec recorder, sc Scenario) *arrivalExecutor {
+	return &arrivalExecutor{clock: clock, iterate: iterate, rec: rec, sc: sc,
+		inflight: newInflight(), stop: make(chan struct{})}
+}
+
+func (e *arrivalExecutor) run(ctx context.Context) {
+	start := e.clock.Now()
+	e.mu.Lock()
+	for range e.sc.PreAllocatedVUs {
+		e.idle = append(e.idle, e.spawn(ctx))
+	}
+	e.rec.setVUs(e.all, e.all)
+	e.mu.Unlock()
+	for i := 0; ; i++ {
+		off := arrivalOffset(i, e.sc.Rate, e.sc.TimeUnit)
+		if off >= e.sc.Duration || !sleepUntil(e.clock, start.Add(off), ctx.Done()) {
+			break
+		}
+		e.dispatch(ctx, start.Add(off))
+	}
+	sleepUntil(e.clock, start.Add(e.sc.Duration), ctx.Done())
+	close(e.stop)
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	gracefulStop(ctx, e.clock, e.sc.GracefulStop, done, e.inflight)
+}
+
+// dispatch hands the iteration due at `at` to a free VU, a new one, or drops it.
+func (e *arrivalExecutor) dispatch(ctx context.Context, at time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var v *arrivalVU
+	switch {
+	case len(e.idle) > 0:
+		v = e.idle[len(e.idle)-1]
+		e.idle = e.idle[:len(e.idle)-1]
+	case e.all < e.sc.MaxVUs:
+		v = e.spawn(ctx)
+		e.rec.setVUs(e.all, e.all)
+	default:
+		e.rec.iterationDropped()
+		return
+	}
+	e.busy++
+	v.work <- at
+}
+
+// spawn starts a VU goroutine; the caller holds e.mu.
+func (e *arrivalExecutor) spawn(ctx context.Context) *arrivalVU {
+	v := &arrivalVU{id: e.all, work: make(chan time.Time, 1)}
+	e.all++
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.vu(ctx, v)
+	}()
+	return v
+}
+
+func (e *arrivalExecutor) vu(ctx context.Context, v *arrivalVU) {
+	for {
+		var at time.Time
+		select {
+		case at = <-v.work:
+		case <-e.stop:
+			select { // work handed over just before the stop still runs
+			case at = <-v.work:
+			default:
+				return
+			}
+		}
+		ictx := e.inflight.begin(ctx, v.id, at)
+		completed := e.iterate(ictx, at)
+		e.inflight.end(v.id)
+		e.rec.iterationDone(at, e.clock.Now(), completed)
+		e.mu.Lock()
+		e.busy--
+		e.idle = append(e.idle, v)
+		e.mu.Unlock()
+	}
+}

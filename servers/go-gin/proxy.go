@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+type proxy struct {
+	target string
+	client *http.Client
+	log    *slog.Logger
+}
+
+// newTransport is the upstream pool: enough idle keep-alive connections for 200+ concurrent
+// streams, a short dial timeout so a dead upstream fails fast, and no response-header or
+// overall timeout, which would cut long streams.
+func newTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 800 * time.Millisecond, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetNoDelay(true)
+			}
+			return c, err
+		},
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 512,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (p *proxy) chat(c *gin.Context) {
+	// The request context ends when the client goes away, which cancels the upstream request.
+	ctx := c.Request.Context()
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, p.target, c.Request.Body)
+	if err != nil {
+		c.JSON(http.StatusInternalServerError, apiError("proxy_error", err.Error()))
+		return
+	}
+	out.ContentLength = c.Request.ContentLength
+	copyHeaders(out.Header, c.Request.Header)
+	resp, err := p.client.Do(out)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.JSON(http.StatusBadGateway, apiError("upstream_unreachable", "upstream unreachable: "+err.Error()))
+		}
+		return
+	}
+	defer resp.Body.Close()
+
+	copyHeaders(c.Writer.Header(), resp.Header)
+	c.Status(resp.StatusCode)
+	c.Writer.WriteHeaderNow()
+	c.Writer.Flush()
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	var upstreamErr error
+	// c.Stream flushes after every step: one step is one upstream read.
+	c.Stream(func(w io.Writer) bool {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return false
+			}
+		}
+		if rerr != nil && rerr != io.EOF {
+			upstreamErr = rerr
+		}
+		return rerr == nil
+	})
+	if upstreamErr != nil && ctx.Err() == nil {
+		p.log.Warn("upstream stream broke; aborting the client's", "err", upstreamErr)
+		// Ends the response without its terminating chunk, so the client sees the stream
+		// break instead of a clean end.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func apiError(kind, msg string) gin.H {
+	return gin.H{"error": gin.H{"message": msg, "type": kind}}
+}
+
+// hopByHop headers belong to one connection and are never forwarded (RFC 9110 §7.6.1).
+var hopByHop = map[string]bool{
+	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+	"Host": true, "Content-Length": true,
+}
+
+func copyHeaders(dst, src http.Header) {
+	named := map[string]bool{}
+	for _, v := range src.Values("Connection") {
+		for _, name := range strings.Split(v, ",") {
+			named[http.CanonicalHeaderKey(strings.TrimSpace(name))] = true
+		}
+	}
+	for k, vs := range src {
+		if hopByHop[k] || named[k] {
+			continue
+		}
+		dst[k] = append(dst[k][:0:0], vs...)
+	}
+}

@@ -1,0 +1,3 @@
+module ssebench.local/servers/go-http
+
+go 1.26

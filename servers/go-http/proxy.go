@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+type proxy struct {
+	target string
+	client *http.Client
+	log    *slog.Logger
+}
+
+// newTransport is the upstream pool: enough idle keep-alive connections for 200+ concurrent
+// streams, a short dial timeout so a dead upstream fails fast, and no response-header or
+// overall timeout, which would cut long streams.
+func newTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 800 * time.Millisecond, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetNoDelay(true)
+			}
+			return c, err
+		},
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 512,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// r.Context() ends when the client goes away, which cancels the upstream request too.
+	out, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, r.Body)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "proxy_error", err.Error())
+		return
+	}
+	out.ContentLength = r.ContentLength
+	copyHeaders(out.Header, r.Header)
+	resp, err := p.client.Do(out)
+	if err != nil {
+		if r.Context().Err() == nil {
+			writeError(w, http.StatusBadGateway, "upstream_unreachable", "upstream unreachable: "+err.Error())
+		}
+		return
+	}
+	defer resp.Body.Close()
+
+	copyHeaders(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	if err := rc.Flush(); err != nil {
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return
+			}
+			if err := rc.Flush(); err != nil {
+				return
+			}
+		}
+		if rerr == io.EOF {
+			return
+		}
+		if rerr != nil {
+			if r.Context().Err() == nil {
+				p.log.Warn("upstream stream broke; aborting the client's", "err", rerr)
+			}
+			// Ends the response without its terminating chunk, so the client sees the
+			// stream break instead of a clean end.
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// hopByHop headers belong to one connection and are never forwarded (RFC 9110 §7.6.1).
+var hopByHop = map[string]bool{
+	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+	"Host": true, "Content-Length": true,
+}
+
+func copyHeaders(dst, src http.Header) {
+	named := map[string]bool{}
+	for _, v := range src.Values("Connection") {
+		for _, name := range strings.Split(v, ",") {
+			named[http.CanonicalHeaderKey(strings.TrimSpace(name))] = true
+		}
+	}
+	for k, vs := range src {
+		if hopByHop[k] || named[k] {
+			continue
+		}
+		dst[k] = append(dst[k][:0:0], vs...)
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, kind, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"message": msg, "type": kind}})
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/ssebench/ssebench/exporter/collector"
+	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/exporter/probe"
+)
+
+type app struct {
+	opts     options
+	logger   *slog.Logger
+	exporter *collector.Exporter
+	registry *prometheus.Registry
+
+	mu  sync.Mutex // guards cfg and serialises reloads
+	cfg *config.Config
+}
+
+func newApp(opts options, logger *slog.Logger) (*app, error) {
+	exp, err := collector.New(opts.procRoot, logger)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(exp, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &app{opts: opts, logger: logger, exporter: exp, registry: reg}
+	if err := a.reload("start"); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// reload reads the config file again and merges the --target flags; a bad file keeps the
+// running configuration and sets the reload gauge to 0.
+func (a *app) reload(why string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cfg, err := a.load()
+	a.exporter.RecordReload(err == nil, time.Now())
+	if err != nil {
+		a.logger.Error("config not loaded; keeping the previous one", "why", why, "err", err)
+		return err
+	}
+	a.cfg = cfg
+	a.exporter.SetTargets(cfg.Targets)
+	a.logger.Info("config loaded", "why", why, "targets", len(cfg.Targets), "modules", len(cfg.Modules))
+	return nil
+}
+
+func (a *app) load() (*config.Config, error) {
+	cfg := &config.Config{}
+	if a.opts.configFile != "" {
+		var err error
+		if cfg, err = config.Load(a.opts.configFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.Merge(a.opts.targets); err != nil {
+		return nil, fmt.Errorf("--target: %w", err)
+	}
+	return cfg, nil
+}
+
+func (a *app) module(name string) (config.Module, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg.Module(name)
+}
+
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelError), ErrorHandling: promhttp.ContinueOnError,
+	}))
+	mux.Handle("/probe", probe.Handler(a.module, a.logger))
+	mux.HandleFunc("/-/reload", a.handleReload)
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") })
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "ssebench-exporter",
+		Description: "Per-process CPU, memory and TCP connections of each benchmarked server, and an SSE stream probe",
+		Version:     version,
+		Links: []web.LandingLinks{
+			{Address: "/metrics", Text: "Metrics"},
+			{Address: "/probe?target=http://127.0.0.1:18080/v1/chat/completions&module=chat", Text: "Probe the stub", Description: "an SSE probe with the built-in chat module"},
+		},
+	})
+	if err != nil {
+		a.logger.Error("landing page", "err", err)
+	} else {
+		mux.Handle("/", landing)
+	}
+	return mux
+}
+
+func (a *app) handleReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST, PUT")
+		http.Error(w, "reload with POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := a.reload("/-/reload"); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintln(w, "reloaded")
+}

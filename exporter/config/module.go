@@ -1,0 +1,48 @@
+package config
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+func (m Module) check() error {
+	switch strings.ToUpper(m.Method) {
+	case "", http.MethodGet, http.MethodPost:
+	default:
+		return fmt.Errorf("method %q: want GET or POST", m.Method)
+	}
+	if m.MinEvents < 0 {
+		return fmt.Errorf("min_events %d is negative", m.MinEvents)
+	}
+	if f := m.Buffering.MaxFirstEventFraction; f < 0 || f > 1 {
+		return fmt.Errorf("buffering.max_first_event_fraction %g is outside 0..1", f)
+	}
+	if m.Timeout != 0 && m.TimeoutOffset >= m.Timeout {
+		return fmt.Errorf("timeout_offset %s is not below timeout %s", m.TimeoutOffset.D(), m.Timeout.D())
+	}
+	for k := range m.Headers {
+		if k == "" || strings.ContainsAny(k, " \t\r\n:") {
+			return fmt.Errorf("header name %q is not a valid HTTP header name", k)
+		}
+	}
+	return nil
+}
+
+// WithDefaults fills the fields a file may leave out.
+func (m Module) WithDefaults() Module {
+	if m.Method == "" {
+		m.Method = http.MethodPost
+		if m.Body == "" {
+			m.Method = http.MethodGet
+		}
+	}
+	m.Method = strings.ToUpper(m.Method)
+	if m.Timeout == 0 {
+		m.Timeout = Duration(DefaultProbeTimeout)
+	}
+	if m.TimeoutOffset == 0 {
+		m.TimeoutOffset = Duration(DefaultTimeoutOffset)
+	}
+	return m
+}

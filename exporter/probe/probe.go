@@ -1,0 +1,207 @@
+// Package probe streams one request from an SSE endpoint and publishes what only a
+// stream-aware client sees: when the first byte and the first event came, how many events
+// arrived, the largest gap between two of them, whether [DONE] closed the stream — and
+// whether a proxy held the stream back (buffering) or stalled it (Nagle's algorithm).
+package probe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/sse"
+)
+
+// Reasons a probe fails; each is always published (0 or 1) so that queries need no absent().
+const (
+	ReasonConnect      = "connect"        // no HTTP response: refused, reset, TLS, DNS
+	ReasonTimeout      = "timeout"        // the deadline passed before the stream ended
+	ReasonStatus       = "status"         // a status outside 2xx
+	ReasonStreamError  = "stream_error"   // the connection broke mid-stream
+	ReasonTooFewEvents = "too_few_events" // fewer events than min_events
+	ReasonGapExceeded  = "gap_exceeded"   // a gap between events above max_event_gap
+	ReasonBuffered     = "buffered"       // the first event came too close to the last
+	ReasonNoDone       = "no_done"        // the stream ended without data: [DONE]
+)
+
+// Reasons lists every failure reason in the order they are published.
+var Reasons = []string{ReasonConnect, ReasonTimeout, ReasonStatus, ReasonStreamError,
+	ReasonTooFewEvents, ReasonGapExceeded, ReasonBuffered, ReasonNoDone}
+
+// Result is what one probe measured.
+type Result struct {
+	StatusCode       int
+	TimeToFirstByte  time.Duration
+	TimeToFirstEvent time.Duration
+	StreamDuration   time.Duration // request sent → end of the body
+	FirstToLastEvent time.Duration
+	Events           int
+	MaxEventGap      time.Duration
+	Done             bool
+	Failed           map[string]bool
+}
+
+// Success reports whether every check passed.
+func (r Result) Success() bool { return len(r.Failed) == 0 }
+
+// Run probes target with module m until ctx ends.
+func Run(ctx context.Context, target string, m config.Module) Result {
+	m = m.WithDefaults()
+	res := Result{Failed: map[string]bool{}}
+	req, err := newRequest(ctx, target, m)
+	if err != nil {
+		res.Failed[ReasonConnect] = true
+		return res
+	}
+	start := time.Now()
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotFirstResponseByte: func() { res.TimeToFirstByte = time.Since(start) },
+	}))
+	client := &http.Client{Transport: &http.Transport{
+		DisableKeepAlives:  true,
+		DisableCompression: true, // a compressed body would be buffered by the decoder
+		Proxy:              nil,
+	}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		res.Failed[deadlineOr(ctx, ReasonConnect)] = true
+		return res
+	}
+	defer resp.Body.Close()
+	res.StatusCode = resp.StatusCode
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		res.Failed[ReasonStatus] = true
+		return res
+	}
+	readEvents(ctx, resp.Body, start, &res)
+	res.StreamDuration = time.Since(start)
+	check(m, &res)
+	return res
+}
+
+func newRequest(ctx context.Context, target string, m config.Module) (*http.Request, error) {
+	var body io.Reader
+	if m.Body != "" {
+		body = strings.NewReader(m.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, m.Method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	for k, v := range m.Headers {
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}
+
+var doneData = []byte("[DONE]")
+
+// readEvents consumes the stream; events are stamped by the reader when their last byte arrives.
+func readEvents(ctx context.Context, body io.Reader, start time.Time, res *Result) {
+	r := sse.NewReader(body, time.Now)
+	var first, prev time.Time
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				res.Failed[deadlineOr(ctx, ReasonStreamError)] = true
+			}
+			return
+		}
+		res.Events++
+		if first.IsZero() {
+			first = ev.At
+			res.TimeToFirstEvent = ev.At.Sub(start)
+		} else if gap := ev.At.Sub(prev); gap > res.MaxEventGap {
+			res.MaxEventGap = gap
+		}
+		prev = ev.At
+		res.FirstToLastEvent = ev.At.Sub(first)
+		if bytes.Equal(bytes.TrimSpace(ev.Data), doneData) {
+			res.Done = true
+		}
+	}
+}
+
+// check applies the module's rules to a stream that ended.
+func check(m config.Module, res *Result) {
+	if res.Events < m.MinEvents {
+		res.Failed[ReasonTooFewEvents] = true
+	}
+	if m.MaxEventGap > 0 && res.MaxEventGap > m.MaxEventGap.D() {
+		res.Failed[ReasonGapExceeded] = true
+	}
+	if buffered(m.Buffering, res) {
+		res.Failed[ReasonBuffered] = true
+	}
+	if m.WantDone() && !res.Done {
+		res.Failed[ReasonNoDone] = true
+	}
+}
+
+// buffered applies the buffering rule: a streamed answer spreads its events over time,
+// a buffered one delivers them together at the end.
+func buffered(b config.Buffering, res *Result) bool {
+	if res.Events == 0 {
+		return false // nothing to judge; too_few_events or status says why
+	}
+	if b.MinFirstToLast > 0 && res.FirstToLastEvent < b.MinFirstToLast.D() {
+		return true
+	}
+	if f := b.MaxFirstEventFraction; f > 0 && res.StreamDuration > 0 &&
+		float64(res.TimeToFirstEvent) > f*float64(res.StreamDuration) {
+		return true
+	}
+	return false
+}
+
+func deadlineOr(ctx context.Context, reason string) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return ReasonTimeout
+	}
+	return reason
+}
+
+// Register publishes res into a fresh registry, blackbox_exporter style.
+func Register(reg *prometheus.Registry, res Result, elapsed time.Duration) {
+	gauge := func(name, help string, v float64) {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		g.Set(v)
+		reg.MustRegister(g)
+	}
+	gauge("probe_success", "1 when every check passed.", boolFloat(res.Success()))
+	gauge("probe_duration_seconds", "How long the whole probe took.", elapsed.Seconds())
+	gauge("probe_http_status_code", "HTTP status of the response; 0 when none came.", float64(res.StatusCode))
+	gauge("probe_sse_time_to_first_byte_seconds", "Request sent → first response byte.", res.TimeToFirstByte.Seconds())
+	gauge("probe_sse_time_to_first_event_seconds", "Request sent → first complete SSE event.", res.TimeToFirstEvent.Seconds())
+	gauge("probe_sse_stream_duration_seconds", "Request sent → end of the stream.", res.StreamDuration.Seconds())
+	gauge("probe_sse_first_to_last_event_seconds", "First event → last event; near 0 when a proxy buffers the stream.", res.FirstToLastEvent.Seconds())
+	gauge("probe_sse_events", "SSE events received, [DONE] included.", float64(res.Events))
+	gauge("probe_sse_max_event_gap_seconds", "Largest gap between two consecutive events.", res.MaxEventGap.Seconds())
+	gauge("probe_sse_done", "1 when the stream closed with data: [DONE].", boolFloat(res.Done))
+	failed := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "probe_sse_failure",
+		Help: "1 for each reason the probe failed (connect, timeout, status, stream_error, too_few_events, gap_exceeded, buffered, no_done).",
+	}, []string{"reason"})
+	for _, r := range Reasons {
+		failed.WithLabelValues(r).Set(boolFloat(res.Failed[r]))
+	}
+	reg.MustRegister(failed)
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -240,10 +240,19 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 // Restart stops Prometheus and starts it again on the same address with the
-// same data directory, as an outage would.
-func (s *Server) Restart(ctx context.Context) error {
+// same data directory.
+func (s *Server) Restart(ctx context.Context) error { return s.RestartAfter(ctx, 0) }
+
+// RestartAfter stops Prometheus, keeps it down for downtime (an outage, as
+// clients see it), then starts it again on the same address and data directory.
+func (s *Server) RestartAfter(ctx context.Context, downtime time.Duration) error {
 	if err := s.stopCurrent(ctx); err != nil {
 		return err
+	}
+	select {
+	case <-time.After(downtime):
+	case <-ctx.Done():
+		return fmt.Errorf("restarting prometheus: %w", ctx.Err())
 	}
 	return s.launchAndWait(ctx)
 }

@@ -1,0 +1,111 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+)
+
+// RunUID and TrendsUID are stable: links, provisioning and people's bookmarks use them.
+const (
+	RunUID    = "ssebench-run"
+	TrendsUID = "ssebench-trends"
+)
+
+// writeupCompare is the writeup's 3-way comparison, the compare variable's default.
+var writeupCompare = []string{"bun-hono", "go-http", "rust-axum"}
+
+// Run is the dashboard of one benchmark run: the writeup's charts and table, then the
+// series over the run and the streaming health. Set the time range to the run: instant
+// panels compute over $__range, ending at the range's end.
+func Run() (dashboard.Dashboard, error) {
+	d := dashboard.NewDashboardBuilder("ssebench - run").
+		Uid(RunUID).
+		Description("One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run.").
+		Tags([]string{"ssebench"}).
+		Editable().
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		Time("now-30m", "now").
+		Timezone(common.TimeZoneUtc).
+		Refresh("").
+		WithVariable(datasourceVariable()).
+		WithVariable(testIDVariable()).
+		WithVariable(serverVariable("server", "Servers", catalog.VarServers, nil)).
+		WithVariable(serverVariable("compare", "Compare (normalized)", catalog.VarServers, writeupCompare))
+	l := newLayout(d)
+	machineRow(l)
+	stressRow(l)
+	deltaRow(l)
+	resultsRow(l)
+	scoresRow(l)
+	memoryShareRow(l)
+	seriesRow(l)
+	healthRow(l)
+	if l.err != nil {
+		return dashboard.Dashboard{}, l.err
+	}
+	return d.Build()
+}
+
+func datasourceVariable() *dashboard.DatasourceVariableBuilder {
+	return dashboard.NewDatasourceVariableBuilder("datasource").
+		Label("Prometheus").
+		Type("prometheus").
+		Current(dashboard.VariableOption{
+			Text:  dashboard.StringOrArrayOfString{String: cog.ToPtr("Prometheus")},
+			Value: dashboard.StringOrArrayOfString{String: cog.ToPtr(DatasourceUID)},
+		})
+}
+
+// labelValues is Grafana's variable query around a catalog series selector.
+func labelValues(q catalog.Query, label string) string {
+	return "label_values(" + q.Expr + ", " + label + ")"
+}
+
+// testIDVariable lists runs newest first: testids start with the run's UTC date and time.
+func testIDVariable() *dashboard.QueryVariableBuilder {
+	query := labelValues(catalog.VarTestIDs, "testid")
+	return dashboard.NewQueryVariableBuilder("testid").
+		Label("Run (testid)").
+		Description(catalog.VarTestIDs.Help).
+		Datasource(datasourceRef()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
+		Definition(query).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalDesc).
+		Multi(false).
+		IncludeAll(false)
+}
+
+// serverVariable is multi-valued with an All of ".*", which fits the catalog's
+// server=~"$server" matchers.
+func serverVariable(name, label string, source catalog.Query, defaults []string) *dashboard.QueryVariableBuilder {
+	query := labelValues(source, "server")
+	b := dashboard.NewQueryVariableBuilder(name).
+		Label(label).
+		Description(source.Help).
+		Datasource(datasourceRef()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
+		Definition(query).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalAsc).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".*")
+	if len(defaults) > 0 {
+		b.Current(dashboard.VariableOption{
+			Selected: cog.ToPtr(true),
+			Text:     dashboard.StringOrArrayOfString{ArrayOfString: defaults},
+			Value:    dashboard.StringOrArrayOfString{ArrayOfString: defaults},
+		})
+	} else {
+		b.Current(dashboard.VariableOption{
+			Selected: cog.ToPtr(true),
+			Text:     dashboard.StringOrArrayOfString{ArrayOfString: []string{"All"}},
+			Value:    dashboard.StringOrArrayOfString{ArrayOfString: []string{"$__all"}},
+		})
+	}
+	return b
+}

@@ -1,0 +1,49 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+)
+
+// Trends is each server × scenario across runs over months, read from the run-level
+// recording rules (dashboards/README.md has the contract), with regression alerts as
+// annotations.
+func Trends() (dashboard.Dashboard, error) {
+	d := dashboard.NewDashboardBuilder("ssebench - trends").
+		Uid(TrendsUID).
+		Description("Each server and scenario across runs: throughput, p95, CPU and peak memory, from the ssebench:run_* recording rules.").
+		Tags([]string{"ssebench"}).
+		Editable().
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		Time("now-90d", "now").
+		Timezone(common.TimeZoneUtc).
+		Refresh("").
+		WithVariable(datasourceVariable()).
+		WithVariable(serverVariable("server", "Servers", catalog.VarTrendServers, nil)).
+		Annotation(regressionAnnotation())
+	l := newLayout(d)
+	trendsRow(l)
+	if l.err != nil {
+		return dashboard.Dashboard{}, l.err
+	}
+	return d.Build()
+}
+
+func regressionAnnotation() *dashboard.AnnotationQueryBuilder {
+	q := catalog.TrendRegressionAlerts
+	return dashboard.NewAnnotationQueryBuilder().
+		Name(q.Title).
+		Datasource(datasourceRef()).
+		Enable(true).
+		Hide(false).
+		IconColor("red").
+		Expr(q.Expr).
+		Step("60s").
+		TitleFormat("{{alertname}}").
+		TextFormat("{{server}} {{scenario}}: {{alertname}}").
+		TagKeys("server,scenario").
+		UseValueForTime(false).
+		Target(target(q, "Anno"))
+}

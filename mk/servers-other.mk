@@ -4,8 +4,8 @@
 # `make -s server-<name>` can run before each conformance or benchmark run.
 
 OTHER_SERVERS := server-bun-http server-bun-hono server-rust-http server-rust-hyper
-BUILD_TARGETS += server-bun-http server-bun-hono server-rust-http
-TEST_TARGETS  += test-rust-http
+BUILD_TARGETS += $(OTHER_SERVERS)
+TEST_TARGETS  += test-rust-http test-rust-hyper
 
 # The Debian packages whose crates rust-hyper builds from (offline, see its .cargo/config.toml).
 RUST_HYPER_DEBS := librust-hyper-dev librust-tokio-dev
@@ -13,7 +13,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # An inherited CARGO_TARGET_DIR would move the binaries away from servers.yaml's paths.
 CARGO_BUILD := cargo build --release --offline --locked --quiet --target-dir target
 
-.PHONY: $(OTHER_SERVERS) test-rust-http
+.PHONY: $(OTHER_SERVERS) test-rust-http test-rust-hyper rust-hyper-debs
 
 server-bun-http: servers/bun-http/node_modules/.installed ## bun-http: Bun from npm into its node_modules
 server-bun-hono: servers/bun-hono/node_modules/.installed ## bun-hono: Bun and Hono from npm into its node_modules
@@ -32,8 +32,13 @@ server-rust-http: ## rust-http: std only, cargo offline
 test-rust-http: ## unit tests of rust-http's hand-written HTTP parsing
 	cd servers/rust-http && cargo test --offline --locked --quiet --target-dir target
 
-server-rust-hyper: ## rust-hyper: hyper 0.14 + tokio from Debian's packaged crates, cargo offline
+server-rust-hyper: rust-hyper-debs ## rust-hyper: hyper 0.14 + tokio from Debian's packaged crates, cargo offline
+	cd servers/rust-hyper && $(CARGO_BUILD)
+
+test-rust-hyper: rust-hyper-debs ## unit tests of rust-hyper's header filtering
+	cd servers/rust-hyper && cargo test --release --offline --locked --quiet --target-dir target
+
+rust-hyper-debs:
 	@dpkg -s $(RUST_HYPER_DEBS) >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(RUST_HYPER_DEBS) >/dev/null; }
-	cd servers/rust-hyper && $(CARGO_BUILD)

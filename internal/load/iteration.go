@@ -1,0 +1,134 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/sse"
+)
+
+// DefaultBody is the chat completion each iteration requests when Options.Body is nil.
+var DefaultBody = []byte(`{"model":"ssebench","stream":true,"messages":[{"role":"user","content":"Write a haiku about streaming tokens."}]}`)
+
+// ChatCompletionsPath is appended to the target URL.
+const ChatCompletionsPath = "/v1/chat/completions"
+
+var doneData = []byte("[DONE]")
+
+// iterator runs one iteration: one streamed chat completion, parsed as it arrives.
+type iterator struct {
+	client  *http.Client
+	url     string
+	body    []byte
+	headers http.Header // read-only once built: shared by every VU's requests
+	clock   Clock
+	col     *collector
+	timeout time.Duration
+}
+
+// newTransport is one keep-alive pool for every VU, like k6's, counting wire bytes both ways.
+func newTransport(maxVUs int, col *collector) *http.Transport {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &countingConn{Conn: conn, col: col}, nil
+		},
+		MaxIdleConns:        maxVUs,
+		MaxIdleConnsPerHost: maxVUs,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		DisableCompression:  true, // a compressed stream would arrive in bursts
+	}
+}
+
+// countingConn feeds k6_data_received_total and k6_data_sent_total with what crosses the socket.
+type countingConn struct {
+	net.Conn
+	col *collector
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.col.received(n)
+	}
+	return n, err
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if n > 0 {
+		c.col.sent(n)
+	}
+	return n, err
+}
+
+// run is an iterateFunc. Every latency is measured from scheduled: for the closed executors
+// that is when the request was sent, for the arrival-rate one when it was due.
+func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
+	rctx, cancel := context.WithTimeout(ctx, it.timeout)
+	defer cancel()
+	var firstByte time.Time
+	trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { firstByte = it.clock.Now() }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, trace), http.MethodPost, it.url, bytes.NewReader(it.body))
+	if err != nil {
+		return false // the URL was validated when the run started
+	}
+	req.Header = it.headers
+	resp, err := it.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false
+		}
+		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		return true
+	}
+	done, readErr := it.readStream(resp.Body, scheduled)
+	resp.Body.Close()
+	end := it.clock.Now()
+	if ctx.Err() != nil {
+		return false
+	}
+	statusOK := resp.StatusCode == http.StatusOK
+	it.col.request(requestResult{
+		status: resp.StatusCode, statusOK: statusOK, done: done,
+		failed:   readErr != nil || !statusOK || !done,
+		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: !firstByte.IsZero(),
+	})
+	return true
+}
+
+// readStream records time to first token and every gap between events; it reports whether
+// the last event was [DONE] and any read error other than the stream's clean end.
+func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err error) {
+	rd := sse.NewReader(body, it.clock.Now)
+	var last time.Time
+	n := 0
+	for {
+		ev, err := rd.Next()
+		if err != nil {
+			it.col.eventsSeen(n)
+			if errors.Is(err, io.EOF) {
+				return done, nil
+			}
+			return done, err
+		}
+		if n == 0 {
+			it.col.firstToken(ev.At.Sub(sent))
+		} else {
+			it.col.eventGap(ev.At.Sub(last))
+		}
+		last, n = ev.At, n+1
+		done = bytes.Equal(ev.Data, doneData)
+	}
+}

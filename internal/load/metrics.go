@@ -1,0 +1,195 @@
+package load
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Check names, shared with the k6 script (k6/sse.ts names the same strings; a test greps it).
+const (
+	CheckStatus200 = "status is 200"
+	CheckDone      = "stream ended with [DONE]"
+)
+
+// Native histograms at schema 5: NativeHistogramBucketFactor 1.0219 ≥ 2^(1/32) picks it, so
+// any quantile is within about ±1.1 %. No classic buckets: with Buckets nil and a native
+// factor set, client_golang exposes the native part only, which is all remote-write sends.
+// The bucket count is left unlimited so the schema never coarsens mid-run.
+const (
+	nativeBucketFactor  = 1.0219
+	nativeZeroThreshold = 1e-6 // 1 µs: gaps between events delivered by one read are exactly 0
+)
+
+var requestLabels = []string{"method", "name", "status", "expected_response"}
+
+// metrics are the k6-compatible series and the ssebench_ extras of docs/metrics.md, in an
+// injected registry, every one carrying testid, server and scenario.
+type metrics struct {
+	reqs         *prometheus.CounterVec
+	reqDuration  *prometheus.HistogramVec
+	reqWaiting   *prometheus.HistogramVec
+	iterations   prometheus.Counter
+	iterDuration prometheus.Histogram
+	dropped      prometheus.Counter
+	dataReceived prometheus.Counter
+	dataSent     prometheus.Counter
+	ttft         prometheus.Histogram
+	gap          prometheus.Histogram
+	events       prometheus.Counter
+	incomplete   prometheus.Counter
+	failedIters  prometheus.Counter
+	live         *liveCollector
+
+	method, name string
+	series       sync.Map // status code (int) → *statusSeries
+}
+
+// statusSeries is the request series of one status code, resolved once: recording is hot.
+type statusSeries struct {
+	labels        []string
+	reqs          prometheus.Counter
+	duration      prometheus.Observer
+	waiting       prometheus.Observer
+	total, failed atomic.Int64
+}
+
+func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method, name string, clock Clock) (*metrics, error) {
+	counter := func(n, help string) prometheus.Counter {
+		return prometheus.NewCounter(prometheus.CounterOpts{Name: n, Help: help, ConstLabels: constLabels})
+	}
+	histOpts := func(n, help string) prometheus.HistogramOpts {
+		return prometheus.HistogramOpts{Name: n, Help: help, ConstLabels: constLabels,
+			NativeHistogramBucketFactor: nativeBucketFactor, NativeHistogramZeroThreshold: nativeZeroThreshold}
+	}
+	m := &metrics{
+		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "k6_http_reqs_total",
+			Help: "HTTP requests made.", ConstLabels: constLabels}, requestLabels),
+		reqDuration: prometheus.NewHistogramVec(histOpts("k6_http_req_duration_seconds",
+			"Whole stream: request sent to last byte."), requestLabels),
+		reqWaiting: prometheus.NewHistogramVec(histOpts("k6_http_req_waiting_seconds",
+			"Time to first byte: request sent to first response byte."), requestLabels),
+		iterations:   counter("k6_iterations_total", "Iterations completed."),
+		iterDuration: prometheus.NewHistogram(histOpts("k6_iteration_duration_seconds", "One whole iteration.")),
+		dropped:      counter("k6_dropped_iterations_total", "Arrival-rate iterations that could not start on time."),
+		dataReceived: counter("k6_data_received_total", "Bytes received."),
+		dataSent:     counter("k6_data_sent_total", "Bytes sent."),
+		ttft:         prometheus.NewHistogram(histOpts("ssebench_time_to_first_token_seconds", "Request sent to first data event.")),
+		gap:          prometheus.NewHistogram(histOpts("ssebench_event_gap_seconds", "Each gap between consecutive events of a stream.")),
+		events:       counter("ssebench_stream_events_total", "SSE events received."),
+		incomplete:   counter("ssebench_streams_incomplete_total", "Streams with status 200 that ended without [DONE]."),
+		failedIters:  counter("ssebench_iterations_failed_total", "Iterations with a transport error or a failed check."),
+		method:       method,
+		name:         name,
+	}
+	m.live = newLiveCollector(constLabels, clock, &m.series)
+	for _, c := range []prometheus.Collector{m.reqs, m.reqDuration, m.reqWaiting, m.iterations, m.iterDuration,
+		m.dropped, m.dataReceived, m.dataSent, m.ttft, m.gap, m.events, m.incomplete, m.failedIters, m.live} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) forStatus(status int) *statusSeries {
+	if s, ok := m.series.Load(status); ok {
+		return s.(*statusSeries)
+	}
+	expected := strconv.FormatBool(status >= 200 && status <= 399)
+	labels := []string{m.method, m.name, strconv.Itoa(status), expected}
+	s := &statusSeries{labels: labels, reqs: m.reqs.WithLabelValues(labels...),
+		duration: m.reqDuration.WithLabelValues(labels...), waiting: m.reqWaiting.WithLabelValues(labels...)}
+	actual, _ := m.series.LoadOrStore(status, s)
+	return actual.(*statusSeries)
+}
+
+// liveCollector computes at scrape time what is not a plain counter or histogram: the VU
+// gauges, k6's Rate metrics (passes / total), the exact maxima and the elapsed time.
+type liveCollector struct {
+	clock  Clock
+	series *sync.Map
+
+	vus, vusMax          atomic.Int64
+	checkPass, checkAll  [2]atomic.Int64 // CheckStatus200, CheckDone
+	maxDuration, maxGap  atomic.Int64    // nanoseconds
+	startNanos, endNanos atomic.Int64    // wall-clock Unix nanoseconds of the run's start and end; 0 until set
+
+	vusDesc, vusMaxDesc, checksDesc, failedDesc, maxDurDesc, maxGapDesc, elapsedDesc *prometheus.Desc
+}
+
+func newLiveCollector(constLabels prometheus.Labels, clock Clock, series *sync.Map) *liveCollector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, constLabels)
+	}
+	return &liveCollector{clock: clock, series: series,
+		vusDesc:     d("k6_vus", "Active virtual users."),
+		vusMaxDesc:  d("k6_vus_max", "Allocated virtual users."),
+		checksDesc:  d("k6_checks_rate", "Share of passes of each check.", "check"),
+		failedDesc:  d("k6_http_req_failed_rate", "Share of requests that failed: transport error or failed check.", requestLabels...),
+		maxDurDesc:  d("ssebench_http_req_duration_max_seconds", "Exact largest http_req_duration so far."),
+		maxGapDesc:  d("ssebench_event_gap_max_seconds", "Exact largest gap between events so far."),
+		elapsedDesc: d("ssebench_load_elapsed_seconds", "Seconds since the load run started."),
+	}
+}
+
+func (c *liveCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.vusDesc, c.vusMaxDesc, c.checksDesc, c.failedDesc, c.maxDurDesc, c.maxGapDesc, c.elapsedDesc} {
+		ch <- d
+	}
+}
+
+func (c *liveCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	gauge(c.vusDesc, float64(c.vus.Load()))
+	gauge(c.vusMaxDesc, float64(c.vusMax.Load()))
+	for i, name := range []string{CheckStatus200, CheckDone} {
+		if all := c.checkAll[i].Load(); all > 0 {
+			gauge(c.checksDesc, float64(c.checkPass[i].Load())/float64(all), name)
+		}
+	}
+	c.series.Range(func(_, v any) bool {
+		s := v.(*statusSeries)
+		if total := s.total.Load(); total > 0 {
+			gauge(c.failedDesc, float64(s.failed.Load())/float64(total), s.labels...)
+		}
+		return true
+	})
+	gauge(c.maxDurDesc, time.Duration(c.maxDuration.Load()).Seconds())
+	gauge(c.maxGapDesc, time.Duration(c.maxGap.Load()).Seconds())
+	gauge(c.elapsedDesc, c.elapsed().Seconds())
+}
+
+// elapsed is the time since the run started, frozen once it has ended.
+func (c *liveCollector) elapsed() time.Duration {
+	start := c.startNanos.Load()
+	if start == 0 {
+		return 0
+	}
+	end := c.endNanos.Load()
+	if end == 0 {
+		end = c.clock.Now().UnixNano()
+	}
+	return time.Duration(end - start)
+}
+
+func (c *liveCollector) check(i int, pass bool) {
+	c.checkAll[i].Add(1)
+	if pass {
+		c.checkPass[i].Add(1)
+	}
+}
+
+func storeMax(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}

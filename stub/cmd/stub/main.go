@@ -1,0 +1,118 @@
+// Command stub serves the mock LLM (package stub) until SIGTERM or SIGINT.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ssebench/ssebench/stub"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run returns the process exit code: 0 after a clean shutdown, 1 on a
+// runtime failure, 2 on bad flags or environment.
+func run(args []string, getenv func(string) string, stderr io.Writer) int {
+	o, err := parseOptions(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "stub: %v\n", err)
+		return 2
+	}
+	if o.healthcheck {
+		return healthcheck(o.listenAddress, stderr)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := serve(ctx, o, logger); err != nil {
+		logger.Error("stub failed", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, o options, logger *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h, err := stub.NewHandler(o.config, reg, logger)
+	if err != nil {
+		return err
+	}
+	l, err := stub.Listen(ctx, o.listenAddress)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	logger.Info("listening", "address", l.Addr().String(), "shape", fmt.Sprintf("%+v", o.config.Shape), "faults", fmt.Sprintf("%+v", o.config.Faults))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down; in-flight streams may finish", "timeout", o.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("streams still running at the shutdown deadline; closing them", "error", err)
+		_ = srv.Close()
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// healthcheck lets a container image without a shell or curl check itself.
+func healthcheck(listenAddress string, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(listenAddress)
+	if err != nil {
+		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
+		return 2
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + stub.PathHealthz
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
+		return 1
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "stub: healthcheck: %s answered %s\n", url, resp.Status)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/stub"
+)
+
+func envOf(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestParseOptions(t *testing.T) {
+	realistic3 := stub.RealisticShape()
+	realistic3.Tokens = 3
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		address string
+		shape   *stub.Shape
+		check   func(o options) bool
+	}{
+		{name: "defaults", address: defaultListenAddress, shape: ptr(stub.DefaultShape()),
+			check: func(o options) bool { return o.config == stub.DefaultConfig() && o.shutdownTimeout == 10*time.Second }},
+		{name: "flag", args: []string{"--tokens", "3", "--jitter=2ms"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.config.Shape.Tokens == 3 && o.config.Shape.Jitter == 2*time.Millisecond }},
+		{name: "env fallback", env: map[string]string{"STUB_TOKENS": "5", "STUB_ERROR_RATE": "0.5", "STUB_STALL": "1s"}, address: defaultListenAddress,
+			check: func(o options) bool {
+				return o.config.Shape.Tokens == 5 && o.config.Faults.ErrorRate == 0.5 && o.config.Faults.Stall == time.Second
+			}},
+		{name: "flag beats env", args: []string{"-tokens=7"}, env: map[string]string{"STUB_TOKENS": "5"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.config.Shape.Tokens == 7 }},
+		{name: "realistic profile", args: []string{"--profile", "realistic"}, address: defaultListenAddress, shape: ptr(stub.RealisticShape())},
+		{name: "profile env then explicit field", args: []string{"--tokens", "3"}, env: map[string]string{"STUB_PROFILE": "realistic"},
+			address: defaultListenAddress, shape: &realistic3},
+		{name: "faults", args: []string{"--abort-after", "2", "--abort-rate", "0.1", "--error-status", "429"}, address: defaultListenAddress,
+			check: func(o options) bool {
+				f := o.config.Faults
+				return f.AbortAfter == 2 && f.AbortRate == 0.1 && f.ErrorStatus == 429
+			}},
+		{name: "listen flag", args: []string{"--listen-address", "127.0.0.1:9"}, env: map[string]string{"PORT": "8080"}, address: "127.0.0.1:9"},
+		{name: "listen env beats PORT", env: map[string]string{"STUB_LISTEN_ADDRESS": "127.0.0.1:7", "PORT": "8080"}, address: "127.0.0.1:7"},
+		{name: "PORT and HOST", env: map[string]string{"PORT": "8080", "HOST": "0.0.0.0"}, address: "0.0.0.0:8080"},
+		{name: "PORT alone", env: map[string]string{"PORT": "8080"}, address: "127.0.0.1:8080"},
+		{name: "shutdown and log level", args: []string{"--shutdown-timeout", "1s", "--log-level", "debug"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.shutdownTimeout == time.Second && o.logLevel.String() == "DEBUG" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseOptions(tc.args, envOf(tc.env), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.listenAddress != tc.address {
+				t.Errorf("listen address %q, want %q", o.listenAddress, tc.address)
+			}
+			if tc.shape != nil && o.config.Shape != *tc.shape {
+				t.Errorf("shape %+v, want %+v", o.config.Shape, *tc.shape)
+			}
+			if tc.check != nil && !tc.check(o) {
+				t.Errorf("options %+v", o)
+			}
+		})
+	}
+}
+
+func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		mention string
+	}{
+		{"bad int flag", []string{"--tokens", "x"}, nil, "-tokens"},
+		{"bad env", nil, map[string]string{"STUB_INTER_TOKEN_DELAY": "soon"}, "STUB_INTER_TOKEN_DELAY"},
+		{"unknown profile", []string{"--profile", "fast"}, nil, "profile"},
+		{"rate out of range", []string{"--error-rate", "2"}, nil, "error rate"},
+		{"status out of range", []string{"--error-status", "200"}, nil, "error status"},
+		{"negative delay", []string{"--time-to-first-token", "-1s"}, nil, "time to first token"},
+		{"bad PORT", nil, map[string]string{"PORT": "http"}, "PORT"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "log-level"},
+		{"unknown flag", []string{"--tokenz", "3"}, nil, "tokenz"},
+		{"stray argument", []string{"serve"}, nil, "serve"},
+		{"negative shutdown", []string{"--shutdown-timeout", "-1s"}, nil, "shutdown-timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			if code := run(tc.args, envOf(tc.env), &stderr); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr.String(), tc.mention) {
+				t.Errorf("stderr %q does not mention %q", stderr.String(), tc.mention)
+			}
+		})
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"-h"}, envOf(nil), &stderr); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	if !strings.Contains(stderr.String(), "-inter-token-delay") {
+		t.Errorf("help lacks the flags: %q", stderr.String())
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,169 @@
+package stub
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Per-request override headers. A proxy forwards them untouched, so a test
+// picks the shape of a stream through any proxy.
+const (
+	HeaderProfile          = "X-Stub-Profile"
+	HeaderTokens           = "X-Stub-Tokens"
+	HeaderTimeToFirstToken = "X-Stub-Time-To-First-Token"
+	HeaderInterTokenDelay  = "X-Stub-Inter-Token-Delay"
+	HeaderJitter           = "X-Stub-Jitter"
+	HeaderTokenSize        = "X-Stub-Token-Size"
+	HeaderSeed             = "X-Stub-Seed"
+	HeaderErrorRate        = "X-Stub-Error-Rate"
+	HeaderErrorStatus      = "X-Stub-Error-Status"
+	HeaderAbortRate        = "X-Stub-Abort-Rate"
+	HeaderAbortAfter       = "X-Stub-Abort-After"
+	HeaderStall            = "X-Stub-Stall"
+)
+
+const headerPrefix = "X-Stub-"
+
+var knownHeaders = map[string]bool{
+	HeaderProfile: true, HeaderTokens: true, HeaderTimeToFirstToken: true,
+	HeaderInterTokenDelay: true, HeaderJitter: true, HeaderTokenSize: true,
+	HeaderSeed: true, HeaderErrorRate: true, HeaderErrorStatus: true,
+	HeaderAbortRate: true, HeaderAbortAfter: true, HeaderStall: true,
+}
+
+// requestParams is what one request asked for: the server defaults with its headers applied.
+type requestParams struct {
+	Config
+	seed   uint64
+	seeded bool
+}
+
+// headerError names the header that could not be used and why.
+type headerError struct {
+	header string
+	reason string
+}
+
+func (e *headerError) Error() string { return "header " + e.header + ": " + e.reason }
+
+// parseOverrides applies the request's X-Stub-* headers to the defaults.
+// An unknown X-Stub-* header is an error too: a typo silently ignored would
+// make a test measure a shape it did not ask for.
+func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
+	p := requestParams{Config: defaults}
+	if !hasStubHeader(h) {
+		return p, nil
+	}
+	for name := range h {
+		if strings.HasPrefix(name, headerPrefix) && !knownHeaders[name] {
+			return p, &headerError{name, "unknown override header"}
+		}
+	}
+	if v, ok := single(h, HeaderProfile); ok {
+		s, err := ProfileShape(v)
+		if err != nil {
+			return p, &headerError{HeaderProfile, err.Error()}
+		}
+		p.Shape = s
+	}
+	steps := []struct {
+		header string
+		apply  func(string) error
+	}{
+		{HeaderTokens, intInto(&p.Shape.Tokens, 0, MaxTokens)},
+		{HeaderTimeToFirstToken, delayInto(&p.Shape.TimeToFirstToken)},
+		{HeaderInterTokenDelay, delayInto(&p.Shape.InterTokenDelay)},
+		{HeaderJitter, delayInto(&p.Shape.Jitter)},
+		{HeaderTokenSize, intInto(&p.Shape.TokenSize, 1, MaxTokenSize)},
+		{HeaderErrorRate, rateInto(&p.Faults.ErrorRate)},
+		{HeaderErrorStatus, intInto(&p.Faults.ErrorStatus, 400, 599)},
+		{HeaderAbortRate, rateInto(&p.Faults.AbortRate)},
+		{HeaderAbortAfter, intInto(&p.Faults.AbortAfter, -1, MaxTokens)},
+		{HeaderStall, delayInto(&p.Faults.Stall)},
+		{HeaderSeed, seedInto(&p.seed, &p.seeded)},
+	}
+	for _, s := range steps {
+		v, ok := single(h, s.header)
+		if !ok {
+			continue
+		}
+		if err := s.apply(v); err != nil {
+			return p, &headerError{s.header, fmt.Sprintf("%q: %v", v, err)}
+		}
+	}
+	return p, nil
+}
+
+func hasStubHeader(h http.Header) bool {
+	for name := range h {
+		if strings.HasPrefix(name, headerPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func single(h http.Header, name string) (string, bool) {
+	v := h.Values(name)
+	if len(v) == 0 {
+		return "", false
+	}
+	// Repeated headers are ambiguous; the last one wins, as with most proxies' rewrites.
+	return strings.TrimSpace(v[len(v)-1]), true
+}
+
+func intInto(dst *int, lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not an integer")
+		}
+		if err := checkIntRange("value", n, lo, hi); err != nil {
+			return err
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func delayInto(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration such as 50ms")
+		}
+		if err := checkDelay("value", d); err != nil {
+			return err
+		}
+		*dst = d
+		return nil
+	}
+}
+
+func rateInto(dst *float64) func(string) error {
+	return func(v string) error {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("not a number")
+		}
+		if err := checkRate("value", r); err != nil {
+			return err
+		}
+		*dst = r
+		return nil
+	}
+}
+
+func seedInto(dst *uint64, seeded *bool) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("not an unsigned 64-bit integer")
+		}
+		*dst, *seeded = n, true
+		return nil
+	}
+}

@@ -1,0 +1,130 @@
+package stub
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Header values shared by every response; net/http only reads them.
+var (
+	eventStreamHeaders = map[string][]string{
+		"Content-Type":      {"text/event-stream"},
+		"Cache-Control":     {"no-cache"},
+		"X-Accel-Buffering": {"no"},
+	}
+	jsonContentType = []string{"application/json"}
+)
+
+// stream answers a chat.completion.chunk event stream. Each event is one
+// Write followed by a flush, so that every event leaves as its own TCP
+// segment and a proxy's buffering, not the stub's, is what the load sees.
+func (h *handler) stream(w http.ResponseWriter, r *http.Request, p *requestParams, req *chatRequest, st *streamState, pl plan) {
+	hdr := w.Header()
+	for k, v := range eventStreamHeaders {
+		hdr[k] = v
+	}
+	h.writeHeader(w, http.StatusOK)
+	h.m.started.Add(1)
+	h.m.active.Add(1)
+	defer h.m.active.Add(-1)
+
+	ctx := r.Context()
+	rc := http.NewResponseController(w)
+	if h.send(ctx, w, rc, st.enc.role()) != nil {
+		return
+	}
+	shape := &p.Shape
+	for i := range shape.Tokens {
+		if i == pl.abortAt {
+			h.faultAbort(r, i)
+		}
+		if i == pl.stallAt {
+			h.m.stalls.Add(1)
+			if h.pause(ctx, st, p.Faults.Stall) != nil {
+				return
+			}
+		}
+		if h.pause(ctx, st, st.delay(shape, i)) != nil {
+			return
+		}
+		st.text = st.words.next(st.text[:0], shape.TokenSize)
+		if h.send(ctx, w, rc, st.enc.content(st.text)) != nil {
+			return
+		}
+	}
+	if pl.abortAt == shape.Tokens {
+		h.faultAbort(r, shape.Tokens)
+	}
+	if h.send(ctx, w, rc, st.enc.finish()) != nil {
+		return
+	}
+	if req.includeUsage() {
+		if h.send(ctx, w, rc, st.enc.usage(req.promptTokens(), shape.Tokens)) != nil {
+			return
+		}
+	}
+	if h.send(ctx, w, rc, doneEvent) != nil {
+		return
+	}
+	h.m.completed.Add(1)
+}
+
+// send writes one event in a single Write and flushes it. A failure means the
+// client is gone; it is counted here, once per stream.
+func (h *handler) send(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, event []byte) error {
+	err := ctx.Err()
+	if err == nil {
+		_, err = w.Write(event)
+	}
+	if err == nil {
+		err = rc.Flush()
+	}
+	if err != nil {
+		h.m.clientAborted.Add(1)
+		h.log.Debug("client went away mid-stream", "error", err)
+		return err
+	}
+	h.m.events.Add(1)
+	return nil
+}
+
+// pause waits d, counting a client that leaves meanwhile.
+func (h *handler) pause(ctx context.Context, st *streamState, d time.Duration) error {
+	if err := st.wait(ctx, d); err != nil {
+		h.m.clientAborted.Add(1)
+		h.log.Debug("client went away while the stream waited", "error", err)
+		return err
+	}
+	return nil
+}
+
+// faultAbort drops the connection without the chunked terminator: the client
+// sees an unexpected EOF and no [DONE], as when a model backend dies.
+// net/http recovers http.ErrAbortHandler silently and closes the connection.
+func (h *handler) faultAbort(r *http.Request, sent int) {
+	h.m.faultAborted.Add(1)
+	h.log.Debug("injected mid-stream abort", "path", r.URL.Path, "content_chunks_sent", sent)
+	panic(http.ErrAbortHandler)
+}
+
+// complete answers one chat.completion object after the time the stream
+// would have taken. Abort faults apply to streams only.
+func (h *handler) complete(w http.ResponseWriter, r *http.Request, p *requestParams, req *chatRequest, st *streamState) {
+	shape := &p.Shape
+	var total time.Duration
+	st.text = st.text[:0]
+	for i := range shape.Tokens {
+		total += st.delay(shape, i)
+		st.text = st.words.next(st.text, shape.TokenSize)
+	}
+	if err := st.wait(r.Context(), total+p.Faults.Stall); err != nil {
+		h.log.Debug("client went away before the completion", "error", err)
+		return
+	}
+	body := appendCompletion(st.enc.buf[:0], st.id, st.created, req.Model, st.text, req.promptTokens(), shape.Tokens)
+	st.enc.buf = body
+	w.Header()["Content-Type"] = jsonContentType
+	h.writeHeader(w, http.StatusOK)
+	_, _ = w.Write(body)
+}

@@ -56,11 +56,21 @@ func newTestExporter(t *testing.T, root string, targets []config.Target) *Export
 // change from run to run.
 func scrapeText(t *testing.T, e prometheus.Collector) string {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(e)
-	families, err := reg.Gather()
+	text, err := gatherText(e)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return text
+}
+
+func gatherText(e prometheus.Collector) (string, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(e); err != nil {
+		return "", err
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		return "", err
 	}
 	var buf bytes.Buffer
 	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
@@ -69,10 +79,10 @@ func scrapeText(t *testing.T, e prometheus.Collector) string {
 			continue
 		}
 		if err := enc.Encode(f); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 	}
-	return buf.String()
+	return buf.String(), nil
 }
 
 func TestGoldenMetrics(t *testing.T) {

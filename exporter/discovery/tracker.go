@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"errors"
+	"os"
 	"sort"
 	"sync"
 
@@ -74,6 +75,9 @@ func (tr *Tracker) learnPorts(f *Finder, id Identity) error {
 		return nil
 	}
 	ports, err := f.ListeningPorts(id)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // the process exited after it was found; the next scrape sees that
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,13 @@
+package discovery
+
+import (
+	"os"
+	"testing"
+
+	"github.com/ssebench/ssebench/exporter/internal/testchild"
+)
+
+func TestMain(m *testing.M) {
+	testchild.RunIfChild()
+	os.Exit(m.Run())
+}

@@ -45,11 +45,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.URL == "" {
 		return c, errors.New("remotewrite: Config.URL is empty; want e.g. http://127.0.0.1:9090/api/v1/write")
 	}
-	u, err := url.Parse(c.URL)
-	if err != nil {
-		return c, fmt.Errorf("remotewrite: Config.URL %q: %w", c.URL, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("remotewrite: Config.URL %q: want an absolute http or https URL such as http://127.0.0.1:9090/api/v1/write", c.URL)
 	}
 	for name, d := range map[string]time.Duration{"Interval": c.Interval, "Timeout": c.Timeout, "MaxRetryDelay": c.MaxRetryDelay} {

@@ -37,6 +37,14 @@ check_version = $(1) --version 2>&1 | head -n1 | grep -q 'version $(2) ' \
 
 .PHONY: tools prometheus-tools alertmanager-tools check-prometheus-config
 
+# A stamp without its binaries (someone deleted .tools/bin) must not count.
+ifneq ($(words $(wildcard $(PROMETHEUS_BIN) $(PROMTOOL_BIN))),2)
+.PHONY: $(PROMETHEUS_STAMP)
+endif
+ifneq ($(words $(wildcard $(ALERTMANAGER_BIN) $(AMTOOL_BIN))),2)
+.PHONY: $(ALERTMANAGER_STAMP)
+endif
+
 tools: prometheus-tools alertmanager-tools ## build the pinned Prometheus, promtool, Alertmanager and amtool
 prometheus-tools: $(PROMETHEUS_STAMP)
 alertmanager-tools: $(ALERTMANAGER_STAMP)

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// sseTarget is a real streaming server on 127.0.0.1; it counts the requests that carried X-Probe.
+func sseTarget(t *testing.T, probed *atomic.Int64) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Probe") == "yes" {
+			probed.Add(1)
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 3 {
+			fmt.Fprintf(w, "data: {\"i\":%d}\n\n", i)
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func tinyScenarios(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "scenarios.json")
+	body := `{"scenarios":{"tiny":{"executor":"constant-vus","vus":2,"duration":"300ms","gracefulStop":"5s"}}}`
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// remoteWriteReceiver answers like a Prometheus receiver (or rejects with status), counting writes.
+func remoteWriteReceiver(t *testing.T, status int, writes *atomic.Int64, userAgents chan<- string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writes.Add(1)
+		select {
+		case userAgents <- r.UserAgent():
+		default:
+		}
+		if status == http.StatusNoContent {
+			w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", "1")
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func runLoad(t *testing.T, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	status = loadCommand(context.Background(), args, &out, &errb, false)
+	return status, out.String(), errb.String()
+}
+
+func TestLoadCommandRunsPushesAndWritesTheSummary(t *testing.T) {
+	var probed, writes atomic.Int64
+	target := sseTarget(t, &probed)
+	agents := make(chan string, 1)
+	rw := remoteWriteReceiver(t, http.StatusNoContent, &writes, agents)
+	summaryPath := filepath.Join(t.TempDir(), "summary.json")
+	status, stdout, stderr := runLoad(t, "--target", target.URL, "--scenarios-file", tinyScenarios(t), "--scenario", "tiny",
+		"--testid", "t-cli", "--header", "X-Probe: yes", "--summary-json", summaryPath, "--remote-write-url", rw.URL+"/api/v1/write")
+	if status != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
+	}
+	for _, want := range []string{"✓ status is 200", "✓ stream ended with [DONE]", "http_reqs", "remote write:", "0 dropped"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	b, err := os.ReadFile(summaryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		TestID   string `json:"testid"`
+		Server   string `json:"server"`
+		Requests int64  `json:"http_reqs"`
+		Failed   int64  `json:"http_req_failed"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(target.URL, "http://")
+	if sum.TestID != "t-cli" || sum.Server != host || sum.Requests == 0 || sum.Failed != 0 || probed.Load() != sum.Requests {
+		t.Fatalf("summary %+v (server wants %s); %d requests carried the header", sum, host, probed.Load())
+	}
+	if writes.Load() == 0 {
+		t.Fatal("nothing was remote-written")
+	}
+	if ua := <-agents; !strings.HasPrefix(ua, "ssebench/") {
+		t.Fatalf("remote-write User-Agent %q, want ssebench/<version>", ua)
+	}
+}
+
+func TestLoadCommandFailsWhenRemoteWriteDropsSamples(t *testing.T) {
+	var probed, writes atomic.Int64
+	target := sseTarget(t, &probed)
+	rw := remoteWriteReceiver(t, http.StatusBadRequest, &writes, nil)
+	status, stdout, stderr := runLoad(t, "--target", target.URL, "--scenarios-file", tinyScenarios(t), "--scenario", "tiny",
+		"--remote-write-url", rw.URL+"/api/v1/write")
+	if status == 0 || !strings.Contains(stderr, "remote write") {
+		t.Fatalf("exit %d with a receiver that rejects everything; want non-zero and the loss reported\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
+	}
+}
+
+func TestLoadCommandUnreachableTarget(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String()
+	l.Close()
+	status, _, stderr := runLoad(t, "--target", url, "--scenarios-file", tinyScenarios(t), "--scenario", "tiny")
+	if status != 1 || !strings.Contains(stderr, url) || !strings.Contains(stderr, "unreachable") {
+		t.Fatalf("exit %d, stderr %q: want 1 and an error naming %s", status, stderr, url)
+	}
+}
+
+func TestLoadCommandRejectsBadInput(t *testing.T) {
+	var probed atomic.Int64
+	target := sseTarget(t, &probed)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scenarios-file", tinyScenarios(t), "--scenario", "tiny"}, "--target is required"},
+		{[]string{"--target", "ftp://x", "--scenarios-file", tinyScenarios(t)}, "want an http:// or https:// URL"},
+		{[]string{"--target", target.URL, "--scenarios-file", tinyScenarios(t), "--scenario", "nope"}, `"nope" is not in`},
+		{[]string{"--target", target.URL, "--scenarios-file", tinyScenarios(t), "--scenario", "tiny", "--header", "novalue"}, "Name: value"},
+	}
+	for _, c := range cases {
+		status, _, stderr := runLoad(t, c.args...)
+		if status != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, status, stderr, c.want)
+		}
+	}
+}
+
+func TestLoadCommandFindsTheRepositoryScenarioFile(t *testing.T) {
+	f := &loadFlags{scenario: "stress", quick: true, quickFactor: 0.1}
+	sc, err := pickScenario(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.MaxVUCount() != 200 || sc.Length().Seconds() > 10 {
+		t.Fatalf("quick stress: %d VUs over %v, want 200 VUs within 10s", sc.MaxVUCount(), sc.Length())
+	}
+}

@@ -1,0 +1,83 @@
+// ssebench's load scenario for real k6 (k6 runs TypeScript natively): one streamed chat
+// completion per iteration, the same scenarios and checks as `ssebench load`.
+//
+//   k6 run -o experimental-prometheus-rw -e TARGET=http://127.0.0.1:8081 -e SCENARIO=stress \
+//          -e SERVER=go-http -e TESTID=20260626-120000 k6/sse.ts
+//
+// Environment: TARGET (base URL of the server under test), SCENARIO (a name in
+// scenarios.json, default baseline), SERVER (the server label, default TARGET's host:port),
+// TESTID (the testid label), HEADERS (extra request headers, "Name: value" separated by
+// newlines or ";", e.g. "X-Stub-Tokens: 32").
+import http from "k6/http";
+import { check } from "k6";
+import type { ConstantArrivalRateScenario, ConstantVUsScenario, Options, RampingVUsScenario } from "k6/options";
+
+type SupportedScenario = ConstantVUsScenario | RampingVUsScenario | ConstantArrivalRateScenario;
+
+interface ScenarioFile {
+  scenarios: Record<string, SupportedScenario>;
+}
+
+// The one definition of the scenarios, shared with `ssebench load`. k6 runs every entry of
+// options.scenarios at once, so the script keeps only the one chosen by SCENARIO.
+const file: ScenarioFile = JSON.parse(open("./scenarios.json"));
+const scenarioName = __ENV.SCENARIO || "baseline";
+const scenario = file.scenarios[scenarioName];
+if (scenario === undefined) {
+  throw new Error(`SCENARIO=${scenarioName} is not in scenarios.json (it has: ${Object.keys(file.scenarios).join(", ")})`);
+}
+
+const target = (__ENV.TARGET || "http://127.0.0.1:8081").replace(/\/+$/, "");
+const url = `${target}/v1/chat/completions`;
+
+// The check names are part of the metric contract (k6_checks_rate{check=...}); the Go
+// engine uses the same strings, and a Go test greps this file for them.
+const CHECK_STATUS = "status is 200";
+const CHECK_DONE = "stream ended with [DONE]";
+
+export const options: Options = {
+  scenarios: { [scenarioName]: scenario },
+  // Every sample carries server and testid (k6 adds scenario itself). Set them here rather
+  // than with --tag: a --tag flag replaces options.tags as a whole.
+  tags: { server: __ENV.SERVER || target.replace(/^https?:\/\//, ""), testid: __ENV.TESTID || "k6" },
+  summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)"],
+};
+
+const body = JSON.stringify({
+  model: "ssebench",
+  stream: true,
+  messages: [{ role: "user", content: "Write a haiku about streaming tokens." }],
+});
+
+const params = {
+  headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...extraHeaders(__ENV.HEADERS || "") },
+  timeout: "60s",
+};
+
+function extraHeaders(spec: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of spec.split(/[\n;]/)) {
+    const colon = entry.indexOf(":");
+    if (entry.trim() === "") {
+      continue;
+    }
+    if (colon <= 0) {
+      throw new Error(`HEADERS entry ${JSON.stringify(entry)}: want "Name: value"`);
+    }
+    headers[entry.slice(0, colon).trim()] = entry.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+// endsWithDone reports whether the stream's last event is `data: [DONE]`.
+function endsWithDone(responseBody: string | ArrayBuffer | null): boolean {
+  return typeof responseBody === "string" && /(^|\n)data: ?\[DONE\]\s*$/.test(responseBody);
+}
+
+export default function (): void {
+  const res = http.post(url, body, params);
+  check(res, {
+    [CHECK_STATUS]: (r) => r.status === 200,
+    [CHECK_DONE]: (r) => endsWithDone(r.body),
+  });
+}

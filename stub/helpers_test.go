@@ -41,7 +41,7 @@ func startStub(t testing.TB, cfg Config) *testStub {
 	_ = srv.Listener.Close()
 	srv.Listener = l
 	srv.Start()
-	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	tr := &http.Transport{MaxIdleConnsPerHost: 512}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
 		srv.Close() // waits for every handler to return

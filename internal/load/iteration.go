@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/sse"
@@ -108,27 +109,60 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 	return true
 }
 
-// readStream records time to first token and every gap between events; it reports whether
-// the last event was [DONE] and any read error other than the stream's clean end.
+// readBufferSize is one read of a stream body; token chunks are small, and the buffers are
+// pooled so that a stream costs no large allocation.
+const readBufferSize = 16 << 10
+
+var readBuffers = sync.Pool{New: func() any { return new([readBufferSize]byte) }}
+
+// maxEmptyReads bounds how often a misbehaving body may return 0, nil in a row.
+const maxEmptyReads = 100
+
+// stream is the per-iteration state of reading one event stream.
+type stream struct {
+	it     *iterator
+	sent   time.Time
+	last   time.Time
+	events int
+	done   bool // the latest event was [DONE]
+}
+
+// onEvent is the parser's emit callback; ev is only valid during the call.
+func (s *stream) onEvent(ev *sse.Event) {
+	if s.events == 0 {
+		s.it.col.firstToken(ev.At.Sub(s.sent))
+	} else {
+		s.it.col.eventGap(ev.At.Sub(s.last))
+	}
+	s.last, s.events = ev.At, s.events+1
+	s.done = bytes.Equal(ev.Data, doneData)
+}
+
+// readStream parses the body incrementally with sse.Parser, stamping each read as it
+// arrives, and records time to first token and every gap between events. It reports
+// whether the last event was [DONE], and any read error other than the stream's clean end.
 func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err error) {
-	rd := sse.NewReader(body, it.clock.Now)
-	var last time.Time
-	n := 0
-	for {
-		ev, err := rd.Next()
-		if err != nil {
-			it.col.eventsSeen(n)
-			if errors.Is(err, io.EOF) {
-				return done, nil
+	buf := readBuffers.Get().(*[readBufferSize]byte)
+	defer readBuffers.Put(buf)
+	parser := sse.NewParser()
+	s := &stream{it: it, sent: sent}
+	emit := s.onEvent
+	defer func() { it.col.eventsSeen(s.events) }()
+	for empty := 0; ; {
+		n, err := body.Read(buf[:])
+		if n > 0 {
+			parser.Feed(buf[:n], it.clock.Now(), emit)
+			empty = 0
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return s.done, nil
+		case err != nil:
+			return s.done, err
+		case n == 0:
+			if empty++; empty >= maxEmptyReads {
+				return s.done, io.ErrNoProgress
 			}
-			return done, err
 		}
-		if n == 0 {
-			it.col.firstToken(ev.At.Sub(sent))
-		} else {
-			it.col.eventGap(ev.At.Sub(last))
-		}
-		last, n = ev.At, n+1
-		done = bytes.Equal(ev.Data, doneData)
 	}
 }

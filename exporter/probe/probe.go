@@ -152,8 +152,8 @@ func check(m config.Module, res *Result) {
 // buffered applies the buffering rule: a streamed answer spreads its events over time,
 // a buffered one delivers them together at the end.
 func buffered(b config.Buffering, res *Result) bool {
-	if res.Events == 0 {
-		return false // nothing to judge; too_few_events or status says why
+	if res.Events < 2 || res.Failed[ReasonTimeout] || res.Failed[ReasonStreamError] {
+		return false // nothing to judge: a single event, or a stream cut short (its reason says so)
 	}
 	if b.MinFirstToLast > 0 && res.FirstToLastEvent < b.MinFirstToLast.D() {
 		return true

@@ -256,9 +256,9 @@ func TestHandlerRejectsBadRequests(t *testing.T) {
 	srv := httptest.NewServer(Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer srv.Close()
 	cases := map[string]string{
-		"/probe":                                     "target parameter is missing",
-		"/probe?target=ftp://x/":                     "http or https",
-		"/probe?target=http://":                      "no host",
+		"/probe":                 "target parameter is missing",
+		"/probe?target=ftp://x/": "http or https",
+		"/probe?target=http://":  "no host",
 		"/probe?target=http://127.0.0.1:1/&module=x": `unknown module "x"`,
 		"/probe?target=%zz":                          "target",
 	}

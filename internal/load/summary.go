@@ -77,13 +77,18 @@ func (c *collector) summary(opts Options, elapsed time.Duration) *Summary {
 	return s
 }
 
-// WriteJSON writes the summary as one indented JSON object; durations are in milliseconds.
-func (s *Summary) WriteJSON(w io.Writer) error {
-	type alias Summary
-	b, err := json.MarshalIndent(struct {
-		*alias
+// MarshalJSON adds elapsed_seconds to the fields; durations inside are in milliseconds.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	return json.Marshal(struct {
+		plain
 		ElapsedSeconds float64 `json:"elapsed_seconds"`
-	}{(*alias)(s), s.Elapsed.Seconds()}, "", "  ")
+	}{plain(s), s.Elapsed.Seconds()})
+}
+
+// WriteJSON writes the summary as one indented JSON object.
+func (s *Summary) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ server-bun-hono: servers/bun-hono/node_modules/.installed ## bun-hono: Bun and H
 # npm ci when node_modules is missing or the lockfile changed. npm may skip the bun
 # package's postinstall (install-script policies); its install.js then puts the binary in place.
 servers/%/node_modules/.installed: servers/%/package-lock.json servers/%/package.json
-	cd servers/$* && npm ci --no-audit --no-fund --loglevel=error
+	cd servers/$* && npm ci --include=dev --no-audit --no-fund --loglevel=error
 	cd servers/$* && { node_modules/.bin/bun --version >/dev/null 2>&1 || (cd node_modules/bun && node install.js); }
 	cd servers/$* && node_modules/.bin/bun --version >/dev/null
 	touch $@

@@ -3,9 +3,11 @@
 import { Hono } from "hono";
 import { proxy } from "hono/proxy";
 
-// Bun's fetch has no connect-only timeout: this bounds the wait for the upstream's
-// response headers, which the stub sends before its first token delay.
-const UPSTREAM_HEADERS_TIMEOUT_MS = 1000;
+// Bun's fetch has no connect-only timeout. A refused connection fails at once; to bound
+// a hanging connect too, a streamed completion must get its response headers within
+// this time: LLM APIs and the stub send them before the first token. A non-streamed
+// completion answers only when it is complete, so it gets no such deadline.
+const STREAM_HEADERS_TIMEOUT_MS = 1000;
 // How long SIGTERM waits for in-flight streams before closing them.
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -37,21 +39,34 @@ const hostname = process.env.HOST || "127.0.0.1";
 const port = parsePort(process.env.PORT);
 const upstreamURL = parseStubURL(process.env.STUB_URL) + "/v1/chat/completions";
 
-// fetch with a deadline on the response headers only: the body that follows may
-// stream for as long as the upstream likes. hono/proxy copies the client's Host
-// header; the upstream gets its own.
-async function fetchUpstream(request: Request): Promise<Response> {
-  request.headers.delete("host");
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new Error(`no response from upstream within ${UPSTREAM_HEADERS_TIMEOUT_MS} ms`)),
-    UPSTREAM_HEADERS_TIMEOUT_MS,
-  );
+// Whether the request body asks for a streamed completion ({"stream": true}).
+function wantsStream(body: string): boolean {
   try {
-    return await fetch(request, { signal: AbortSignal.any([request.signal, deadline.signal]), redirect: "manual" });
-  } finally {
-    clearTimeout(timer);
+    return JSON.parse(body)?.stream === true;
+  } catch {
+    return false;
   }
+}
+
+// fetch, with a deadline on the response headers of a streamed completion: the body
+// that follows may stream for as long as the upstream likes. hono/proxy copies the
+// client's Host header; the upstream gets its own.
+function upstreamFetch(stream: boolean) {
+  return async (request: Request): Promise<Response> => {
+    request.headers.delete("host");
+    const deadline = new AbortController();
+    const timer = stream
+      ? setTimeout(
+          () => deadline.abort(new Error(`no response headers within ${STREAM_HEADERS_TIMEOUT_MS} ms`)),
+          STREAM_HEADERS_TIMEOUT_MS,
+        )
+      : undefined;
+    try {
+      return await fetch(request, { signal: AbortSignal.any([request.signal, deadline.signal]), redirect: "manual" });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 const app = new Hono<{ Bindings: { server: Bun.Server } }>();
@@ -61,15 +76,16 @@ app.get("/healthz", (c) => c.text("ok\n"));
 app.post("/v1/chat/completions", async (c) => {
   // A stream may stay quiet longer than Bun's 10 s idle timeout (a stalled upstream).
   c.env.server.timeout(c.req.raw, 0);
+  const body = await c.req.text();
   try {
     // hono/proxy forwards the method, the headers and the client's abort signal, drops
     // hop-by-hop headers both ways and hands the upstream body over as a stream. The
     // small JSON request body is read first so that it goes upstream with a Content-Length.
     return await proxy(upstreamURL, {
       raw: c.req.raw,
-      body: await c.req.arrayBuffer(),
+      body,
       strictConnectionProcessing: true,
-      customFetch: fetchUpstream,
+      customFetch: upstreamFetch(wantsStream(body)),
     });
   } catch (err) {
     if (c.req.raw.signal.aborted) return c.body(null, 499);

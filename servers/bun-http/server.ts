@@ -13,9 +13,11 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
-// Bun's fetch has no connect-only timeout: this bounds the wait for the upstream's
-// response headers, which the stub sends before its first token delay.
-const UPSTREAM_HEADERS_TIMEOUT_MS = 1000;
+// Bun's fetch has no connect-only timeout. A refused connection fails at once; to bound
+// a hanging connect too, a streamed completion must get its response headers within
+// this time: LLM APIs and the stub send them before the first token. A non-streamed
+// completion answers only when it is complete, so it gets no such deadline.
+const STREAM_HEADERS_TIMEOUT_MS = 1000;
 // How long SIGTERM waits for in-flight streams before closing them.
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -69,22 +71,34 @@ function endToEnd(headers: Headers): Headers {
   return out;
 }
 
+// Whether the request body asks for a streamed completion ({"stream": true}).
+function wantsStream(body: string): boolean {
+  try {
+    return JSON.parse(body)?.stream === true;
+  } catch {
+    return false;
+  }
+}
+
 function upstreamUnreachable(message: string): Response {
   return Response.json({ error: { message, type: "upstream_unreachable" } }, { status: 502 });
 }
 
 async function proxy(req: Request): Promise<Response> {
+  const body = await req.text();
   const headersDeadline = new AbortController();
-  const timer = setTimeout(
-    () => headersDeadline.abort(new Error(`no response from upstream within ${UPSTREAM_HEADERS_TIMEOUT_MS} ms`)),
-    UPSTREAM_HEADERS_TIMEOUT_MS,
-  );
+  const timer = wantsStream(body)
+    ? setTimeout(
+        () => headersDeadline.abort(new Error(`no response headers within ${STREAM_HEADERS_TIMEOUT_MS} ms`)),
+        STREAM_HEADERS_TIMEOUT_MS,
+      )
+    : undefined;
   let upstream: Response;
   try {
     upstream = await fetch(upstreamURL, {
       method: "POST",
       headers: endToEnd(req.headers),
-      body: await req.arrayBuffer(),
+      body,
       // The client's signal: a client that goes away cancels the upstream request.
       signal: AbortSignal.any([req.signal, headersDeadline.signal]),
       redirect: "manual",

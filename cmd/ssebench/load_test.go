@@ -13,6 +13,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/load"
 )
 
 // sseTarget is a real streaming server on 127.0.0.1; it counts the requests that carried X-Probe.
@@ -158,5 +161,47 @@ func TestLoadCommandFindsTheRepositoryScenarioFile(t *testing.T) {
 	}
 	if sc.MaxVUCount() != 200 || sc.Length().Seconds() > 10 {
 		t.Fatalf("quick stress: %d VUs over %v, want 200 VUs within 10s", sc.MaxVUCount(), sc.Length())
+	}
+}
+
+func TestLoadCommandCancelledStillPrintsTheSummary(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) == 20 {
+			cancel() // what Ctrl-C does through signal.NotifyContext
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {}\n\ndata: [DONE]\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "scenarios.json")
+	long := `{"scenarios":{"long":{"executor":"constant-vus","vus":2,"duration":"1h"}}}`
+	if err := os.WriteFile(path, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	status := loadCommand(ctx, []string{"--target", srv.URL, "--scenarios-file", path, "--scenario", "long"}, &out, &errb, true)
+	if status != 130 || !strings.Contains(out.String(), "(aborted)") || !strings.Contains(out.String(), "http_reqs") {
+		t.Fatalf("exit %d; want 130 and the summary marked aborted\nstdout:\n%s\nstderr:\n%s", status, out.String(), errb.String())
+	}
+}
+
+func TestProgressPrinter(t *testing.T) {
+	var tty, plain bytes.Buffer
+	p, q := newProgressPrinter(&tty, true), newProgressPrinter(&plain, false)
+	for _, pr := range []load.Progress{{Elapsed: time.Second, Total: 60 * time.Second, VUs: 10, ReqPerSec: 250, Requests: 250},
+		{Elapsed: 2 * time.Second, Total: 60 * time.Second, VUs: 10, ReqPerSec: 260, Requests: 510, Failures: 1}} {
+		p.update(pr)
+		q.update(pr)
+	}
+	p.finish()
+	q.finish()
+	if strings.Count(tty.String(), "\r\033[K") != 2 || !strings.HasSuffix(tty.String(), "1 failed\n") {
+		t.Errorf("terminal output %q: want two rewrites of one line, closed at the end", tty.String())
+	}
+	if strings.Contains(plain.String(), "\r") || strings.Count(plain.String(), "\n") != 1 || !strings.Contains(plain.String(), "250.0 req/s") {
+		t.Errorf("plain output %q: want one plain line per %v", plain.String(), plainProgressEvery)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -39,17 +40,27 @@ func newTransport() *http.Transport {
 	}
 }
 
+// maxBodyBytes bounds a chat request; the stub takes no more either.
+const maxBodyBytes = 1 << 20
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func (p *proxy) chat(c *gin.Context) {
+	// The body is read whole before the upstream request starts: net/http's server drains
+	// and closes an unread request body as soon as the response header is written, which
+	// would race the transport still sending it upstream and break that connection.
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		c.JSON(http.StatusRequestEntityTooLarge, apiError("invalid_request_error", "request body: "+err.Error()))
+		return
+	}
 	// The request context ends when the client goes away, which cancels the upstream request.
 	ctx := c.Request.Context()
-	out, err := http.NewRequestWithContext(ctx, http.MethodPost, p.target, c.Request.Body)
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, p.target, bytes.NewReader(body))
 	if err != nil {
 		c.JSON(http.StatusInternalServerError, apiError("proxy_error", err.Error()))
 		return
 	}
-	out.ContentLength = c.Request.ContentLength
 	copyHeaders(out.Header, c.Request.Header)
 	resp, err := p.client.Do(out)
 	if err != nil {

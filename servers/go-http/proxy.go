@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -38,16 +39,26 @@ func newTransport() *http.Transport {
 	}
 }
 
+// maxBodyBytes bounds a chat request; the stub takes no more either.
+const maxBodyBytes = 1 << 20
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body is read whole before the upstream request starts: net/http's server drains
+	// and closes an unread request body as soon as the response header is written, which
+	// would race the transport still sending it upstream and break that connection.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request body: "+err.Error())
+		return
+	}
 	// r.Context() ends when the client goes away, which cancels the upstream request too.
-	out, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, r.Body)
+	out, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "proxy_error", err.Error())
 		return
 	}
-	out.ContentLength = r.ContentLength
 	copyHeaders(out.Header, r.Header)
 	resp, err := p.client.Do(out)
 	if err != nil {

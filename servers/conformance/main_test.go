@@ -1,0 +1,115 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+// Set by TestMain for every test.
+var (
+	repoRoot string
+	stubBin  string
+	report   *reportFile
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(setup(m))
+}
+
+func setup(m *testing.M) int {
+	root, err := servers.FindRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		return 1
+	}
+	repoRoot = root
+	tmp, err := os.MkdirTemp("", "ssebench-conformance-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	if stubBin, err = buildStub(root, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		return 1
+	}
+	if report, err = openReport(os.Getenv("SSEBENCH_CONFORMANCE_REPORT")); err != nil {
+		fmt.Fprintln(os.Stderr, "conformance:", err)
+		return 1
+	}
+	defer report.Close()
+	return m.Run()
+}
+
+// buildStub builds the real stub, so that every proxy is checked against what the benchmark
+// uses. SSEBENCH_STUB_BIN names a prebuilt one instead.
+func buildStub(root, dir string) (string, error) {
+	if bin := os.Getenv("SSEBENCH_STUB_BIN"); bin != "" {
+		return bin, nil
+	}
+	bin := filepath.Join(dir, "stub")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./stub/cmd/stub")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the stub (./stub/cmd/stub): %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return bin, nil
+}
+
+// reportFile appends each check's figures as one JSON line, for notes and CI logs to quote.
+type reportFile struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func openReport(path string) (*reportFile, error) {
+	if path == "" {
+		return &reportFile{}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("SSEBENCH_CONFORMANCE_REPORT: %w", err)
+	}
+	return &reportFile{f: f}, nil
+}
+
+func (r *reportFile) Close() {
+	if r.f != nil {
+		r.f.Close()
+	}
+}
+
+// record logs a check's figures and appends them to the report file.
+func (r *reportFile) record(t *testing.T, server, check string, figures map[string]any) {
+	t.Helper()
+	line := map[string]any{"server": server, "check": check, "passed": !t.Failed(), "time": time.Now().UTC().Format(time.RFC3339)}
+	for k, v := range figures {
+		line[k] = v
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		t.Errorf("report: %v", err)
+		return
+	}
+	t.Logf("figures: %s", b)
+	if r.f == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.f.Write(append(b, '\n')); err != nil {
+		t.Errorf("report: %v", err)
+	}
+}

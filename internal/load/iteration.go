@@ -66,12 +66,14 @@ func (c *countingConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Write counts before writing: the transport writes from its own goroutine, and counting
+// afterwards could land after the response was read and the run summarised. Only a write
+// that fails (a failed request) over-counts, by what it could not send.
 func (c *countingConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	if n > 0 {
-		c.col.sent(n)
+	if len(b) > 0 {
+		c.col.sent(len(b))
 	}
-	return n, err
+	return c.Conn.Write(b)
 }
 
 // run is an iterateFunc. Every latency is measured from scheduled: for the closed executors

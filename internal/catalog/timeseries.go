@@ -68,3 +68,9 @@ var RunInfo = define(Query{Name: "info.run", Title: "Machine", Unit: UnitCount,
 var ServersOfRun = define(Query{Name: "info.servers", Title: "Servers", Unit: UnitCount,
 	Expr: `max by (server, scenario) (max_over_time(k6_vus_max{testid="$testid"}[$__range]))`,
 	Help: "Each (server, scenario) the run loaded, with its largest VU count."})
+
+// ProcessWatched is 1 per server whose process the exporter finds; the runner waits for it
+// before loading a server, so that CPU and memory cover the whole scenario.
+var ProcessWatched = define(Query{Name: "health.process_watched", Title: "Process found by the exporter", Unit: UnitCount,
+	Expr: `max by (server) (last_over_time(ssebench_process_up{server=~"$server"}[2s]))`,
+	Help: "1 when the exporter has found the server's process in its last scrape."})

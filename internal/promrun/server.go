@@ -32,6 +32,7 @@ type Options struct {
 	Stdout        io.Writer     // default: discarded
 	Stderr        io.Writer     // default: discarded (the tail is kept for error messages)
 	ReadyTimeout  time.Duration // how long to wait for /-/ready; default 2 minutes (WAL replay on a busy machine)
+	Outlive       bool          // keep running when this process exits (ssebench run --keep)
 }
 
 // Server is a running Prometheus. Its address and data directory stay the
@@ -157,7 +158,7 @@ func (s *Server) launch() (*process, error) {
 	cmd := exec.Command(s.opts.Binary, s.args...)
 	cmd.Stdout = orDiscard(s.opts.Stdout)
 	cmd.Stderr = io.MultiWriter(orDiscard(s.opts.Stderr), s.logTail)
-	cmd.SysProcAttr = childProcAttr()
+	cmd.SysProcAttr = childProcAttr(s.opts.Outlive)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", s.opts.Binary, err)
 	}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/ssebench/ssebench/internal/runner"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+func init() {
+	register("run", "the whole local benchmark: every server, both scenarios, the results table and report", runMain)
+}
+
+func runMain(args []string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var (
+		serverList   = fs.String("servers", envString("SSEBENCH_SERVERS", ""), "comma-separated servers to run (default: all of servers/servers.yaml) [$SSEBENCH_SERVERS]")
+		scenarioList = fs.String("scenarios", envString("SSEBENCH_SCENARIOS", "baseline,stress"), "comma-separated scenarios of k6/scenarios.json [$SSEBENCH_SCENARIOS]")
+		quick        = fs.Bool("quick", envFlagBool("SSEBENCH_QUICK"), "the same shapes, seconds long [$SSEBENCH_QUICK]")
+		promURL      = fs.String("prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "use this Prometheus (remote-write receiver on) instead of starting one [$SSEBENCH_PROMETHEUS_URL]")
+		keep         = fs.Bool("keep", false, "leave the Prometheus we started running at the end, to browse the results")
+		testID       = fs.String("testid", envString("SSEBENCH_TESTID", ""), "name of this run (default: its start time) [$SSEBENCH_TESTID]")
+		reportDir    = fs.String("report-dir", envString("SSEBENCH_REPORT_DIR", ""), "where report/<testid>/ is written (default: <repo>/report) [$SSEBENCH_REPORT_DIR]")
+		dataDir      = fs.String("data-dir", envString("SSEBENCH_DATA_DIR", ""), "Prometheus data and logs, kept across runs for trends (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
+		stubArgs     = fs.String("stub-args", envString("SSEBENCH_STUB_ARGS", ""), "extra flags for the stub, space-separated, e.g. \"--inter-token-delay=2ms\" [$SSEBENCH_STUB_ARGS]")
+		headers      = repeatedHeaders{}
+		noExporter   = fs.Bool("no-exporter", false, "do not start the exporter (CPU and memory columns show —)")
+		noReport     = fs.Bool("no-report", false, "do not write the HTML report")
+		verbose      = fs.Bool("v", false, "log diagnostics to stderr")
+	)
+	fs.Var(&headers, "header", "extra request header for every stream, \"Name: value\" (repeatable), e.g. X-Stub-Tokens: 32")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	root, err := servers.FindRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ssebench run:", err)
+		return 2
+	}
+	logLevel := slog.LevelWarn
+	if *verbose {
+		logLevel = slog.LevelDebug
+	}
+	cfg := runner.Config{
+		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick,
+		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
+		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
+		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
+		Stdout: os.Stdout, TTY: term.IsTerminal(int(os.Stdout.Fd())),
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel})),
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out, err := runner.Run(ctx, cfg)
+	if out != nil {
+		if werr := runner.WriteOutcome(os.Stdout, out, cfg); werr != nil {
+			fmt.Fprintln(os.Stderr, "ssebench run:", werr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ssebench run:", err)
+		return 1
+	}
+	if out.Failed() {
+		return 1
+	}
+	return 0
+}

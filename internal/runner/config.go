@@ -1,0 +1,76 @@
+// Package runner is `ssebench run`: the whole benchmark on one machine. It starts
+// Prometheus (or uses one), the stub and the exporter, then for each server: build it,
+// start it, wait until healthy, run each scenario with the load generator pushing into
+// Prometheus, stop it. It ends with the results table computed by the catalog's PromQL,
+// the load generator's own figures beside it, a results JSON and the HTML report.
+package runner
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Config is everything a run needs; zero values pick the defaults documented on each field.
+type Config struct {
+	Root          string   // repository root (required)
+	Servers       []string // server names; empty = every server of servers.yaml
+	Scenarios     []string // scenario names; empty = baseline, stress
+	ScenariosFile string   // default <root>/k6/scenarios.json
+	Quick         bool     // the same shapes, seconds long
+	QuickFactor   float64  // default 0.1 (60 s → 6 s)
+	PrometheusURL string   // use this Prometheus instead of starting one
+	Keep          bool     // leave the Prometheus we started running at the end
+	TestID        string   // default: a sortable time-based id
+	ReportDir     string   // default <root>/report
+	DataDir       string   // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
+	StubArgs      []string // extra flags for the stub (e.g. a slower inter-token delay)
+	Headers       http.Header
+	NoExporter    bool // skip the exporter: CPU and memory columns show —
+	NoReport      bool // skip the HTML report
+	Stdout        io.Writer
+	TTY           bool
+	Logger        *slog.Logger
+	SettleTime    time.Duration // pause after the last load run so the last scrapes land; default 3 s
+}
+
+func (c *Config) applyDefaults() error {
+	if c.Root == "" {
+		return fmt.Errorf("runner: the repository root is not set")
+	}
+	if len(c.Scenarios) == 0 {
+		c.Scenarios = []string{"baseline", "stress"}
+	}
+	if c.ScenariosFile == "" {
+		c.ScenariosFile = filepath.Join(c.Root, "k6", "scenarios.json")
+	}
+	if c.QuickFactor <= 0 {
+		c.QuickFactor = 0.1
+	}
+	if c.TestID == "" {
+		c.TestID = NewTestID(time.Now())
+	}
+	if c.ReportDir == "" {
+		c.ReportDir = filepath.Join(c.Root, "report")
+	}
+	if c.DataDir == "" {
+		c.DataDir = filepath.Join(c.Root, ".ssebench", "prometheus")
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.SettleTime <= 0 {
+		c.SettleTime = 3 * time.Second
+	}
+	return nil
+}
+
+// NewTestID names a run by its start time: sortable, readable, unique per second.
+func NewTestID(t time.Time) string { return t.UTC().Format("20060102-150405") }

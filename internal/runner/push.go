@@ -1,0 +1,48 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/runinfo"
+)
+
+// startInfoPusher keeps ssebench_run_info fresh for the whole run, so that dashboards and
+// the report find the machine table at any point of it.
+func startInfoPusher(ctx context.Context, url string, info runinfo.Info) (*remotewrite.Pusher, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(info.Collector()); err != nil {
+		return nil, err
+	}
+	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second, UserAgent: userAgent()}, reg)
+	if err != nil {
+		return nil, fmt.Errorf("run info pusher: %w", err)
+	}
+	p.Start(context.WithoutCancel(ctx))
+	return p, nil
+}
+
+func userAgent() string {
+	version := "devel"
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	return "ssebench/" + version
+}
+
+// promAPI is a Prometheus HTTP API client; every call carries its own deadline.
+func promAPI(url string) v1.API {
+	client, err := api.NewClient(api.Config{Address: url})
+	if err != nil {
+		// Only a malformed address fails here, and the address came from a server we reached.
+		panic(fmt.Sprintf("runner: Prometheus client for %q: %v", url, err))
+	}
+	return v1.NewAPI(client)
+}

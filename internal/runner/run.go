@@ -1,0 +1,302 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/runinfo"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+// Measured is one load run: one scenario against one server.
+type Measured struct {
+	Server   string            `json:"server"`
+	Scenario string            `json:"scenario"`
+	Start    time.Time         `json:"start"`
+	End      time.Time         `json:"end"`
+	Summary  *load.Summary     `json:"summary,omitempty"`
+	Push     remotewrite.Stats `json:"push"`
+	Error    string            `json:"error,omitempty"`
+}
+
+// Skipped is a server that was not measured, and why.
+type Skipped struct {
+	Server string `json:"server"`
+	Reason string `json:"reason"`
+}
+
+// Outcome is what a run measured, also when it was interrupted.
+type Outcome struct {
+	TestID      string         `json:"testid"`
+	Start       time.Time      `json:"start"`
+	End         time.Time      `json:"end"`
+	Info        runinfo.Info   `json:"machine"`
+	Measured    []Measured     `json:"load_runs"`
+	Skipped     []Skipped      `json:"skipped"`
+	Table       *results.Table `json:"-"`
+	PromURL     string         `json:"prometheus_url"`
+	Interrupted bool           `json:"interrupted"`
+	ReportDir   string         `json:"-"`
+	Dropped     int64          `json:"samples_dropped"`
+}
+
+// Failed reports whether anything went wrong that the exit status must show.
+func (o *Outcome) Failed() bool {
+	if o.Interrupted || o.Dropped > 0 {
+		return true
+	}
+	for _, m := range o.Measured {
+		if m.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Run executes the benchmark. ctx ending (Ctrl-C) stops every child process; what was
+// measured until then is still returned, and the table is still computed.
+func Run(ctx context.Context, cfg Config) (*Outcome, error) {
+	if err := cfg.applyDefaults(); err != nil {
+		return nil, err
+	}
+	progress := NewProgress(cfg.Stdout, cfg.TTY)
+	list, scenarios, err := plan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{TestID: cfg.TestID, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
+	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s)%s", cfg.TestID, len(list), len(scenarios), quickNote(cfg))
+
+	st := &stack{cfg: &cfg}
+	defer func() {
+		if err := st.stop(cfg.Keep); err != nil {
+			progress.Logf("warning: %v", err)
+		}
+		if cfg.Keep && st.prom != nil {
+			progress.Logf("Prometheus keeps running at %s (data in %s); stop it with: pkill -f 'prometheus.*%s'", st.promURL, st.prom.DataDir(), hostPort(st.promURL))
+		}
+	}()
+	ports, err := assignPorts(list)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.prepare(); err != nil {
+		return nil, err
+	}
+	if err := st.startStub(ctx); err != nil {
+		return nil, err
+	}
+	progress.Logf("stub: %s", st.stub.URL())
+	if !cfg.NoExporter {
+		if err := st.startExporter(ctx, list, ports); err != nil {
+			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
+		}
+	}
+	if err := st.startPrometheus(ctx); err != nil {
+		return nil, err
+	}
+	out.PromURL = st.promURL
+	progress.Logf("prometheus: %s", st.promURL)
+
+	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
+	infoPush, err := startInfoPusher(ctx, st.remoteWriteURL(), out.Info)
+	if err != nil {
+		return nil, err
+	}
+
+	for i, srv := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		if srv.Unavailable != "" {
+			out.Skipped = append(out.Skipped, Skipped{Server: srv.Name, Reason: srv.Unavailable})
+			progress.Logf("[%d/%d] %s: skipped: %s", i+1, len(list), srv.Name, srv.Unavailable)
+			continue
+		}
+		ms, skip := runServer(ctx, st, srv, ports[srv.Name], scenarios, i+1, len(list), progress)
+		out.Measured = append(out.Measured, ms...)
+		if skip != nil {
+			out.Skipped = append(out.Skipped, *skip)
+		}
+	}
+	out.Interrupted = ctx.Err() != nil
+	progress.Done()
+
+	// The rest runs even after Ctrl-C: what was measured is still reported.
+	final, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sleepCtx(final, cfg.SettleTime)
+	if stats, err := infoPush.Stop(final); err != nil {
+		progress.Logf("warning: run info push: %v", err)
+		out.Dropped += stats.SamplesDropped
+	}
+	for _, m := range out.Measured {
+		out.Dropped += m.Push.SamplesDropped
+	}
+	out.End = time.Now()
+	if len(out.Measured) > 0 {
+		table, err := results.Fetch(final, promAPI(st.promURL), cfg.TestID, out.Start, out.End)
+		if err != nil {
+			return out, fmt.Errorf("computing the results table from Prometheus: %w", err)
+		}
+		out.Table = table
+	}
+	return out, nil
+}
+
+// plan resolves the servers and scenarios, failing early on unknown names or a bad scenario file.
+func plan(cfg Config) ([]servers.Server, []namedScenario, error) {
+	all, err := servers.Load(filepath.Join(cfg.Root, servers.RegistryPath))
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := servers.Select(all, cfg.Servers)
+	if err != nil {
+		return nil, nil, err
+	}
+	defs, err := load.LoadScenarioFile(cfg.ScenariosFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	var scenarios []namedScenario
+	for _, name := range cfg.Scenarios {
+		sc, ok := defs[name]
+		if !ok {
+			return nil, nil, fmt.Errorf("scenario %q is not in %s", name, cfg.ScenariosFile)
+		}
+		if cfg.Quick {
+			sc = sc.Quick(cfg.QuickFactor)
+		}
+		scenarios = append(scenarios, namedScenario{Name: name, Scenario: sc})
+	}
+	return list, scenarios, nil
+}
+
+type namedScenario struct {
+	Name     string
+	Scenario load.Scenario
+}
+
+// assignPorts gives every server its own port up front, so that the exporter can watch
+// each one by port for the whole run.
+func assignPorts(list []servers.Server) (map[string]int, error) {
+	ports := map[string]int{}
+	for _, s := range list {
+		p, err := servers.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[s.Name] = p
+	}
+	return ports, nil
+}
+
+// runServer builds, starts and measures one server in every scenario.
+func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, index, count int, progress *Progress) ([]Measured, *Skipped) {
+	progress.Logf("[%d/%d] %s: building", index, count, srv.Name)
+	buildLog := logWriter(st.cfg.DataDir, "build-"+srv.Name+".log")
+	if err := srv.BuildIt(ctx, st.cfg.Root, buildLog); err != nil {
+		progress.Logf("[%d/%d] %s: skipped: %v", index, count, srv.Name, err)
+		return nil, &Skipped{Server: srv.Name, Reason: "build failed: " + err.Error()}
+	}
+	proc, err := servers.Start(ctx, st.cfg.Root, srv, servers.StartOptions{Port: port, StubURL: st.stub.URL(),
+		Stderr: logWriter(st.cfg.DataDir, "server-"+srv.Name+".log")})
+	if err != nil {
+		return nil, &Skipped{Server: srv.Name, Reason: "start failed: " + err.Error()}
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := proc.Stop(stopCtx); err != nil {
+			progress.Logf("[%d/%d] %s: warning: stop: %v", index, count, srv.Name, err)
+		}
+	}()
+	healthCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := proc.WaitHealthy(healthCtx); err != nil {
+		return nil, &Skipped{Server: srv.Name, Reason: "not healthy: " + err.Error()}
+	}
+	st.watchProbe(srv.Name, proc.URL())
+	if err := st.waitWatched(ctx, srv.Name); err != nil {
+		progress.Logf("[%d/%d] %s: warning: %v; its CPU and memory may be missing", index, count, srv.Name, err)
+	}
+	var out []Measured
+	for _, sc := range scenarios {
+		if ctx.Err() != nil {
+			break
+		}
+		resetPeakRSS(proc.PID())
+		m := runScenario(ctx, st, srv.Name, proc.URL(), sc, index, count, progress)
+		out = append(out, m)
+		progress.Done()
+		progress.Logf("[%d/%d] %s %s: %s", index, count, srv.Name, sc.Name, describe(m))
+	}
+	st.unwatchProbe()
+	return out, nil
+}
+
+// runScenario runs one load run with its own registry and pusher: k6's values are
+// cumulative per load run and end with stale markers, and so are ours.
+func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, index, count int, progress *Progress) Measured {
+	m := Measured{Server: server, Scenario: sc.Name, Start: time.Now()}
+	reg := prometheus.NewRegistry()
+	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second, UserAgent: userAgent()}, reg)
+	if err != nil {
+		m.Error = err.Error()
+		return m
+	}
+	pushCtx, stopPush := context.WithCancel(context.Background())
+	defer stopPush()
+	pusher.Start(pushCtx)
+	summary, err := load.Run(ctx, load.Options{
+		Target: target, TestID: st.cfg.TestID, Server: server, ScenarioName: sc.Name,
+		Scenario: sc.Scenario, Headers: st.cfg.Headers, Registry: reg,
+		Progress: func(p load.Progress) { progress.Update(statusOf(p, index, count, server, sc.Name)) },
+	})
+	m.End = time.Now()
+	m.Summary = summary
+	if err != nil && !errors.Is(err, context.Canceled) {
+		m.Error = err.Error()
+	}
+	// A Prometheus restart of a minute must lose nothing: give the queue time to drain.
+	drain, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	stats, perr := pusher.Stop(drain)
+	m.Push = stats
+	if perr != nil && m.Error == "" {
+		m.Error = "remote write: " + perr.Error()
+	}
+	return m
+}
+
+// resetPeakRSS clears the kernel's high-water mark of resident memory (VmHWM) so that the
+// exporter's peak covers this scenario only. Writing 5 to clear_refs is the documented way;
+// where it is not permitted, the peak covers the process's whole life, which the report says.
+func resetPeakRSS(pid int) {
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+func quickNote(cfg Config) string {
+	if cfg.Quick {
+		return fmt.Sprintf(" (quick: durations × %g)", cfg.QuickFactor)
+	}
+	return ""
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

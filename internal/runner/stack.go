@@ -1,0 +1,151 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+// stack is what every load run of a benchmark shares: Prometheus, the stub and the exporter.
+type stack struct {
+	cfg          *Config
+	prom         *promrun.Server // nil when an existing Prometheus is used
+	promURL      string
+	runDir       string // where file_sd targets are written; "" for an external Prometheus
+	configFile   string
+	stub         *servers.Process
+	exporter     *servers.Process
+	exporterAddr string
+}
+
+// prepare lays out the Prometheus run directory, so that scrape targets written before
+// Prometheus starts are scraped from its first second on.
+func (s *stack) prepare() error {
+	if s.cfg.PrometheusURL != "" {
+		return nil
+	}
+	s.runDir = filepath.Join(s.cfg.DataDir, "run")
+	configFile, err := promrun.PrepareRunDir(s.runDir, filepath.Join(s.cfg.Root, "prometheus"))
+	if err != nil {
+		return err
+	}
+	s.configFile = configFile
+	return s.writeTargets("probe", nil)
+}
+
+// startPrometheus starts our own Prometheus with a persistent data dir, or checks the one given.
+func (s *stack) startPrometheus(ctx context.Context) error {
+	if s.cfg.PrometheusURL != "" {
+		s.promURL = s.cfg.PrometheusURL
+		return checkReachable(ctx, s.promURL+"/-/ready", "Prometheus at "+s.promURL)
+	}
+	prom, err := promrun.Start(ctx, promrun.Options{
+		ConfigFile: s.configFile,
+		DataDir:    filepath.Join(s.cfg.DataDir, "data"),
+		Stderr:     logWriter(s.cfg.DataDir, "prometheus.log"),
+		Outlive:    s.cfg.Keep,
+	})
+	if err != nil {
+		return fmt.Errorf("starting Prometheus: %w", err)
+	}
+	s.prom = prom
+	s.promURL = prom.URL()
+	return nil
+}
+
+func (s *stack) remoteWriteURL() string { return s.promURL + "/api/v1/write" }
+
+// startStub runs bin/stub on a free port with the run's stub flags.
+func (s *stack) startStub(ctx context.Context) error {
+	port, err := servers.FreePort()
+	if err != nil {
+		return err
+	}
+	stub := servers.Server{Name: "stub", Command: append([]string{filepath.Join("bin", "stub")}, s.cfg.StubArgs...)}
+	p, err := servers.Start(ctx, s.cfg.Root, stub, servers.StartOptions{Port: port, Stderr: logWriter(s.cfg.DataDir, "stub.log")})
+	if err != nil {
+		return fmt.Errorf("starting the stub: %w (run `make build` first)", err)
+	}
+	if err := p.WaitHealthy(ctx); err != nil {
+		_ = p.Stop(context.Background())
+		return fmt.Errorf("the stub did not become healthy: %w", err)
+	}
+	s.stub = p
+	return s.writeTargets("stub", []promrun.TargetGroup{{Targets: []string{hostPort(p.URL())}}})
+}
+
+// writeTargets is a no-op against an external Prometheus: its scrape configuration is the user's.
+func (s *stack) writeTargets(name string, groups []promrun.TargetGroup) error {
+	if s.runDir == "" {
+		return nil
+	}
+	return promrun.WriteTargets(s.runDir, name, groups)
+}
+
+// stop ends every child; Prometheus only when keep is false.
+func (s *stack) stop(keep bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	for _, p := range []*servers.Process{s.exporter, s.stub} {
+		if p != nil {
+			if err := p.Stop(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if s.prom != nil && !keep {
+		if err := s.prom.Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stopping Prometheus: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkReachable(ctx context.Context, url, what string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s is not reachable: %w", what, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s is not ready: %s", what, resp.Status)
+	}
+	return nil
+}
+
+func hostPort(url string) string {
+	for _, prefix := range []string{"http://", "https://"} {
+		if len(url) > len(prefix) && url[:len(prefix)] == prefix {
+			return url[len(prefix):]
+		}
+	}
+	return url
+}
+
+// logWriter appends a child's output to a file next to the Prometheus data, so that a
+// failed run can be diagnosed; a file that cannot be opened discards the output.
+func logWriter(dir, name string) io.Writer {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return io.Discard
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return io.Discard
+	}
+	return f
+}

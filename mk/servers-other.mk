@@ -4,6 +4,7 @@
 # `make -s server-<name>` can run before each conformance or benchmark run.
 
 OTHER_SERVERS := server-bun-http server-bun-hono server-rust-http server-rust-hyper
+DEPS_TARGETS  += rust-hyper-debs servers/bun-http/node_modules/.installed servers/bun-hono/node_modules/.installed
 BUILD_TARGETS += $(OTHER_SERVERS)
 TEST_TARGETS  += test-rust-http test-rust-hyper
 
@@ -38,7 +39,7 @@ server-rust-hyper: rust-hyper-debs ## rust-hyper: hyper 0.14 + tokio from Debian
 test-rust-hyper: rust-hyper-debs ## unit tests of rust-hyper's header filtering
 	cd servers/rust-hyper && cargo test --release --offline --locked --quiet --target-dir target
 
-rust-hyper-debs:
+rust-hyper-debs: ## the Debian crates rust-hyper builds from (apt-get, only when missing)
 	@dpkg -s $(RUST_HYPER_DEBS) >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(RUST_HYPER_DEBS) >/dev/null; }

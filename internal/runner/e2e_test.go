@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+// requireBuilt fails (or skips, with SSEBENCH_ALLOW_SKIP=1) when `make build` has not run:
+// these tests drive the real binaries, as `ssebench run` does.
+func requireBuilt(t *testing.T) string {
+	t.Helper()
+	promrun.RequireBinary(t)
+	root, err := servers.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{"bin/stub", "bin/ssebench-exporter"} {
+		if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
+			if os.Getenv(promrun.EnvAllowSkip) == "1" {
+				t.Skipf("%s missing; run `make build`", bin)
+			}
+			t.Fatalf("%s missing; run `make build` (or `make test`, which builds first)", bin)
+		}
+	}
+	return root
+}
+
+func quickRun(t *testing.T, cfg Config) *Outcome {
+	t.Helper()
+	dir := t.TempDir()
+	cfg.Quick = true
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.ReportDir = filepath.Join(dir, "report")
+	cfg.NoReport = true
+	var log bytes.Buffer
+	cfg.Stdout = &log
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := Run(ctx, cfg)
+	t.Logf("run output:\n%s", log.String())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if out.Failed() {
+		t.Fatalf("run reported a failure: %+v", out.Measured)
+	}
+	if out.Table == nil {
+		t.Fatal("no results table")
+	}
+	return out
+}
+
+// TestQuickRunPromQLAgreesWithInProcessSummary is issue 3's acceptance test: every cell of
+// the table computed by the catalog's PromQL agrees with the load generator's own summary.
+func TestQuickRunPromQLAgreesWithInProcessSummary(t *testing.T) {
+	root := requireBuilt(t)
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}})
+	if len(out.Measured) != 2 {
+		t.Fatalf("want baseline and stress measured, got %d load runs", len(out.Measured))
+	}
+	for _, m := range out.Measured {
+		row, ok := out.Table.Find(m.Server, m.Scenario)
+		if !ok {
+			t.Fatalf("no PromQL row for %s/%s", m.Server, m.Scenario)
+		}
+		f := figuresOf(m.Summary)
+		if f.Requests < 100 {
+			t.Fatalf("%s: only %d requests; the comparison would mean nothing", m.Scenario, f.Requests)
+		}
+		within(t, m.Scenario+" req/s", row.Value(catalog.ResultsReqPerSecond), f.ReqPerSec, 0.01)
+		within(t, m.Scenario+" avg ms", row.Value(catalog.ResultsAvgMs), f.AvgMs, 0.02)
+		// Schema 5 buckets are 2.2 % wide; the summary's own p95 is exact to 3 significant digits.
+		within(t, m.Scenario+" p95 ms", row.Value(catalog.ResultsP95Ms), f.P95Ms, 0.025)
+		within(t, m.Scenario+" max ms", row.Value(catalog.ResultsMaxMs), f.MaxMs, 0.001)
+		if got := row.Value(catalog.ResultsFailPercent); got != f.FailPercent {
+			t.Errorf("%s fail %%: PromQL %v, in-process %v", m.Scenario, got, f.FailPercent)
+		}
+		for _, col := range []catalog.Query{catalog.ResultsCPUPercent, catalog.ResultsMemMiB} {
+			if v := row.Value(col); math.IsNaN(v) || v <= 0 {
+				t.Errorf("%s %s: want a positive figure from the exporter, got %v", m.Scenario, col.Title, v)
+			}
+		}
+	}
+	var text bytes.Buffer
+	if err := WriteOutcome(&text, out, Config{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"From Prometheus", "From the load generator", "go-http", "stress", "results JSON"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("printed outcome lacks %q", want)
+		}
+	}
+}
+
+// TestInjectedFailuresAreCounted: with 5 % error statuses and 5 % mid-stream aborts from
+// the stub, the PromQL fail % equals what the load generator saw, and both are near the
+// injected 1 - 0.95² ≈ 9.75 %.
+func TestInjectedFailuresAreCounted(t *testing.T) {
+	root := requireBuilt(t)
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"baseline"},
+		StubArgs: []string{"--error-rate=0.05", "--abort-rate=0.05"}, NoExporter: true})
+	m := out.Measured[0]
+	row, ok := out.Table.Find("go-http", "baseline")
+	if !ok {
+		t.Fatal("no PromQL row")
+	}
+	seen := m.Summary.FailPercent()
+	if got := row.Value(catalog.ResultsFailPercent); math.Abs(got-seen) > 1e-9 {
+		t.Errorf("fail %%: PromQL %v, in-process %v", got, seen)
+	}
+	// Thousands of requests: the binomial spread is well under 2 points.
+	if seen < 6 || seen > 14 {
+		t.Errorf("fail %% %.2f is far from the injected 9.75 %%", seen)
+	}
+	if v := row.Value(catalog.ResultsCPUPercent); !math.IsNaN(v) {
+		t.Errorf("without the exporter the CPU cell must be empty, got %v", v)
+	}
+	if got := results.FormatValue(catalog.ResultsCPUPercent, row.Value(catalog.ResultsCPUPercent)); got != results.Missing {
+		t.Errorf("empty CPU cell printed as %q", got)
+	}
+}
+
+func within(t *testing.T, what string, got, want, rel float64) {
+	t.Helper()
+	if math.IsNaN(got) || math.Abs(got-want) > rel*math.Abs(want) {
+		t.Errorf("%s: PromQL %.3f, in-process %.3f (allowed ±%.1f %%)", what, got, want, rel*100)
+	} else {
+		t.Logf("%s: PromQL %.3f, in-process %.3f", what, got, want)
+	}
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// mainEnv makes the test binary run as the exporter itself, so the tests drive the real
+// program (signals, listener, shutdown) without building it separately.
+const mainEnv = "SSEBENCH_EXPORTER_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) == "1" {
+		os.Exit(run(os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type exporterProc struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *logBuffer
+	done   chan error
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startExporter runs the exporter and waits until /-/healthy answers.
+func startExporter(t *testing.T, args ...string) *exporterProc {
+	t.Helper()
+	port := freePort(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"--web.listen-address=127.0.0.1:" + strconv.Itoa(port)}, args...)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	p := &exporterProc{cmd: cmd, url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &logBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := get(t, p.url+"/-/healthy"); code == http.StatusOK {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("exporter not healthy within 30 s; log:\n%s", p.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	return do(t, http.MethodGet, url)
+}
+
+func do(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// metric returns the value of one unlabelled series from /metrics.
+func metric(t *testing.T, p *exporterProc, name string) float64 {
+	t.Helper()
+	code, body := get(t, p.url+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", code, body)
+	}
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s not in /metrics", name)
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
+}
+
+// waitMetric polls until the series has the wanted value.
+func waitMetric(t *testing.T, p *exporterProc, name string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for metric(t, p, name) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never became %v; log:\n%s", name, want, p.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func writeConfig(t *testing.T, path string, servers ...string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("targets:\n")
+	for _, s := range servers {
+		fmt.Fprintf(&b, "  - server: %s\n    comm: %s\n", s, s)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReloadOnSIGHUPAndPOST(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "exporter.yaml")
+	writeConfig(t, path, "one")
+	p := startExporter(t, "--config.file="+path, "--target=flagged:comm=flagged")
+	if v := metric(t, p, "ssebench_exporter_targets"); v != 2 {
+		t.Fatalf("targets = %v, want the file's one plus the flag's one", v)
+	}
+	if v := metric(t, p, "ssebench_exporter_config_last_reload_successful"); v != 1 {
+		t.Fatalf("reload successful = %v at start", v)
+	}
+
+	writeConfig(t, path, "one", "two")
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitMetric(t, p, "ssebench_exporter_targets", 3)
+
+	if err := os.WriteFile(path, []byte("targets:\n  - server: x\n    prot: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, body := do(t, http.MethodPost, p.url+"/-/reload")
+	if code != http.StatusInternalServerError || !strings.Contains(body, "line 3") || !strings.Contains(body, "prot") {
+		t.Errorf("bad config reload: %d %q, want 500 naming line 3 and the key", code, body)
+	}
+	if v := metric(t, p, "ssebench_exporter_config_last_reload_successful"); v != 0 {
+		t.Errorf("reload successful = %v after a bad file", v)
+	}
+	if v := metric(t, p, "ssebench_exporter_targets"); v != 3 {
+		t.Errorf("targets = %v: a bad file must keep the running config", v)
+	}
+
+	writeConfig(t, path, "one")
+	if code, body := do(t, http.MethodPost, p.url+"/-/reload"); code != http.StatusOK {
+		t.Errorf("good reload: %d %s", code, body)
+	}
+	if v := metric(t, p, "ssebench_exporter_config_last_reload_successful"); v != 1 {
+		t.Errorf("reload successful = %v after fixing the file", v)
+	}
+	if code, _ := get(t, p.url+"/-/reload"); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload = %d, want 405", code)
+	}
+	if code, body := get(t, p.url+"/"); code != http.StatusOK || !strings.Contains(body, "ssebench-exporter") || !strings.Contains(body, "/metrics") {
+		t.Errorf("landing page: %d", code)
+	}
+	if code, body := get(t, p.url+"/probe"); code != http.StatusBadRequest || !strings.Contains(body, "target") {
+		t.Errorf("/probe without target: %d %q", code, body)
+	}
+	stopGracefully(t, p)
+}
+
+func stopGracefully(t *testing.T, p *exporterProc) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v; log:\n%s", err, p.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no exit within 20 s of SIGTERM; log:\n%s", p.stderr)
+	}
+}
+
+// The exporter-toolkit web config protects every endpoint with basic auth.
+func TestWebConfigBasicAuth(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "web.yaml")
+	if err := os.WriteFile(path, []byte("basic_auth_users:\n  prom: "+string(hash)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	exe, _ := os.Executable()
+	cmd := exec.Command(exe, "--web.listen-address=127.0.0.1:"+strconv.Itoa(port), "--web.config.file="+path)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/metrics"
+	deadline := time.Now().Add(30 * time.Second)
+	var code int
+	for code, _ = get(t, url); code == 0 && time.Now().Before(deadline); code, _ = get(t, url) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code != http.StatusUnauthorized {
+		t.Fatalf("/metrics without credentials: %d, want 401", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.SetBasicAuth("prom", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics with credentials: %d", resp.StatusCode)
+	}
+}
+
+func TestBadFlagsExitWithUsageError(t *testing.T) {
+	cases := map[string][]string{
+		"bad target":       {"--target=nocolon"},
+		"unknown kind":     {"--target=a:sock=1"},
+		"duplicate server": {"--target=a:comm=a", "--target=a:port=80"},
+		"bad log level":    {"--log.level=loud"},
+		"extra argument":   {"stray"},
+	}
+	for name, args := range cases {
+		var stderr bytes.Buffer
+		code := run(append(args, "--web.listen-address=127.0.0.1:1"), &stderr)
+		if code == 0 {
+			t.Errorf("%s: exit 0, want an error; stderr %q", name, stderr.String())
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%s: no message", name)
+		}
+	}
+}
+
+func TestTargetsFromEnvironment(t *testing.T) {
+	t.Setenv("SSEBENCH_EXPORTER_TARGETS", "a:port=8080; b:comm=b ;")
+	o, err := parseFlags(nil, io.Discard)
+	if err != nil || len(o.targets) != 2 || o.targets[0].Port != 8080 || o.targets[1].Comm != "b" {
+		t.Fatalf("%v %+v", err, o.targets)
+	}
+	if o.listenAddress != DefaultListenAddress {
+		t.Errorf("listen address %q", o.listenAddress)
+	}
+}
+
+// logBuffer lets the child's stderr be read while it is written.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *logBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *logBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}

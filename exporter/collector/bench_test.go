@@ -1,0 +1,56 @@
+package collector
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/exporter/internal/testchild"
+)
+
+// BenchmarkScrape8Targets is one /metrics gather with eight live, listening targets, each
+// holding an open client connection: the cost the exporter pays every second.
+func BenchmarkScrape8Targets(b *testing.B) {
+	dir := b.TempDir()
+	var targets []config.Target
+	for i := range 8 {
+		child := testchild.Start(b, "listen", fmt.Sprintf("bench-%d", i), "x")
+		conn, err := dialTCP(child.Port(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { conn.Close() })
+		path := filepath.Join(dir, fmt.Sprintf("s%d.pid", i))
+		if err := os.WriteFile(path, []byte(itoa(child.PID)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		tg, err := config.ParseTargetFlag(fmt.Sprintf("s%d:pidfile=%s", i, path))
+		if err != nil {
+			b.Fatal(err)
+		}
+		targets = append(targets, tg)
+	}
+	e, err := New("/proc", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.SetTargets(targets)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e)
+	if _, err := reg.Gather(); err != nil { // learn the ports once, as the first real scrape does
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := reg.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -69,12 +69,7 @@ func mediaType(h http.Header) string {
 func (f *fixture) checkStreams(t *testing.T) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "2_streams", figs)
-	client := newClient(0)
-	defer client.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	h := shape{"X-Stub-Tokens": "10", "X-Stub-Time-To-First-Token": "100ms", "X-Stub-Inter-Token-Delay": "50ms"}
-	s, err := readStream(client, newRequest(ctx, f.proxy.URL(), h))
+	s, err := streamSpread(f.proxy.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,12 +80,31 @@ func (f *fixture) checkStreams(t *testing.T) {
 		t.Fatalf("%d events, want at least the 10 tokens and [DONE]", len(s.events))
 	}
 	first, last := s.events[0].At, s.events[len(s.events)-1].At
-	spread := last.Sub(first)
 	figs["first_event_ms"] = ms(first.Sub(s.sent))
 	figs["last_event_ms"] = ms(last.Sub(s.sent))
-	figs["first_to_last_ms"] = ms(spread)
+	figs["first_to_last_ms"] = ms(s.spread())
 	figs["events"] = len(s.events)
-	if spread < 300*time.Millisecond {
-		t.Errorf("the first event arrived only %v before the last (want ≥ 300ms of the stub's 550ms): the proxy buffers the stream", spread)
+	if s.spread() < minSpread {
+		t.Errorf("the first event arrived only %v before the last (want ≥ %v of the stub's 550ms): the proxy buffers the stream", s.spread(), minSpread)
 	}
+}
+
+const minSpread = 300 * time.Millisecond
+
+// streamSpread reads one stream of ten tokens, 100 ms to the first and 50 ms apart.
+func streamSpread(base string) (stream, error) {
+	client := newClient(0)
+	defer client.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h := shape{"X-Stub-Tokens": "10", "X-Stub-Time-To-First-Token": "100ms", "X-Stub-Inter-Token-Delay": "50ms"}
+	return readStream(client, newRequest(ctx, base, h))
+}
+
+// spread is the time from the first event to the last.
+func (s stream) spread() time.Duration {
+	if len(s.events) == 0 {
+		return 0
+	}
+	return s.events[len(s.events)-1].At.Sub(s.events[0].At)
 }

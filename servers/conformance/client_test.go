@@ -79,15 +79,6 @@ func readStream(client *http.Client, req *http.Request) (stream, error) {
 	return s, nil
 }
 
-// largestGap is the longest wait between consecutive events of the stream.
-func (s stream) largestGap() time.Duration {
-	var gap time.Duration
-	for i := 1; i < len(s.events); i++ {
-		gap = max(gap, s.events[i].At.Sub(s.events[i-1].At))
-	}
-	return gap
-}
-
 // fetch sends req and reads the whole (de-chunked) body.
 func fetch(client *http.Client, req *http.Request) (int, http.Header, []byte, error) {
 	resp, err := client.Do(req)

@@ -23,6 +23,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(brokenProxyEnv); mode != "" {
+		os.Exit(brokenProxyMain(mode))
+	}
 	os.Exit(setup(m))
 }
 

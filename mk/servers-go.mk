@@ -16,3 +16,14 @@ endef
 $(foreach s,$(GO_SERVERS),$(eval $(call go_server_rules,$(s))))
 
 BUILD_TARGETS += $(addprefix server-,$(GO_SERVERS))
+
+# The root module's `go vet ./...` does not reach into these modules; vet and gofmt them here.
+.PHONY: test-servers-go
+test-servers-go:
+	@for s in $(GO_SERVERS); do \
+		( cd $(ROOT)/servers/$$s && $(GO) vet ./... ) || exit 1; \
+		unformatted=$$(gofmt -l $(ROOT)/servers/$$s); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi; \
+	done
+
+TEST_TARGETS += test-servers-go

@@ -19,19 +19,13 @@ var (
 		Help: "Servers that have at least one run recorded by the trend recording rules."})
 )
 
-// A run's span: the first and the last sample of any of its load runs. The subquery's 10 s
-// step bounds the error at 10 s on each side; callers widen the span by RunSpanStep, which
-// is harmless because every results query restricts itself to the active load windows.
-const RunSpanStep = "10s"
-
-var (
-	RunStart = define(Query{Name: "run.start_seconds", Title: "Run start", Unit: UnitSeconds,
-		Expr: fmt.Sprintf(`min(min_over_time(timestamp(k6_vus{testid="$testid"})[$__range:%s]))`, RunSpanStep),
-		Help: "Unix time of the run's first load sample within $__range before the evaluation time."})
-	RunEnd = define(Query{Name: "run.end_seconds", Title: "Run end", Unit: UnitSeconds,
-		Expr: fmt.Sprintf(`max(max_over_time(timestamp(k6_vus{testid="$testid"})[$__range:%s]))`, RunSpanStep),
-		Help: "Unix time of the run's last load sample within $__range before the evaluation time."})
-)
+// RunLoadSamples returns the raw k6_vus samples of a run within $__range before the
+// evaluation time: the earliest and latest sample timestamps are the run's exact span.
+// A range selector is used, not a subquery over timestamp(), because a subquery's steps can
+// miss a seconds-long --quick load run entirely; k6_vus exists only while a load runs.
+var RunLoadSamples = define(Query{Name: "run.load_samples", Title: "Load samples of the run", Unit: UnitCount,
+	Expr: `k6_vus{testid="$testid"}[$__range]`,
+	Help: "Every active-VU sample of the run: its first and last timestamps bound the run."})
 
 // Recording-rule series the trend panels read: one value per (server, scenario) for each
 // run, held while the rules evaluate it. The rules in prometheus/ implement exactly these names.

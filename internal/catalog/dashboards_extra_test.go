@@ -34,18 +34,17 @@ func TestTrendQueriesReadTheRecordingRuleContract(t *testing.T) {
 	}
 }
 
-func TestRunSpanQueriesNeedTestIDAndRange(t *testing.T) {
-	for _, q := range []Query{RunStart, RunEnd} {
-		if _, err := q.Render(Vars{Range: time.Hour}); err == nil {
-			t.Errorf("%s rendered without a testid", q.Name)
-		}
-		expr := q.MustRender(Vars{TestID: "t1", Range: 7 * 24 * time.Hour})
-		if !strings.Contains(expr, `testid="t1"`) || !strings.Contains(expr, "[604800s:10s]") {
-			t.Errorf("%s: %s", q.Name, expr)
-		}
-		if err := Validate(expr); err != nil {
-			t.Error(err)
-		}
+func TestRunLoadSamplesNeedsTestIDAndRange(t *testing.T) {
+	q := RunLoadSamples
+	if _, err := q.Render(Vars{Range: time.Hour}); err == nil {
+		t.Errorf("%s rendered without a testid", q.Name)
+	}
+	expr := q.MustRender(Vars{TestID: "t1", Range: 7 * 24 * time.Hour})
+	if expr != `k6_vus{testid="t1"}[604800s]` {
+		t.Errorf("%s: %s", q.Name, expr)
+	}
+	if err := Validate(expr); err != nil {
+		t.Error(err)
 	}
 }
 

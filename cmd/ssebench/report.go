@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/ssebench/ssebench/internal/report"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+func init() {
+	register("report", "write report/<testid>/index.html and results.md for one run, from Prometheus", reportMain)
+}
+
+// reportFlags are the flags of `ssebench report`; each has an environment fallback.
+type reportFlags struct {
+	testid, promURL, out, compare, start, end string
+	lookback, timeout                         time.Duration
+}
+
+func reportMain(args []string) int {
+	f, err := parseReportFlags(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(os.Stderr, "ssebench report:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	paths, err := runReport(ctx, f)
+	if err != nil {
+		slog.Error("report failed", "testid", f.testid, "err", err)
+		return 1
+	}
+	fmt.Println(paths.HTML)
+	fmt.Println(paths.Markdown)
+	return 0
+}
+
+func parseReportFlags(args []string) (reportFlags, error) {
+	var f reportFlags
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.StringVar(&f.testid, "testid", reportEnv("SSEBENCH_TESTID", ""), "the run to report on (required) [$SSEBENCH_TESTID]")
+	fs.StringVar(&f.promURL, "prometheus-url", reportEnv("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the run [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.out, "out", reportEnv("SSEBENCH_REPORT_DIR", "report"), "directory the report/<testid>/ folder is written under [$SSEBENCH_REPORT_DIR]")
+	fs.StringVar(&f.compare, "compare", reportEnv("SSEBENCH_COMPARE", ""), "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server) [$SSEBENCH_COMPARE]")
+	fs.StringVar(&f.start, "start", reportEnv("SSEBENCH_REPORT_START", ""), "run start, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_START]")
+	fs.StringVar(&f.end, "end", reportEnv("SSEBENCH_REPORT_END", ""), "run end, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_END]")
+	fs.DurationVar(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
+	fs.DurationVar(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole report")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if strings.TrimSpace(f.testid) == "" {
+		return f, errors.New("--testid is required (or $SSEBENCH_TESTID)")
+	}
+	if (f.start == "") != (f.end == "") {
+		return f, errors.New("give both --start and --end, or neither")
+	}
+	if f.lookback <= 0 || f.timeout <= 0 {
+		return f, errors.New("--lookback and --timeout must be positive")
+	}
+	return f, nil
+}
+
+func runReport(ctx context.Context, f reportFlags) (report.Paths, error) {
+	client, err := api.NewClient(api.Config{Address: f.promURL})
+	if err != nil {
+		return report.Paths{}, fmt.Errorf("--prometheus-url %q: %w", f.promURL, err)
+	}
+	prom := v1.NewAPI(client)
+	start, end, err := reportSpan(ctx, prom, f)
+	if err != nil {
+		return report.Paths{}, err
+	}
+	slog.Info("writing report", "testid", f.testid, "start", start.Format(time.RFC3339), "end", end.Format(time.RFC3339))
+	opts := report.Options{Servers: registryServers()}
+	for _, s := range strings.Split(f.compare, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			opts.Compare = append(opts.Compare, s)
+		}
+	}
+	return report.Generate(ctx, prom, f.testid, start, end, f.out, opts)
+}
+
+func reportSpan(ctx context.Context, prom v1.API, f reportFlags) (time.Time, time.Time, error) {
+	if f.start == "" {
+		return report.FindSpan(ctx, prom, f.testid, time.Now(), f.lookback)
+	}
+	start, err := time.Parse(time.RFC3339, f.start)
+	if err != nil {
+		return start, start, fmt.Errorf("--start: %w", err)
+	}
+	end, err := time.Parse(time.RFC3339, f.end)
+	if err != nil {
+		return start, end, fmt.Errorf("--end: %w", err)
+	}
+	if !end.After(start) {
+		return start, end, fmt.Errorf("--end %s is not after --start %s", f.end, f.start)
+	}
+	return start, end, nil
+}
+
+// registryServers describes servers by runtime and framework when servers.yaml is reachable;
+// the report still works without it (from another directory, for example).
+func registryServers() []report.ServerInfo {
+	_, list, err := servers.LoadRegistry()
+	if err != nil {
+		slog.Debug("servers.yaml not loaded; runtimes and frameworks left blank", "err", err)
+		return nil
+	}
+	out := make([]report.ServerInfo, 0, len(list))
+	for _, s := range list {
+		out = append(out, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
+	}
+	return out
+}
+
+func reportEnv(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}

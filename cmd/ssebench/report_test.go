@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/promrun"
+)
+
+func TestReportFlagsNameWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--testid is required"},
+		{[]string{"--testid", "t1", "--start", "2026-11-27T04:00:00Z"}, "both --start and --end"},
+		{[]string{"--testid", "t1", "--lookback", "0s"}, "--lookback"},
+		{[]string{"--testid", "t1", "extra"}, "unexpected arguments"},
+	} {
+		_, err := parseReportFlags(tc.args)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+	t.Setenv("SSEBENCH_TESTID", "from-env")
+	f, err := parseReportFlags(nil)
+	if err != nil || f.testid != "from-env" {
+		t.Fatalf("testid from $SSEBENCH_TESTID: %+v, %v", f, err)
+	}
+}
+
+func TestReportRefusesAnInvertedSpan(t *testing.T) {
+	f := reportFlags{testid: "t1", start: "2026-11-27T04:10:00Z", end: "2026-11-27T04:00:00Z"}
+	if _, _, err := reportSpan(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "not after") {
+		t.Fatalf("got %v", err)
+	}
+	f.end = "yesterday"
+	if _, _, err := reportSpan(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "--end") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A run Prometheus knows nothing about is an error naming the testid, not an empty report.
+func TestReportOfAnUnknownRunFails(t *testing.T) {
+	bin := promrun.RequireBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	prom, err := promrun.Start(ctx, promrun.Options{Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := prom.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	out := t.TempDir()
+	_, err = runReport(ctx, reportFlags{testid: "no-such-run", promURL: prom.URL(), out: out, lookback: time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "no-such-run") {
+		t.Fatalf("got %v, want an error naming the testid", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a failed report left files behind: %v", entries)
+	}
+}

@@ -1,0 +1,81 @@
+// Package report renders one run as a self-contained HTML page that rebuilds the writeup —
+// machine, servers, scenarios, results table and every chart as inline SVG drawn by
+// gonum/plot — plus results.md, the table in Markdown for a pull request.
+//
+// Every number comes from Prometheus through the query catalog (Fetch); Render takes the
+// fetched Data, so it is tested without Prometheus.
+package report
+
+import (
+	"time"
+
+	"github.com/ssebench/ssebench/internal/results"
+)
+
+// Data is everything one report shows.
+type Data struct {
+	TestID  string
+	Start   time.Time
+	End     time.Time
+	Machine map[string]string // ssebench_run_info labels (catalog.RunInfo); empty when absent
+	Servers []ServerInfo      // servers under test, in display order
+	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
+	Table   *results.Table    // the writeup's full results, both scenarios
+
+	Stress  []Chart // stress top-line bar charts: throughput, p95, CPU, memory
+	Delta   Chart   // baseline vs stress throughput delta
+	Scores  Scores  // 3-way normalized comparison
+	Share   Chart   // memory share by server (stress peak RSS %)
+	Series  []Lines // over the run: req/s and p95
+	Compare []string
+}
+
+// ServerInfo is one row of "Servers under test".
+type ServerInfo struct{ Name, Runtime, Framework string }
+
+// Load is one (server, scenario) of the run and its largest VU count.
+type Load struct {
+	Server, Scenario string
+	MaxVUs           float64
+}
+
+// Bar is one server's value in a bar chart.
+type Bar struct {
+	Server string
+	Value  float64
+}
+
+// Chart is one catalog query's value per server.
+type Chart struct {
+	Query string // catalog query name
+	Title string
+	Unit  string // axis label
+	Bars  []Bar
+}
+
+// Scores holds the normalized comparison: Values[i][j] is server i's score on axis j.
+type Scores struct {
+	Axes    []string
+	Servers []string
+	Values  [][]float64
+}
+
+// Point is one sample of a line.
+type Point struct {
+	T time.Time
+	V float64
+}
+
+// Line is one (server, scenario) over the run.
+type Line struct {
+	Server, Scenario string
+	Points           []Point
+}
+
+// Lines is one catalog range query.
+type Lines struct {
+	Query string
+	Title string
+	Unit  string
+	Lines []Line
+}

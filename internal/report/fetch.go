@@ -1,0 +1,233 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/results"
+)
+
+// WriteupCompare is the writeup's 3-way comparison, used when every one of them ran.
+var WriteupCompare = []string{"bun-hono", "go-http", "rust-axum"}
+
+// Options of Fetch.
+type Options struct {
+	Compare []string      // servers of the normalized comparison; empty: WriteupCompare when all ran, else every server
+	Servers []ServerInfo  // runtime and framework of known servers (servers.yaml); optional
+	Steps   int           // points per line of the over-the-run charts; 0 means 300
+	Timeout time.Duration // per query; 0 means results.QueryTimeout
+}
+
+// Fetch reads everything the report shows for one run from Prometheus, over [start, end].
+func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time, o Options) (*Data, error) {
+	table, err := results.Fetch(ctx, api, testid, start, end)
+	if err != nil {
+		return nil, err
+	}
+	f := fetcher{ctx: ctx, api: api, end: end, vars: catalog.Vars{TestID: testid, Range: end.Sub(start) + 2*time.Second}}
+	d := &Data{TestID: testid, Start: start, End: end, Table: table, Servers: o.Servers}
+	if d.Machine, err = f.machine(); err != nil {
+		return nil, err
+	}
+	if d.Loads, err = f.loads(); err != nil {
+		return nil, err
+	}
+	for _, q := range []catalog.Query{catalog.StressThroughput, catalog.StressP95, catalog.StressCPU, catalog.StressMemory} {
+		c, err := f.chart(q)
+		if err != nil {
+			return nil, err
+		}
+		d.Stress = append(d.Stress, c)
+	}
+	if d.Delta, err = f.chart(catalog.ThroughputDelta); err != nil {
+		return nil, err
+	}
+	if d.Share, err = f.chart(catalog.MemoryShare); err != nil {
+		return nil, err
+	}
+	d.Compare = compareSet(o.Compare, d.Loads)
+	if d.Scores, err = f.scores(d.Compare); err != nil {
+		return nil, err
+	}
+	steps := o.Steps
+	if steps <= 0 {
+		steps = 300
+	}
+	for _, q := range []catalog.Query{catalog.SeriesReqPerSecond, catalog.SeriesP95} {
+		ls, err := f.lines(q, start, end, steps)
+		if err != nil {
+			return nil, err
+		}
+		d.Series = append(d.Series, ls)
+	}
+	return d, nil
+}
+
+type fetcher struct {
+	ctx  context.Context
+	api  v1.API
+	end  time.Time
+	vars catalog.Vars
+}
+
+func (f fetcher) instant(q catalog.Query, vars catalog.Vars) (model.Vector, error) {
+	return results.Instant(f.ctx, f.api, q, vars, f.end)
+}
+
+func (f fetcher) machine() (map[string]string, error) {
+	vec, err := f.instant(catalog.RunInfo, f.vars)
+	if err != nil || len(vec) == 0 {
+		return nil, err
+	}
+	m := map[string]string{}
+	for k, v := range vec[0].Metric {
+		m[string(k)] = string(v)
+	}
+	return m, nil
+}
+
+func (f fetcher) loads() ([]Load, error) {
+	vec, err := f.instant(catalog.ServersOfRun, f.vars)
+	if err != nil {
+		return nil, err
+	}
+	var out []Load
+	for _, s := range vec {
+		out = append(out, Load{Server: string(s.Metric["server"]), Scenario: string(s.Metric["scenario"]), MaxVUs: float64(s.Value)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Server != out[j].Server {
+			return out[i].Server < out[j].Server
+		}
+		return out[i].Scenario < out[j].Scenario
+	})
+	return out, nil
+}
+
+// chart is one value per server, largest first (the writeup's bar order).
+func (f fetcher) chart(q catalog.Query) (Chart, error) {
+	vec, err := f.instant(q, f.vars)
+	if err != nil {
+		return Chart{}, err
+	}
+	c := Chart{Query: q.Name, Title: q.Title, Unit: unitLabel(q.Unit)}
+	for _, s := range vec {
+		c.Bars = append(c.Bars, Bar{Server: string(s.Metric["server"]), Value: float64(s.Value)})
+	}
+	sort.SliceStable(c.Bars, func(i, j int) bool {
+		if c.Bars[i].Value != c.Bars[j].Value {
+			return c.Bars[i].Value > c.Bars[j].Value
+		}
+		return c.Bars[i].Server < c.Bars[j].Server
+	})
+	return c, nil
+}
+
+func (f fetcher) scores(compare []string) (Scores, error) {
+	vars := f.vars
+	vars.Compare = compare
+	s := Scores{Servers: compare}
+	index := map[string]int{}
+	for i, server := range compare {
+		index[server] = i
+		s.Values = append(s.Values, nanRow(len(catalog.ScoreAxes)))
+	}
+	for j, q := range catalog.ScoreAxes {
+		s.Axes = append(s.Axes, q.Title)
+		vec, err := f.instant(q, vars)
+		if err != nil {
+			return Scores{}, err
+		}
+		for _, sample := range vec {
+			if i, ok := index[string(sample.Metric["server"])]; ok {
+				s.Values[i][j] = float64(sample.Value)
+			}
+		}
+	}
+	return s, nil
+}
+
+func nanRow(n int) []float64 {
+	r := make([]float64, n)
+	for i := range r {
+		r[i] = math.NaN()
+	}
+	return r
+}
+
+func (f fetcher) lines(q catalog.Query, start, end time.Time, steps int) (Lines, error) {
+	expr, err := q.Render(f.vars)
+	if err != nil {
+		return Lines{}, err
+	}
+	step := max(end.Sub(start)/time.Duration(steps), time.Second).Round(time.Second)
+	ctx, cancel := context.WithTimeout(f.ctx, results.QueryTimeout)
+	defer cancel()
+	val, _, _, err := f.api.QueryRange(ctx, expr, v1.Range{Start: start, End: end, Step: step})
+	if err != nil {
+		return Lines{}, fmt.Errorf("report: query %s: %w", q.Name, err)
+	}
+	matrix, ok := val.(model.Matrix)
+	if !ok {
+		return Lines{}, fmt.Errorf("report: query %s returned %s, want a matrix", q.Name, val.Type())
+	}
+	ls := Lines{Query: q.Name, Title: q.Title, Unit: unitLabel(q.Unit)}
+	for _, stream := range matrix {
+		l := Line{Server: string(stream.Metric["server"]), Scenario: string(stream.Metric["scenario"])}
+		for _, p := range stream.Values {
+			l.Points = append(l.Points, Point{T: p.Timestamp.Time(), V: float64(p.Value)})
+		}
+		ls.Lines = append(ls.Lines, l)
+	}
+	sort.Slice(ls.Lines, func(i, j int) bool {
+		a, b := ls.Lines[i], ls.Lines[j]
+		return a.Server < b.Server || (a.Server == b.Server && a.Scenario < b.Scenario)
+	})
+	return ls, nil
+}
+
+// compareSet is the explicit choice, else the writeup's three when all ran, else every server.
+func compareSet(explicit []string, loads []Load) []string {
+	if len(explicit) > 0 {
+		return explicit
+	}
+	ran := map[string]bool{}
+	var all []string
+	for _, l := range loads {
+		if !ran[l.Server] {
+			ran[l.Server] = true
+			all = append(all, l.Server)
+		}
+	}
+	for _, s := range WriteupCompare {
+		if !ran[s] {
+			return all
+		}
+	}
+	return append([]string(nil), WriteupCompare...)
+}
+
+func unitLabel(u catalog.Unit) string {
+	switch u {
+	case catalog.UnitReqPerSec:
+		return "req/s"
+	case catalog.UnitMillis:
+		return "ms"
+	case catalog.UnitSeconds:
+		return "s"
+	case catalog.UnitPercent:
+		return "%"
+	case catalog.UnitMiB:
+		return "MB"
+	case catalog.UnitScore:
+		return "score"
+	}
+	return ""
+}

@@ -93,11 +93,15 @@ async function proxy(req: Request): Promise<Response> {
         STREAM_HEADERS_TIMEOUT_MS,
       )
     : undefined;
+  const headers = endToEnd(req.headers);
+  // Bun's fetch would otherwise ask for compression the client never asked for, and with
+  // decompress off the body is relayed as the upstream encoded it.
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   let upstream: Response;
   try {
     upstream = await fetch(upstreamURL, {
       method: "POST",
-      headers: endToEnd(req.headers),
+      headers,
       body,
       // The client's signal: a client that goes away cancels the upstream request.
       signal: AbortSignal.any([req.signal, headersDeadline.signal]),

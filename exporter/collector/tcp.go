@@ -19,36 +19,80 @@ var tcpDesc = prometheus.NewDesc(namespace+"_server_tcp_connections",
 	"TCP sockets on the server's listening ports, by state, in the server's own network namespace.",
 	[]string{"server", "state"}, nil)
 
-// TCPCollector counts sockets whose local port is one the server listens on, read from
-// /proc/<pid>/net/tcp and tcp6 so that a server in its own network namespace is seen there.
+// TCPCollector counts sockets whose local port is one the server listens on, in the
+// server's own network namespace: through netlink sock_diag when that is the exporter's
+// namespace, else from /proc/<pid>/net/tcp and tcp6.
 type TCPCollector struct {
-	root string
+	root     string
+	ownNetNS string // the exporter's network namespace link, "" when root is not the live /proc
 }
 
 // NewTCPCollector reads under root (normally /proc).
-func NewTCPCollector(root string) *TCPCollector { return &TCPCollector{root: root} }
+func NewTCPCollector(root string) *TCPCollector {
+	own, err := os.Readlink(filepath.Join(root, "self", "ns", "net"))
+	if err != nil {
+		own = ""
+	}
+	return &TCPCollector{root: root, ownNetNS: own}
+}
 
 func (c *TCPCollector) Name() string { return "tcp" }
 
 func (c *TCPCollector) Describe(ch chan<- *prometheus.Desc) { ch <- tcpDesc }
 
 func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
-	tables := map[string]procfs.NetTCP{} // one read per network namespace per scrape
-	for _, t := range s.Targets {
+	// One read per network namespace per scrape, for the ports of all its servers.
+	type netns struct {
+		dir   string // a /proc/<pid> in the namespace, for the file fallback
+		ports []int
+	}
+	spaces := map[string]*netns{}
+	nsOf := make([]string, len(s.Targets))
+	for i, t := range s.Targets {
 		if !t.State.ID.Valid() || len(t.State.Ports) == 0 {
 			continue
 		}
-		table, err := c.table(tables, t.State.ID.PID)
+		dir := filepath.Join(c.root, strconv.Itoa(t.State.ID.PID))
+		ns, err := os.Readlink(filepath.Join(dir, "ns", "net"))
+		if err != nil {
+			ns = "pid:" + strconv.Itoa(t.State.ID.PID) // unreadable namespace link: do not share
+		}
+		nsOf[i] = ns
+		if spaces[ns] == nil {
+			spaces[ns] = &netns{dir: dir}
+		}
+		for _, p := range t.State.Ports {
+			if !hasPort(spaces[ns].ports, p) {
+				spaces[ns].ports = append(spaces[ns].ports, p)
+			}
+		}
+	}
+	tables := map[string][]socket{}
+	for ns, space := range spaces {
+		var table []socket
+		var err error
+		if ns == c.ownNetNS {
+			table, err = diagTCPSockets(space.ports)
+		} else {
+			table, err = procTCPSockets(space.dir)
+		}
 		if err != nil {
 			if !isNotExist(err) {
 				s.Partial(err)
 			}
 			continue
 		}
+		tables[ns] = table
+	}
+	for i, t := range s.Targets {
+		table, ok := tables[nsOf[i]]
+		if nsOf[i] == "" || !ok {
+			continue
+		}
 		var counts [len(tcpStates)]int
-		for _, l := range table {
-			if l.St < uint64(len(counts)) && hasPort(t.State.Ports, int(l.LocalPort)) {
-				counts[l.St]++
+		for _, so := range table {
+			if int(so.state) < len(counts) && hasPort(t.State.Ports, int(so.localPort)) {
+				counts[so.state]++
 			}
 		}
 		for st, name := range tcpStates {
@@ -60,31 +104,26 @@ func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
 	return nil
 }
 
-// table returns the TCP sockets (v4 and v6) of pid's network namespace.
-func (c *TCPCollector) table(cache map[string]procfs.NetTCP, pid int) (procfs.NetTCP, error) {
-	dir := filepath.Join(c.root, strconv.Itoa(pid))
-	ns, err := os.Readlink(filepath.Join(dir, "ns", "net"))
-	if err != nil {
-		ns = "pid:" + strconv.Itoa(pid) // unreadable namespace link: do not share the table
-	}
-	if table, ok := cache[ns]; ok {
-		return table, nil
-	}
+// procTCPSockets reads <dir>/net/tcp and tcp6, which show the namespace of the process dir names.
+func procTCPSockets(dir string) ([]socket, error) {
 	fs, err := procfs.NewFS(dir)
 	if err != nil {
 		return nil, err
 	}
-	table, err := fs.NetTCP()
+	lines, err := fs.NetTCP()
 	if err != nil {
 		return nil, err
 	}
 	if v6, err := fs.NetTCP6(); err == nil {
-		table = append(table, v6...)
+		lines = append(lines, v6...)
 	} else if !isNotExist(err) {
 		return nil, err
 	}
-	cache[ns] = table
-	return table, nil
+	out := make([]socket, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, socket{localPort: uint16(l.LocalPort), state: uint8(l.St)})
+	}
+	return out, nil
 }
 
 func hasPort(ports []int, p int) bool {

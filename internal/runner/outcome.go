@@ -91,6 +91,10 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		return err
 	}
 	fmt.Fprintf(w, "\nresults JSON: %s\n", jsonPath)
+	if out.Report != "" {
+		fmt.Fprintf(w, "results Markdown: %s\nreport: %s\n", filepath.Join(out.ReportDir, "results.md"), out.Report)
+		return nil
+	}
 	if out.Table != nil {
 		var md strings.Builder
 		if err := out.Table.WriteMarkdown(&md); err != nil {

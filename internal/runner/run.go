@@ -12,6 +12,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
 	"github.com/ssebench/ssebench/internal/runinfo"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -47,6 +48,7 @@ type Outcome struct {
 	Interrupted bool           `json:"interrupted"`
 	ReportDir   string         `json:"-"`
 	Dropped     int64          `json:"samples_dropped"`
+	Report      string         `json:"report,omitempty"` // path of index.html
 }
 
 // Failed reports whether anything went wrong that the exit status must show.
@@ -149,8 +151,26 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			return out, fmt.Errorf("computing the results table from Prometheus: %w", err)
 		}
 		out.Table = table
+		if !cfg.NoReport {
+			out.Report = writeReport(final, st.promURL, out, list, progress)
+		}
 	}
 	return out, nil
+}
+
+// writeReport renders report/<testid>/index.html; a failure is reported, not fatal: the
+// table and the results JSON still stand.
+func writeReport(ctx context.Context, promURL string, out *Outcome, list []servers.Server, progress *Progress) string {
+	infos := make([]report.ServerInfo, 0, len(list))
+	for _, s := range list {
+		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
+	}
+	paths, err := report.Generate(ctx, promAPI(promURL), out.TestID, out.Start, out.End, filepath.Dir(out.ReportDir), report.Options{Servers: infos})
+	if err != nil {
+		progress.Logf("warning: the HTML report could not be written: %v", err)
+		return ""
+	}
+	return paths.HTML
 }
 
 // plan resolves the servers and scenarios, failing early on unknown names or a bad scenario file.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -99,7 +100,7 @@ func barChart(c Chart, pal palette, decimals int, w vg.Length) (template.HTML, e
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			v = 0
 		}
-		bc, err := plotter.NewBarChart(plotter.Values{v}, vg.Points(28))
+		bc, err := plotter.NewBarChart(plotter.Values{v}, barWidth(len(bars), 260))
 		if err != nil {
 			return "", err
 		}
@@ -114,6 +115,7 @@ func barChart(c Chart, pal palette, decimals int, w vg.Length) (template.HTML, e
 	if len(bars) == 0 {
 		return emptyChart(c.Title)
 	}
+	p.Y.Tick.Marker = cleanTicks{}
 	headroom := 0.12 * math.Max(hi-lo, 1e-9)
 	p.Y.Min, p.Y.Max = math.Min(0, lo-headroom*boolTo(lo < 0)), hi+headroom
 	if lo < 0 {
@@ -126,12 +128,31 @@ func barChart(c Chart, pal palette, decimals int, w vg.Length) (template.HTML, e
 		return "", err
 	}
 	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 	p.X.Tick.Label.Rotation = rotationFor(len(names))
 	if p.X.Tick.Label.Rotation != 0 {
 		p.X.Tick.Label.XAlign = draw.XRight
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}
 	return svg(p, w, chartH, c.Title)
+}
+
+// cleanTicks are gonum's default ticks labelled without trailing zeros ("2500", not "2500.00").
+type cleanTicks struct{}
+
+func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}
+
+// barWidth shares room points among n bars, so that two bars are not slivers and nine do not touch.
+func barWidth(n int, room float64) vg.Length {
+	return vg.Points(math.Min(56, room/float64(max(n, 1))))
 }
 
 func boolTo(b bool) float64 {
@@ -206,6 +227,8 @@ func groupedBars(s Scores, pal palette) (template.HTML, error) {
 	p.Legend.Left = false
 	p.Legend.Padding = vg.Points(2)
 	p.NominalX(s.Axes...)
+	p.X.Min, p.X.Max = -0.6, float64(len(s.Axes))-0.4
+	p.Y.Tick.Marker = cleanTicks{}
 	return svg(p, fullW, chartH*1.1, title)
 }
 
@@ -228,7 +251,7 @@ func shareBars(c Chart, pal palette) (template.HTML, error) {
 		if math.IsNaN(v) {
 			v = 0
 		}
-		bc, err := plotter.NewBarChart(plotter.Values{v}, vg.Points(16))
+		bc, err := plotter.NewBarChart(plotter.Values{v}, min(barWidth(len(bars), 200), vg.Points(18)))
 		if err != nil {
 			return "", err
 		}
@@ -254,6 +277,8 @@ func shareBars(c Chart, pal palette) (template.HTML, error) {
 	p.Add(l)
 	p.X.Min, p.X.Max = 0, hi*1.18+1
 	p.NominalY(names...)
+	p.Y.Min, p.Y.Max = -0.6, float64(len(names))-0.4
+	p.X.Tick.Marker = cleanTicks{}
 	h := vg.Points(60 + 20*float64(len(bars)))
 	return svg(p, fullW, max(h, chartH*0.6), c.Title)
 }
@@ -300,6 +325,7 @@ func lineChart(ls Lines, pal palette) (template.HTML, error) {
 	}
 	p.Y.Min = 0
 	p.Y.Max = top * 1.45 // room above the lines for the legend
+	p.Y.Tick.Marker = cleanTicks{}
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Legend.TextStyle.Font = font.From(sans, 9)

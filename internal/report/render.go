@@ -164,7 +164,8 @@ func machineRows(m map[string]string) []kv {
 	return out
 }
 
-// serverNames is every server the report mentions, for a palette stable across charts.
+// serverNames is every server the run measured, for a palette stable across charts; the
+// registry (d.Servers) only describes them and adds none.
 func serverNames(d *Data) []string {
 	seen := map[string]bool{}
 	var names []string
@@ -173,9 +174,6 @@ func serverNames(d *Data) []string {
 			seen[s] = true
 			names = append(names, s)
 		}
-	}
-	for _, s := range d.Servers {
-		add(s.Name)
 	}
 	for _, l := range d.Loads {
 		add(l.Server)
@@ -192,11 +190,15 @@ func serverNames(d *Data) []string {
 // empty runtime and framework cells rather than disappearing.
 func serverInfos(d *Data) []ServerInfo {
 	known := map[string]ServerInfo{}
-	for _, s := range d.Servers {
+	order := map[string]int{}
+	for i, s := range d.Servers {
 		known[s.Name] = s
+		order[s.Name] = i
 	}
+	names := serverNames(d)
+	sort.SliceStable(names, func(i, j int) bool { return rankIn(order, names[i]) < rankIn(order, names[j]) })
 	var out []ServerInfo
-	for _, name := range serverNames(d) {
+	for _, name := range names {
 		if s, ok := known[name]; ok {
 			out = append(out, s)
 			continue
@@ -204,6 +206,14 @@ func serverInfos(d *Data) []ServerInfo {
 		out = append(out, ServerInfo{Name: name})
 	}
 	return out
+}
+
+// rankIn orders servers as the registry lists them; unknown ones go last.
+func rankIn(order map[string]int, name string) int {
+	if i, ok := order[name]; ok {
+		return i
+	}
+	return len(order)
 }
 
 func scenarios(d *Data) []scenarioView {

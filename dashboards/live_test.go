@@ -1,0 +1,221 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/report"
+	"github.com/ssebench/ssebench/internal/results"
+)
+
+// liveServers are the two servers of the live run; Go ones need no extra toolchain.
+func liveServers() []string {
+	if s := os.Getenv("SSEBENCH_LIVE_SERVERS"); s != "" {
+		return strings.Split(s, ",")
+	}
+	return []string{"go-http", "go-gin"}
+}
+
+// requireLiveRun returns the repository root when bin/ssebench has the run command and
+// .tools/bin/prometheus exists (`make build` and `make deps`), and skips otherwise.
+func requireLiveRun(t *testing.T) (root, prometheus string) {
+	t.Helper()
+	root, err := promrun.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(root, "bin", "ssebench")
+	usage, _ := exec.Command(bin).CombinedOutput()
+	if !strings.Contains(string(usage), "\n  run ") {
+		t.Skipf("%s has no run command yet: run `make build`", bin)
+	}
+	prometheus = filepath.Join(root, ".tools", "bin", "prometheus")
+	if _, err := os.Stat(prometheus); err != nil {
+		t.Skipf("no Prometheus at %s: run `make deps`", prometheus)
+	}
+	return root, prometheus
+}
+
+// panelTarget is one query of a committed dashboard panel.
+type panelTarget struct {
+	panel, refID, expr string
+	instant            bool
+}
+
+func runDashboardTargets(t *testing.T) []panelTarget {
+	var d struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				RefID   string `json:"refId"`
+				Expr    string `json:"expr"`
+				Instant bool   `json:"instant"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(committed(t, "ssebench-run.json"), &d); err != nil {
+		t.Fatal(err)
+	}
+	var out []panelTarget
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			out = append(out, panelTarget{panel: p.Title, refID: tg.RefID, expr: tg.Expr, instant: tg.Instant})
+		}
+	}
+	return out
+}
+
+// terminalTable is the results table `ssebench run` printed, from its results.json.
+func terminalTable(t *testing.T, path string) map[[2]string]map[string]*float64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Results struct {
+			Rows []struct {
+				Server   string              `json:"server"`
+				Scenario string              `json:"scenario"`
+				Values   map[string]*float64 `json:"values"`
+			} `json:"rows"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	table := map[[2]string]map[string]*float64{}
+	for _, r := range out.Results.Rows {
+		table[[2]string{r.Server, r.Scenario}] = r.Values
+	}
+	return table
+}
+
+// TestLiveQuickRunFillsEveryPanel is the dashboards' end-to-end check: a real
+// `ssebench run --quick` of two servers, then every panel query of the run dashboard,
+// with Grafana's variables set as Grafana would, must return data from the run's
+// Prometheus data, and the results-table panel must show the terminal table's values.
+func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a real benchmark run; not in -short")
+	}
+	root, promBin := requireLiveRun(t)
+	servers := liveServers()
+	testid := "live-dashboards-" + time.Now().UTC().Format("20060102-150405")
+	dataDir, reportDir := t.TempDir(), t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+
+	run := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--quick",
+		"--servers", strings.Join(servers, ","), "--testid", testid, "--data-dir", dataDir, "--report-dir", reportDir)
+	run.Dir = root
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("ssebench run: %v\n%s", err, out)
+	}
+
+	// The run stopped its Prometheus; reopen its data with one of our own.
+	prom, err := promrun.Start(ctx, promrun.Options{Binary: promBin, DataDir: filepath.Join(dataDir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := prom.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	client, err := api.NewClient(api.Config{Address: prom.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	promAPI := v1.NewAPI(client)
+	start, end, err := report.FindSpan(ctx, promAPI, testid, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grafana := strings.NewReplacer(
+		"$testid", testid,
+		"$server", ".*", // the All option
+		"$compare", strings.Join(servers, "|"),
+		"$__range", fmt.Sprintf("%ds", int(math.Ceil(end.Sub(start).Seconds()))+2),
+		"$__rate_interval", "4s",
+		"$__interval", "1s",
+	)
+
+	byExpr := map[string]catalog.Query{}
+	for _, q := range catalog.All() {
+		byExpr[q.Expr] = q
+	}
+	panel := map[string]map[[2]string]float64{} // catalog name → (server, scenario) → value
+	targets := runDashboardTargets(t)
+	if len(targets) < 30 {
+		t.Fatalf("only %d targets in the run dashboard", len(targets))
+	}
+	for _, tg := range targets {
+		expr := grafana.Replace(tg.expr)
+		if tg.instant {
+			val, _, _, err := promAPI.Query(ctx, expr, end)
+			if err != nil {
+				t.Errorf("%s (%s): %v", tg.panel, tg.refID, err)
+				continue
+			}
+			vec, _ := val.(model.Vector)
+			if len(vec) == 0 {
+				t.Errorf("panel %q target %s returns no data:\n%s", tg.panel, tg.refID, expr)
+			}
+			name := byExpr[tg.expr].Name
+			panel[name] = map[[2]string]float64{}
+			for _, s := range vec {
+				panel[name][[2]string{string(s.Metric["server"]), string(s.Metric["scenario"])}] = float64(s.Value)
+			}
+			continue
+		}
+		val, _, _, err := promAPI.QueryRange(ctx, expr, v1.Range{Start: start, End: end, Step: time.Second})
+		if err != nil {
+			t.Errorf("%s (%s): %v", tg.panel, tg.refID, err)
+			continue
+		}
+		if m, _ := val.(model.Matrix); len(m) == 0 {
+			t.Errorf("panel %q target %s returns no data over the run:\n%s", tg.panel, tg.refID, expr)
+		}
+	}
+
+	terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
+	if len(terminal) != 2*len(servers) {
+		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 2*len(servers))
+	}
+	compared := 0
+	for key, values := range terminal {
+		for _, col := range catalog.ResultsColumns {
+			compared++
+			want := math.NaN()
+			if v := values[col.Name]; v != nil {
+				want = *v
+			}
+			got, ok := panel[col.Name][key]
+			if !ok {
+				got = math.NaN()
+			}
+			if results.FormatValue(col, got) != results.FormatValue(col, want) {
+				t.Errorf("%s %s %s: table panel shows %s, terminal table %s", key[0], key[1], col.Title,
+					results.FormatValue(col, got), results.FormatValue(col, want))
+			}
+		}
+	}
+	if compared != len(terminal)*len(catalog.ResultsColumns) {
+		t.Errorf("compared %d cells", compared)
+	}
+	t.Logf("%d panel targets returned data; %d table cells equal the terminal table's", len(targets), compared)
+}

@@ -192,6 +192,14 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		}
 	}
 
+	// The run ends by writing the HTML report from the same Prometheus data.
+	page, err := os.ReadFile(filepath.Join(reportDir, testid, "index.html"))
+	if err != nil {
+		t.Errorf("the run wrote no report: %v", err)
+	} else if n := strings.Count(string(page), "<svg "); n != 9 {
+		t.Errorf("the run's report has %d charts, want 9", n)
+	}
+
 	terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
 	if len(terminal) != 2*len(servers) {
 		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 2*len(servers))

@@ -69,7 +69,7 @@ function upstreamFetch(stream: boolean) {
   };
 }
 
-const app = new Hono<{ Bindings: { server: Bun.Server } }>();
+const app = new Hono<{ Bindings: { server: ReturnType<typeof Bun.serve> } }>();
 
 app.get("/healthz", (c) => c.text("ok\n"));
 
@@ -88,7 +88,8 @@ app.post("/v1/chat/completions", async (c) => {
       customFetch: upstreamFetch(wantsStream(body)),
     });
   } catch (err) {
-    if (c.req.raw.signal.aborted) return c.body(null, 499);
+    // The client left: nobody reads this answer.
+    if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
     const message = `upstream ${upstreamURL}: ${(err as Error).message ?? err}`;
     return c.json({ error: { message, type: "upstream_unreachable" } }, 502);
   }

@@ -109,6 +109,7 @@ async function proxy(req: Request): Promise<Response> {
       decompress: false,
     });
   } catch (err) {
+    // The client left: nobody reads this answer.
     if (req.signal.aborted) return new Response(null, { status: 499 });
     return upstreamUnreachable(`upstream ${upstreamURL}: ${(err as Error).message ?? err}`);
   } finally {

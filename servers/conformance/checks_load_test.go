@@ -18,9 +18,10 @@ const (
 	// small write until the client's delayed ACK adds about 40 ms.
 	gapAllowance = 15 * time.Millisecond
 	// A loaded machine stalls any process now and then, which is not what this check is
-	// after: a proxy with Nagle on stalled 998 of 1,000 streams here, a correct one 1–6 %
-	// on a busy machine. Up to this share of streams may show one long wait.
-	maxStalledShare = 0.25
+	// after: a proxy with Nagle on stalled 998 of 1,000 streams here, correct ones 2–11 %
+	// while other builds and tests kept both cores busy. Fewer than half the streams may
+	// show one long wait.
+	maxStalledShare = 0.5
 )
 
 // checkKeepAliveGaps: 1,000 streams one after another on ONE keep-alive connection, with
@@ -51,7 +52,7 @@ type keepAlive struct {
 }
 
 func (k keepAlive) stalledTooOften() bool {
-	return float64(k.stalled) > maxStalledShare*float64(k.streams)
+	return float64(k.stalled) >= maxStalledShare*float64(k.streams)
 }
 
 func (k keepAlive) figures(figs map[string]any) {

@@ -41,6 +41,31 @@ func NewParser() *Parser {
 	}
 }
 
+// maxRetainedBuffer bounds what Reset keeps of a buffer that one huge line or event grew,
+// so that a reused parser does not pin that memory for the rest of its life.
+const maxRetainedBuffer = 64 << 10
+
+// Reset positions p at the start of a new stream, as NewParser would, keeping its grown
+// buffers (up to a bound) so that parsing stream after stream with one parser does not
+// allocate.
+func (p *Parser) Reset() {
+	*p = Parser{
+		partial: reuse(p.partial, 512),
+		data:    reuse(p.data, 1024),
+		scratch: reuse(p.scratch, 64),
+		types:   p.types, // interned strings: still valid, and they save the next stream allocations
+	}
+}
+
+// reuse empties b, or replaces it with a fresh buffer of capacity n when b is nil or has
+// grown past maxRetainedBuffer.
+func reuse(b []byte, n int) []byte {
+	if b == nil || cap(b) > maxRetainedBuffer {
+		return make([]byte, 0, n)
+	}
+	return b[:0]
+}
+
 // Feed consumes bytes that arrived at time `at`; emit is called once per dispatched event, in order.
 // The *Event and its Data are only valid during the call (this keeps Feed allocation-free per event).
 func (p *Parser) Feed(b []byte, at time.Time, emit func(*Event)) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
 )
 
@@ -22,7 +23,7 @@ func TestSockDiagAgreesWithProcNetTCP(t *testing.T) {
 	dir := fmt.Sprintf("/proc/%d", a.PID)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		fromDiag, err := diagTCPSockets(ports)
+		fromDiag, err := sockdiag.TCP(ports, sockdiag.AllStates)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,11 +44,11 @@ func TestSockDiagAgreesWithProcNetTCP(t *testing.T) {
 }
 
 // summary renders the sockets on ports as sorted "port/state" words.
-func summary(socks []socket, ports []int) string {
+func summary(socks []sockdiag.Socket, ports []int) string {
 	var words []string
 	for _, s := range socks {
-		if hasPort(ports, int(s.localPort)) {
-			words = append(words, fmt.Sprintf("%d/%s", s.localPort, tcpStates[s.state]))
+		if hasPort(ports, int(s.LocalPort)) {
+			words = append(words, fmt.Sprintf("%d/%s", s.LocalPort, tcpStates[s.State]))
 		}
 	}
 	sort.Strings(words)

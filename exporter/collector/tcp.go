@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/procfs"
+
+	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
 )
 
 // tcpStates names the kernel's TCP states by their number in /proc/net/tcp.
@@ -67,12 +69,12 @@ func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
 			}
 		}
 	}
-	tables := map[string][]socket{}
+	tables := map[string][]sockdiag.Socket{}
 	for ns, space := range spaces {
-		var table []socket
+		var table []sockdiag.Socket
 		var err error
 		if ns == c.ownNetNS {
-			table, err = diagTCPSockets(space.ports)
+			table, err = sockdiag.TCP(space.ports, sockdiag.AllStates)
 		} else {
 			table, err = procTCPSockets(space.dir)
 		}
@@ -91,8 +93,8 @@ func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
 		}
 		var counts [len(tcpStates)]int
 		for _, so := range table {
-			if int(so.state) < len(counts) && hasPort(t.State.Ports, int(so.localPort)) {
-				counts[so.state]++
+			if int(so.State) < len(counts) && hasPort(t.State.Ports, int(so.LocalPort)) {
+				counts[so.State]++
 			}
 		}
 		for st, name := range tcpStates {
@@ -105,7 +107,7 @@ func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
 }
 
 // procTCPSockets reads <dir>/net/tcp and tcp6, which show the namespace of the process dir names.
-func procTCPSockets(dir string) ([]socket, error) {
+func procTCPSockets(dir string) ([]sockdiag.Socket, error) {
 	fs, err := procfs.NewFS(dir)
 	if err != nil {
 		return nil, err
@@ -119,9 +121,9 @@ func procTCPSockets(dir string) ([]socket, error) {
 	} else if !isNotExist(err) {
 		return nil, err
 	}
-	out := make([]socket, 0, len(lines))
+	out := make([]sockdiag.Socket, 0, len(lines))
 	for _, l := range lines {
-		out = append(out, socket{localPort: uint16(l.LocalPort), state: uint8(l.St)})
+		out = append(out, sockdiag.Socket{LocalPort: uint16(l.LocalPort), State: uint8(l.St), Inode: l.Inode})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ssebench/ssebench/exporter/config"
 )
@@ -15,6 +16,9 @@ import (
 type Finder struct {
 	root string
 	self int // the exporter's own PID, never a target: its command line holds every regex
+
+	mu      sync.Mutex
+	unowned map[uint64]bool // listening socket inodes no visible process holds
 }
 
 // NewFinder checks that root looks like a proc filesystem.
@@ -50,20 +54,65 @@ func (f *Finder) Root() string { return f.root }
 func (f *Finder) Identity(pid int) (Identity, error) { return identityOf(f.root, pid) }
 
 // Find returns the process that matches t now, or an error wrapping ErrNotFound.
-func (f *Finder) Find(t config.Target) (Identity, error) {
+func (f *Finder) Find(t config.Target) (Identity, error) { return f.FindWith(t, nil) }
+
+// FindWith is Find with a memo of earlier verdicts on each process, which spares the exe
+// and cmdline reads of processes already judged while a target stays missing.
+func (f *Finder) FindWith(t config.Target, memo *Verdicts) (Identity, error) {
 	switch t.Method() {
 	case "pidfile":
 		return f.byPidfile(t.Pidfile)
 	case "port":
 		return f.byPort(t.Port)
 	case "exe":
-		return f.scan(f.exeMatcher(t.Exe))
+		return f.scan(memo.wrap(f, f.exeMatcher(t.Exe)))
 	case "comm":
 		return f.scan(f.commMatcher(t.Comm))
 	case "cmdline":
-		return f.scan(f.cmdlineMatcher(t.Cmdline))
+		return f.scan(memo.wrap(f, f.cmdlineMatcher(t.Cmdline)))
 	}
 	return Identity{}, fmt.Errorf("target %q has no discovery rule", t.Server)
+}
+
+// Verdicts remembers whether each process matched a target, keyed by PID and command
+// name: an exec changes the command name, and with it the verdict is judged again.
+type Verdicts struct {
+	byPID map[int]verdict
+}
+
+type verdict struct {
+	comm  string
+	match bool
+}
+
+// wrap returns match, answered from the memo when the process's command name is unchanged.
+func (v *Verdicts) wrap(f *Finder, match func(int) bool) func(int) bool {
+	if v == nil {
+		return match
+	}
+	if v.byPID == nil || len(v.byPID) > maxVerdicts {
+		v.byPID = map[int]verdict{}
+	}
+	return func(pid int) bool {
+		comm, err := f.comm(pid)
+		if err != nil {
+			return false
+		}
+		if old, ok := v.byPID[pid]; ok && old.comm == comm {
+			return old.match
+		}
+		m := match(pid)
+		v.byPID[pid] = verdict{comm: comm, match: m}
+		return m
+	}
+}
+
+// maxVerdicts bounds the memo; past it, it starts afresh.
+const maxVerdicts = 1 << 16
+
+func (f *Finder) comm(pid int) (string, error) {
+	data, err := os.ReadFile(filepath.Join(f.root, strconv.Itoa(pid), "comm"))
+	return strings.TrimSuffix(string(data), "\n"), err
 }
 
 func (f *Finder) byPidfile(path string) (Identity, error) {
@@ -133,8 +182,8 @@ func (f *Finder) scan(match func(pid int) bool) (Identity, error) {
 
 func (f *Finder) commMatcher(comm string) func(int) bool {
 	return func(pid int) bool {
-		data, err := os.ReadFile(filepath.Join(f.root, strconv.Itoa(pid), "comm"))
-		return err == nil && strings.TrimSuffix(string(data), "\n") == comm
+		got, err := f.comm(pid)
+		return err == nil && got == comm
 	}
 }
 

@@ -1,7 +1,9 @@
 package discovery
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -113,5 +115,27 @@ func TestMissingProcessIsNotAnError(t *testing.T) {
 		if err != nil || st.ID.Valid() {
 			t.Errorf("%s: want no process and no error, got %+v %v", flag, st, err)
 		}
+	}
+}
+
+// A listener the exporter cannot attribute (here its own socket: the exporter is never its
+// own target) is not found, and is remembered so that later scrapes skip the costly fd scan.
+func TestUnattributableListenerIsRemembered(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	f := procFinder(t)
+	if id, err := f.Find(target(t, "self:port="+strconv.Itoa(port))); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("found %v, %v: the exporter's own socket must not be a target", id, err)
+	}
+	inodes, err := f.portListeners(port)
+	if err != nil || len(inodes) != 1 {
+		t.Fatalf("listeners on %d: %v %v", port, inodes, err)
+	}
+	if !f.allUnowned(inodes) {
+		t.Error("the unattributable listener was not remembered")
 	}
 }

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,31 +9,85 @@ import (
 	"strings"
 
 	"github.com/prometheus/procfs"
+
+	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
 )
 
 // tcpListen is the kernel's TCP_LISTEN state number in /proc/net/tcp.
 const tcpListen = 10
 
 // byPort finds the process holding a listening socket on port: the socket's inode comes
-// from the exporter's own network namespace (<root>/net/tcp and tcp6), and the process
-// from a scan of every /proc/<pid>/fd for that inode.
+// from the exporter's own network namespace, and the process from a scan of every
+// /proc/<pid>/fd for that inode. The scan reads every descriptor of every process, so a
+// listener whose owner cannot be seen (the exporter itself, another PID namespace, another
+// user's process without the rights) is remembered and not scanned for again.
 func (f *Finder) byPort(port int) (Identity, error) {
-	fs, err := procfs.NewFS(f.root)
-	if err != nil {
-		return Identity{}, err
-	}
-	inodes, err := listenInodes(fs, func(p int) bool { return p == port })
+	inodes, err := f.portListeners(port)
 	if err != nil {
 		return Identity{}, err
 	}
 	if len(inodes) == 0 {
 		return Identity{}, fmt.Errorf("nothing listens on TCP port %d: %w", port, ErrNotFound)
 	}
+	if f.allUnowned(inodes) {
+		return Identity{}, fmt.Errorf("the listener on TCP port %d belongs to no visible process: %w", port, ErrNotFound)
+	}
 	id, err := f.scan(func(pid int) bool { return f.holdsAny(pid, inodes) })
+	if errors.Is(err, ErrNotFound) {
+		f.markUnowned(inodes)
+	}
 	if err != nil {
 		return Identity{}, fmt.Errorf("TCP port %d: %w", port, err)
 	}
 	return id, nil
+}
+
+// portListeners returns the inodes of the listening sockets on port: through netlink on a
+// live proc filesystem (its net/ is the exporter's own namespace), else from the files.
+func (f *Finder) portListeners(port int) (map[uint64]int, error) {
+	if f.self <= 0 {
+		fs, err := procfs.NewFS(f.root)
+		if err != nil {
+			return nil, err
+		}
+		return listenInodes(fs, func(p int) bool { return p == port })
+	}
+	socks, err := sockdiag.TCP([]int{port}, sockdiag.ListenOnly)
+	if err != nil {
+		return nil, err
+	}
+	inodes := map[uint64]int{}
+	for _, s := range socks {
+		if s.State == tcpListen && s.Inode != 0 {
+			inodes[s.Inode] = int(s.LocalPort)
+		}
+	}
+	return inodes, nil
+}
+
+// maxUnowned bounds the memory of listeners found to have no visible owner.
+const maxUnowned = 1024
+
+func (f *Finder) allUnowned(inodes map[uint64]int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ino := range inodes {
+		if !f.unowned[ino] {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *Finder) markUnowned(inodes map[uint64]int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.unowned == nil || len(f.unowned) > maxUnowned {
+		f.unowned = map[uint64]bool{}
+	}
+	for ino := range inodes {
+		f.unowned[ino] = true
+	}
 }
 
 // listenInodes returns the inodes of listening sockets whose port passes keep, in the

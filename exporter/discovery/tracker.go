@@ -18,6 +18,7 @@ type Tracker struct {
 	current  Identity
 	restarts uint64
 	ports    []int // listening ports of current, learnt once they exist
+	verdicts Verdicts
 }
 
 // State is what a scrape needs to know about a target's process.
@@ -63,7 +64,7 @@ func (tr *Tracker) find(f *Finder) (Identity, error) {
 			return now, nil
 		}
 	}
-	return f.Find(tr.Target)
+	return f.FindWith(tr.Target, &tr.verdicts)
 }
 
 func (tr *Tracker) learnPorts(f *Finder, id Identity) error {

@@ -1,4 +1,9 @@
-package collector
+// Package sockdiag lists TCP sockets of the caller's network namespace through netlink
+// sock_diag (what ss uses), filtered by local port in the kernel. Reading /proc/net/tcp
+// instead makes the kernel format every socket of the namespace as text: with a few
+// thousand sockets (TIME_WAIT ones from a load test are plenty) that costs tens of
+// milliseconds each time.
+package sockdiag
 
 import (
 	"encoding/binary"
@@ -7,36 +12,42 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// socket is the part of a TCP socket the TCP collector counts.
-type socket struct {
-	localPort uint16
-	state     uint8
+// Socket is the part of a TCP socket the exporter uses.
+type Socket struct {
+	LocalPort uint16
+	State     uint8  // the kernel's TCP state number, as in /proc/net/tcp
+	Inode     uint64 // 0 for sockets no file refers to, such as TIME_WAIT ones
 }
 
 // Netlink sock_diag wire format (linux/inet_diag.h, linux/netlink.h).
 const (
-	nlmsgHeaderLen  = 16
-	inetDiagReqLen  = 56 // struct inet_diag_req_v2
-	inetDiagMsgLen  = 72 // struct inet_diag_msg
-	allTCPStates    = 0xffffffff
-	diagRecvBufSize = 64 << 10
+	nlmsgHeaderLen         = 16
+	inetDiagReqLen         = 56 // struct inet_diag_req_v2
+	inetDiagMsgLen         = 72 // struct inet_diag_msg
+	inetDiagMsgInodeOffset = 68
+	allTCPStates           = 0xffffffff
+	diagRecvBufSize        = 64 << 10
 )
 
-// diagTCPSockets lists the TCP sockets on the given local ports in the exporter's own
-// network namespace through netlink sock_diag, as ss does, with the kernel filtering by
-// port. Reading /proc/net/tcp instead makes the kernel format every socket of the
-// namespace as text: with a few thousand sockets (TIME_WAIT ones from a load test are
-// plenty) that costs tens of milliseconds per scrape.
-func diagTCPSockets(ports []int) ([]socket, error) {
+// State masks for TCP: every state, or listening sockets only. Asking for listeners only
+// spares the kernel its walk of the connection hash table, which on a machine with much
+// memory has hundreds of thousands of buckets to visit even when they are empty.
+const (
+	AllStates  uint32 = 0xffffffff
+	ListenOnly uint32 = 1 << 10 // 1 << TCP_LISTEN
+)
+
+// TCP lists the IPv4 and IPv6 TCP sockets in the states of the mask whose local port is one of ports.
+func TCP(ports []int, states uint32) ([]Socket, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, fmt.Errorf("sock_diag socket: %w", err)
 	}
 	defer unix.Close(fd)
-	var out []socket
+	var out []Socket
 	buf := make([]byte, diagRecvBufSize)
 	for seq, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		if err := unix.Sendto(fd, diagRequest(family, uint32(seq+1), ports), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		if err := unix.Sendto(fd, diagRequest(family, uint32(seq+1), ports, states), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 			return nil, fmt.Errorf("sock_diag request: %w", err)
 		}
 		if out, err = readDiagDump(fd, buf, out); err != nil {
@@ -46,7 +57,7 @@ func diagTCPSockets(ports []int) ([]socket, error) {
 	return out, nil
 }
 
-func diagRequest(family uint8, seq uint32, ports []int) []byte {
+func diagRequest(family uint8, seq uint32, ports []int, states uint32) []byte {
 	bc := portFilter(ports)
 	attrLen := nlattrHeaderLen + len(bc)
 	req := make([]byte, nlmsgHeaderLen+inetDiagReqLen+attrLen)
@@ -57,7 +68,7 @@ func diagRequest(family uint8, seq uint32, ports []int) []byte {
 	ne.PutUint32(req[8:], seq)
 	req[16] = family
 	req[17] = unix.IPPROTO_TCP
-	ne.PutUint32(req[20:], allTCPStates)
+	ne.PutUint32(req[20:], states)
 	attr := req[nlmsgHeaderLen+inetDiagReqLen:]
 	ne.PutUint16(attr[0:], uint16(attrLen))
 	ne.PutUint16(attr[2:], inetDiagReqBytecode)
@@ -110,7 +121,7 @@ func portFilter(ports []int) []byte {
 }
 
 // readDiagDump reads one dump's replies until NLMSG_DONE.
-func readDiagDump(fd int, buf []byte, out []socket) ([]socket, error) {
+func readDiagDump(fd int, buf []byte, out []Socket) ([]Socket, error) {
 	ne := binary.NativeEndian
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, 0)
@@ -136,9 +147,13 @@ func readDiagDump(fd int, buf []byte, out []socket) ([]socket, error) {
 			default:
 				if length >= nlmsgHeaderLen+inetDiagMsgLen {
 					msg := buf[off+nlmsgHeaderLen:]
-					// inet_diag_msg: family, state, timer, retrans, then the socket id,
-					// whose source port comes first in network byte order.
-					out = append(out, socket{state: msg[1], localPort: binary.BigEndian.Uint16(msg[4:])})
+					// inet_diag_msg: family, state, timer, retrans, the socket id (source
+					// port first, in network byte order), expires, queues, uid, inode.
+					out = append(out, Socket{
+						State:     msg[1],
+						LocalPort: binary.BigEndian.Uint16(msg[4:]),
+						Inode:     uint64(ne.Uint32(msg[inetDiagMsgInodeOffset:])),
+					})
 				}
 			}
 			off += (length + 3) &^ 3

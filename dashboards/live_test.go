@@ -80,14 +80,16 @@ func runDashboardTargets(t *testing.T) []panelTarget {
 }
 
 // terminalTable is the results table `ssebench run` printed, from its results.json.
-func terminalTable(t *testing.T, path string) map[[2]string]map[string]*float64 {
+func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[2]string]map[string]*float64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out struct {
 		Results struct {
-			Rows []struct {
+			Start time.Time `json:"start"`
+			End   time.Time `json:"end"`
+			Rows  []struct {
 				Server   string              `json:"server"`
 				Scenario string              `json:"scenario"`
 				Values   map[string]*float64 `json:"values"`
@@ -97,11 +99,11 @@ func terminalTable(t *testing.T, path string) map[[2]string]map[string]*float64 
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatal(err)
 	}
-	table := map[[2]string]map[string]*float64{}
+	table = map[[2]string]map[string]*float64{}
 	for _, r := range out.Results.Rows {
 		table[[2]string{r.Server, r.Scenario}] = r.Values
 	}
-	return table
+	return out.Results.Start, out.Results.End, table
 }
 
 // TestLiveQuickRunFillsEveryPanel is the dashboards' end-to-end check: a real
@@ -141,15 +143,21 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		t.Fatal(err)
 	}
 	promAPI := v1.NewAPI(client)
+	// Grafana's time range set to the run as `ssebench run` printed it.
+	runStart, runEnd, terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
 	start, end, err := report.FindSpan(ctx, promAPI, testid, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if start.Before(runStart) || end.After(runEnd.Add(10*time.Second)) {
+		t.Errorf("report span %s – %s is outside the run %s – %s", start, end, runStart, runEnd)
+	}
+	start, end = runStart, runEnd
 	grafana := strings.NewReplacer(
 		"$testid", testid,
 		"$server", ".*", // the All option
 		"$compare", strings.Join(servers, "|"),
-		"$__range", fmt.Sprintf("%ds", int(math.Ceil(end.Sub(start).Seconds()))+2),
+		"$__range", fmt.Sprintf("%ds", int(math.Ceil((end.Sub(start)+2*time.Second).Seconds()))), // as internal/results does
 		"$__rate_interval", "4s",
 		"$__interval", "1s",
 	)
@@ -200,7 +208,6 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		t.Errorf("the run's report has %d charts, want 9", n)
 	}
 
-	terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
 	if len(terminal) != 2*len(servers) {
 		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 2*len(servers))
 	}

@@ -12,9 +12,14 @@ import (
 	"github.com/ssebench/ssebench/internal/results"
 )
 
+// spanTail extends the span past the last load sample: a load run's stale markers land a
+// moment after its last sample, and the results' 1 s subqueries still see the run active
+// until then, as `ssebench run`'s own window (which ends after a settle time) does.
+const spanTail = 5 * time.Second
+
 // FindSpan finds a run's time span: the first and last raw k6_vus sample of the testid
-// within lookback before now (catalog run.load_samples). Raw samples make it exact, however
-// short the load runs were.
+// within lookback before now (catalog run.load_samples), the end widened by spanTail and
+// capped at now. Raw samples make it exact, however short the load runs were.
 func FindSpan(ctx context.Context, api v1.API, testid string, now time.Time, lookback time.Duration) (start, end time.Time, err error) {
 	q := catalog.RunLoadSamples
 	expr, err := q.Render(catalog.Vars{TestID: testid, Range: lookback})
@@ -44,6 +49,10 @@ func FindSpan(ctx context.Context, api v1.API, testid string, now time.Time, loo
 	}
 	if start.IsZero() || !end.After(start) {
 		return time.Time{}, time.Time{}, fmt.Errorf("report: no load samples of testid %q in Prometheus within %s before %s", testid, lookback, now.UTC().Format(time.RFC3339))
+	}
+	end = end.Add(spanTail)
+	if end.After(now) {
+		end = now
 	}
 	return start.UTC(), end.UTC(), nil
 }

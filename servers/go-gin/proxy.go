@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -51,7 +52,7 @@ func (p *proxy) chat(c *gin.Context) {
 	// would race the transport still sending it upstream and break that connection.
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
 	if err != nil {
-		c.JSON(http.StatusRequestEntityTooLarge, apiError("invalid_request_error", "request body: "+err.Error()))
+		c.JSON(bodyErrorStatus(err), apiError("invalid_request_error", "request body: "+err.Error()))
 		return
 	}
 	// The request context ends when the client goes away, which cancels the upstream request.
@@ -125,4 +126,12 @@ func copyHeaders(dst, src http.Header) {
 		}
 		dst[k] = append(dst[k][:0:0], vs...)
 	}
+}
+
+// bodyErrorStatus is 413 for a body over maxBodyBytes, 400 for any other read failure.
+func bodyErrorStatus(err error) int {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
 }

@@ -40,6 +40,7 @@ func run(log *slog.Logger) error {
 	app := fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		AppName:               "go-fiber",
+		BodyLimit:             1 << 20, // a chat request; the stub takes no more either
 	})
 	p := &proxy{target: target, client: &http.Client{Transport: newTransport()}, log: log}
 	app.Post("/v1/chat/completions", p.chat)

@@ -68,9 +68,10 @@ func (c *collector) firstToken(d time.Duration) {
 	c.ttft.record(d)
 }
 
-func (c *collector) eventGap(d time.Duration) {
+// eventGapLive records a gap where it is read live (Prometheus, the exact maximum); the
+// summary trend gets it later, batched by the stream (trend.recordAll).
+func (c *collector) eventGapLive(d time.Duration) {
 	c.m.gap.Observe(d.Seconds())
-	c.gap.record(d)
 	storeMax(&c.m.live.maxGap, int64(d))
 }
 

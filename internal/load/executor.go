@@ -40,48 +40,72 @@ func newExecutor(sc Scenario, clock Clock, iterate iterateFunc, rec recorder) (e
 }
 
 // inflight tracks the iterations in progress so that a graceful stop can interrupt the late ones.
+// Each VU keeps its cancellable context from one iteration to the next until it is actually
+// cancelled: deriving a fresh one per iteration would cost an allocation and a registration
+// with the shared parent context on every stream.
 type inflight struct {
-	mu      sync.Mutex
-	cancels map[int]context.CancelFunc
-	started map[int]time.Time
+	mu  sync.Mutex
+	vus []vuSlot // by VU id
 }
 
-func newInflight() *inflight {
-	return &inflight{cancels: map[int]context.CancelFunc{}, started: map[int]time.Time{}}
+type vuSlot struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	started time.Time
+	running bool
 }
+
+func newInflight() *inflight { return &inflight{} }
 
 func (f *inflight) begin(ctx context.Context, vu int, at time.Time) context.Context {
-	ictx, cancel := context.WithCancel(ctx)
 	f.mu.Lock()
-	f.cancels[vu], f.started[vu] = cancel, at
-	f.mu.Unlock()
-	return ictx
+	defer f.mu.Unlock()
+	for len(f.vus) <= vu {
+		f.vus = append(f.vus, vuSlot{})
+	}
+	s := &f.vus[vu]
+	if s.ctx == nil || s.ctx.Err() != nil {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.ctx, s.cancel = context.WithCancel(ctx)
+	}
+	s.started, s.running = at, true
+	return s.ctx
 }
 
 func (f *inflight) end(vu int) {
 	f.mu.Lock()
-	cancel := f.cancels[vu]
-	delete(f.cancels, vu)
-	delete(f.started, vu)
+	f.vus[vu].running = false
 	f.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
 }
 
 // interrupt cancels the iterations of the VUs that match, started at or before since.
 func (f *inflight) interrupt(match func(vu int) bool, since time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for vu, cancel := range f.cancels {
-		if match(vu) && !f.started[vu].After(since) {
-			cancel()
+	for vu := range f.vus {
+		if s := &f.vus[vu]; s.running && match(vu) && !s.started.After(since) {
+			s.cancel()
 		}
 	}
 }
 
+// release cancels every VU's context once no iteration runs any more, detaching them from the parent.
+func (f *inflight) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.vus {
+		if s.cancel != nil {
+			s.cancel()
+		}
+	}
+	f.vus = nil
+}
+
 // gracefulStop waits up to grace for the VUs to finish (done closes), then interrupts the rest.
 func gracefulStop(ctx context.Context, clock Clock, grace time.Duration, done <-chan struct{}, f *inflight) {
+	defer f.release() // every return comes after done
 	t := clock.NewTimer(grace)
 	defer t.Stop()
 	select {

@@ -187,7 +187,8 @@ func (e *closedExecutor) vu(ctx context.Context, id int) {
 		for e.parked[id] && !e.stopped {
 			e.cond.Wait()
 		}
-		if e.stopped || ctx.Err() != nil || id >= e.target || !e.clock.Now().Before(e.deadline) {
+		now := e.clock.Now() // both the deadline check and the start: one clock read
+		if e.stopped || ctx.Err() != nil || id >= e.target || !now.Before(e.deadline) {
 			if !e.parked[id] {
 				e.parked[id] = true
 				e.active--
@@ -198,7 +199,7 @@ func (e *closedExecutor) vu(ctx context.Context, id int) {
 			}
 			continue
 		}
-		started := e.clock.Now()
+		started := now
 		ictx := e.inflight.begin(ctx, id, started)
 		e.mu.Unlock()
 		completed := e.iterate(ictx, started)

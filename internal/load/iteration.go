@@ -111,22 +111,55 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 	return true
 }
 
-// readBufferSize is one read of a stream body; token chunks are small, and the buffers are
-// pooled so that a stream costs no large allocation.
+// readBufferSize is one read of a stream body; token chunks are small.
 const readBufferSize = 16 << 10
-
-var readBuffers = sync.Pool{New: func() any { return new([readBufferSize]byte) }}
 
 // maxEmptyReads bounds how often a misbehaving body may return 0, nil in a row.
 const maxEmptyReads = 100
 
-// stream is the per-iteration state of reading one event stream.
+// maxPendingGaps is how many event gaps a stream keeps before handing them to the summary
+// trend in one locked batch: one lock per stream rather than one per event, for hundreds of VUs.
+const maxPendingGaps = 64
+
+// stream is the per-iteration state of reading one event stream. It is pooled with its
+// parser and read buffer, so that a stream allocates nothing of its own.
 type stream struct {
 	it     *iterator
 	sent   time.Time
 	last   time.Time
 	events int
 	done   bool // the latest event was [DONE]
+
+	parser *sse.Parser
+	emit   func(*sse.Event) // s.onEvent, bound once: a method value allocates each time it is taken
+	gaps   []time.Duration  // observed in Prometheus already, not yet in the summary trend
+	buf    [readBufferSize]byte
+}
+
+var streams = sync.Pool{New: func() any {
+	s := &stream{parser: sse.NewParser(), gaps: make([]time.Duration, 0, maxPendingGaps)}
+	s.emit = s.onEvent
+	return s
+}}
+
+func getStream(it *iterator, sent time.Time) *stream {
+	s := streams.Get().(*stream)
+	s.it, s.sent, s.last, s.events, s.done = it, sent, time.Time{}, 0, false
+	s.parser.Reset()
+	return s
+}
+
+// release hands the stream's pending figures over and returns it to the pool.
+func (s *stream) release() {
+	s.flushGaps()
+	s.it.col.eventsSeen(s.events)
+	s.it = nil
+	streams.Put(s)
+}
+
+func (s *stream) flushGaps() {
+	s.it.col.gap.recordAll(s.gaps)
+	s.gaps = s.gaps[:0]
 }
 
 // onEvent is the parser's emit callback; ev is only valid during the call.
@@ -134,7 +167,11 @@ func (s *stream) onEvent(ev *sse.Event) {
 	if s.events == 0 {
 		s.it.col.firstToken(ev.At.Sub(s.sent))
 	} else {
-		s.it.col.eventGap(ev.At.Sub(s.last))
+		d := ev.At.Sub(s.last)
+		s.it.col.eventGapLive(d)
+		if s.gaps = append(s.gaps, d); len(s.gaps) == maxPendingGaps {
+			s.flushGaps()
+		}
 	}
 	s.last, s.events = ev.At, s.events+1
 	s.done = bytes.Equal(ev.Data, doneData)
@@ -144,16 +181,12 @@ func (s *stream) onEvent(ev *sse.Event) {
 // arrives, and records time to first token and every gap between events. It reports
 // whether the last event was [DONE], and any read error other than the stream's clean end.
 func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err error) {
-	buf := readBuffers.Get().(*[readBufferSize]byte)
-	defer readBuffers.Put(buf)
-	parser := sse.NewParser()
-	s := &stream{it: it, sent: sent}
-	emit := s.onEvent
-	defer func() { it.col.eventsSeen(s.events) }()
+	s := getStream(it, sent)
+	defer s.release()
 	for empty := 0; ; {
-		n, err := body.Read(buf[:])
+		n, err := body.Read(s.buf[:])
 		if n > 0 {
-			parser.Feed(buf[:n], it.clock.Now(), emit)
+			s.parser.Feed(s.buf[:n], it.clock.Now(), s.emit)
 			empty = 0
 		}
 		switch {

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,7 +46,8 @@ type metrics struct {
 	live         *liveCollector
 
 	method, name string
-	series       sync.Map // status code (int) → *statusSeries
+	series       sync.Map                     // status code (int) → *statusSeries
+	ok           atomic.Pointer[statusSeries] // status 200's, once resolved: nearly every request's
 }
 
 // statusSeries is the request series of one status code, resolved once: recording is hot.
@@ -96,6 +98,11 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 }
 
 func (m *metrics) forStatus(status int) *statusSeries {
+	if status == http.StatusOK {
+		if s := m.ok.Load(); s != nil {
+			return s
+		}
+	}
 	if s, ok := m.series.Load(status); ok {
 		return s.(*statusSeries)
 	}
@@ -104,6 +111,9 @@ func (m *metrics) forStatus(status int) *statusSeries {
 	s := &statusSeries{labels: labels, reqs: m.reqs.WithLabelValues(labels...),
 		duration: m.reqDuration.WithLabelValues(labels...), waiting: m.reqWaiting.WithLabelValues(labels...)}
 	actual, _ := m.series.LoadOrStore(status, s)
+	if status == http.StatusOK {
+		m.ok.Store(actual.(*statusSeries))
+	}
 	return actual.(*statusSeries)
 }
 

@@ -30,10 +30,26 @@ func newTrend() *trend {
 }
 
 func (t *trend) record(d time.Duration) {
-	d = max(d, 0)
-	us := min(int64(d/time.Microsecond), int64(trendMax/time.Microsecond))
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.recordLocked(d)
+}
+
+// recordAll records a batch under one lock.
+func (t *trend) recordAll(ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, d := range ds {
+		t.recordLocked(d)
+	}
+}
+
+func (t *trend) recordLocked(d time.Duration) {
+	d = max(d, 0)
+	us := min(int64(d/time.Microsecond), int64(trendMax/time.Microsecond))
 	_ = t.hist.RecordValue(us) // in range by construction
 	if t.count == 0 || d < t.min {
 		t.min = d

@@ -27,6 +27,11 @@ var RunLoadSamples = define(Query{Name: "run.load_samples", Title: "Load samples
 	Expr: `k6_vus{testid="$testid"}[$__range]`,
 	Help: "Every active-VU sample of the run: its first and last timestamps bound the run."})
 
+// LoadSeconds is how long each load run lasted, for the report's scenarios table.
+var LoadSeconds = define(Query{Name: "run.load_seconds", Title: "Load duration", Unit: UnitSeconds,
+	Expr: `max by (server, scenario) (max_over_time(ssebench_load_elapsed_seconds{testid="$testid"}[$__range]))`,
+	Help: "Seconds each (server, scenario) load run lasted, from the load generator's elapsed-time gauge."})
+
 // Recording-rule series the trend panels read: one value per (server, scenario) for each
 // run, held while the rules evaluate it. The rules in prometheus/ implement exactly these names.
 const (

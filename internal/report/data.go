@@ -33,10 +33,12 @@ type Data struct {
 // ServerInfo is one row of "Servers under test".
 type ServerInfo struct{ Name, Runtime, Framework string }
 
-// Load is one (server, scenario) of the run and its largest VU count.
+// Load is one (server, scenario) of the run: its largest VU count and how long it lasted
+// (NaN when unknown: real k6 sends no elapsed time).
 type Load struct {
 	Server, Scenario string
 	MaxVUs           float64
+	Seconds          float64
 }
 
 // Bar is one server's value in a bar chart.

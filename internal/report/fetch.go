@@ -98,9 +98,21 @@ func (f fetcher) loads() ([]Load, error) {
 	if err != nil {
 		return nil, err
 	}
+	durations, err := f.instant(catalog.LoadSeconds, f.vars)
+	if err != nil {
+		return nil, err
+	}
+	seconds := map[[2]string]float64{}
+	for _, s := range durations {
+		seconds[[2]string{string(s.Metric["server"]), string(s.Metric["scenario"])}] = float64(s.Value)
+	}
 	var out []Load
 	for _, s := range vec {
-		out = append(out, Load{Server: string(s.Metric["server"]), Scenario: string(s.Metric["scenario"]), MaxVUs: float64(s.Value)})
+		l := Load{Server: string(s.Metric["server"]), Scenario: string(s.Metric["scenario"]), MaxVUs: float64(s.Value), Seconds: math.NaN()}
+		if d, ok := seconds[[2]string{l.Server, l.Scenario}]; ok {
+			l.Seconds = d
+		}
+		out = append(out, l)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Server != out[j].Server {

@@ -175,6 +175,11 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 			t.Errorf("%s: %d lines, want 4 with points", ls.Query, len(ls.Lines))
 		}
 	}
+	for _, l := range d.Loads {
+		if l.Seconds < 4 || l.Seconds > 8 {
+			t.Errorf("%s %s lasted %.1f s, want about 6", l.Server, l.Scenario, l.Seconds)
+		}
+	}
 	if d.Machine["cpu_model"] != "Test CPU" {
 		t.Errorf("machine: %v", d.Machine)
 	}

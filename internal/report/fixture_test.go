@@ -48,7 +48,7 @@ func sampleData() *Data {
 			if scenario == catalog.ScenarioStress {
 				vus, scale = 200, 1
 			}
-			d.Loads = append(d.Loads, Load{Server: r.server, Scenario: scenario, MaxVUs: vus})
+			d.Loads = append(d.Loads, Load{Server: r.server, Scenario: scenario, MaxVUs: vus, Seconds: map[bool]float64{true: 60, false: 70}[scenario == catalog.ScenarioBaseline]})
 			row := results.Row{Server: r.server, Scenario: scenario, Values: map[string]float64{}}
 			for j, c := range catalog.ResultsColumns {
 				row.Values[c.Name] = r.v[j] * scale

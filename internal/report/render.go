@@ -34,7 +34,7 @@ type serverView struct {
 	Color                    template.CSS
 }
 
-type scenarioView struct{ Name, VUs string }
+type scenarioView struct{ Name, VUs, Duration string }
 
 type cell struct {
 	Text string
@@ -216,26 +216,50 @@ func rankIn(order map[string]int, name string) int {
 	return len(order)
 }
 
+// scenarios summarises each scenario over its servers: peak VUs and the longest load run.
 func scenarios(d *Data) []scenarioView {
-	peak := map[string]float64{}
+	type agg struct{ vus, seconds float64 }
+	byName := map[string]*agg{}
+	get := func(name string) *agg {
+		if byName[name] == nil {
+			byName[name] = &agg{vus: math.NaN(), seconds: math.NaN()}
+		}
+		return byName[name]
+	}
 	for _, l := range d.Loads {
-		peak[l.Scenario] = math.Max(peak[l.Scenario], l.MaxVUs)
+		a := get(l.Scenario)
+		a.vus = nanMax(a.vus, l.MaxVUs)
+		a.seconds = nanMax(a.seconds, l.Seconds)
 	}
 	if d.Table != nil {
 		for _, r := range d.Table.Rows {
-			if _, ok := peak[r.Scenario]; !ok {
-				peak[r.Scenario] = math.NaN()
-			}
+			get(r.Scenario)
 		}
 	}
 	var out []scenarioView
-	for name, vus := range peak {
-		out = append(out, scenarioView{Name: name, VUs: formatValue(vus, 0)})
+	for name, a := range byName {
+		dur := results.Missing
+		if !math.IsNaN(a.seconds) {
+			dur = fmt.Sprintf("%.0f s", a.seconds)
+		}
+		out = append(out, scenarioView{Name: name, VUs: formatValue(a.vus, 0), Duration: dur})
 	}
 	sort.Slice(out, func(i, j int) bool {
-		return scenarioRank(out[i].Name) < scenarioRank(out[j].Name) || (scenarioRank(out[i].Name) == scenarioRank(out[j].Name) && out[i].Name < out[j].Name)
+		ri, rj := scenarioRank(out[i].Name), scenarioRank(out[j].Name)
+		return ri < rj || (ri == rj && out[i].Name < out[j].Name)
 	})
 	return out
+}
+
+// nanMax is the larger of a and b, where NaN means "no value yet".
+func nanMax(a, b float64) float64 {
+	if math.IsNaN(a) {
+		return b
+	}
+	if math.IsNaN(b) {
+		return a
+	}
+	return math.Max(a, b)
 }
 
 func scenarioRank(s string) int {

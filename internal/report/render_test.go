@@ -88,7 +88,7 @@ func TestReportHasEveryResultsRowAndColumn(t *testing.T) {
 	if !strings.Contains(html, `<td class="num best">1609.6</td>`) {
 		t.Error("the best stress throughput is not highlighted")
 	}
-	for _, want := range []string{"4 × Intel Core i5-7300HQ", "8.0 GiB", "actix-web 4", "go1.26.8", "<td>baseline</td><td class=\"num\">10</td>"} {
+	for _, want := range []string{"4 × Intel Core i5-7300HQ", "8.0 GiB", "actix-web 4", "go1.26.8", "<td>baseline</td><td class=\"num\">10</td><td class=\"num\">60 s</td>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

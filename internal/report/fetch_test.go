@@ -176,8 +176,9 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 		}
 	}
 	for _, l := range d.Loads {
-		if l.Seconds < 4 || l.Seconds > 8 {
-			t.Errorf("%s %s lasted %.1f s, want about 6", l.Server, l.Scenario, l.Seconds)
+		// 24 ticks of 250 ms; a loaded machine only makes them later
+		if l.Seconds < 5.5 || l.Seconds > 120 {
+			t.Errorf("%s %s lasted %.1f s, want at least 6", l.Server, l.Scenario, l.Seconds)
 		}
 	}
 	if d.Machine["cpu_model"] != "Test CPU" {

@@ -94,7 +94,6 @@ func serverBars(q catalog.Query) *barchart.PanelBuilder {
 		Orientation(common.VizOrientationAuto).
 		FillOpacity(80).
 		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdPaletteClassic)).
-		ColorByField("server").
 		Legend(legend()).
 		Tooltip(tooltip())
 }

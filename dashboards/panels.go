@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/barchart"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -61,7 +62,7 @@ func transformation(id string, options map[string]any) dashboard.DataTransformer
 	return dashboard.DataTransformerConfig{Id: id, Options: options}
 }
 
-// hideLabelColumns drops the columns an instant table query adds that no one reads.
+// organize hides, renames and orders the columns of a table frame (Grafana's "organize").
 func organize(exclude []string, rename map[string]string, order map[string]int) dashboard.DataTransformerConfig {
 	excluded := map[string]any{}
 	for _, name := range exclude {
@@ -100,19 +101,8 @@ func serverBars(q catalog.Query) *barchart.PanelBuilder {
 
 // shortTitle is the part of a writeup title before its unit note, e.g. "Throughput - stress".
 func shortTitle(q catalog.Query) string {
-	for i := 0; i < len(q.Title); i++ {
-		if q.Title[i] == '(' {
-			return trimSpace(q.Title[:i])
-		}
-	}
-	return q.Title
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && s[len(s)-1] == ' ' {
-		s = s[:len(s)-1]
-	}
-	return s
+	title, _, _ := strings.Cut(q.Title, "(")
+	return strings.TrimSpace(title)
 }
 
 func timeSeries(q catalog.Query, legendFormat string) *timeseries.PanelBuilder {

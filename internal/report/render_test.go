@@ -152,3 +152,16 @@ func TestWriteCreatesHTMLAndMarkdown(t *testing.T) {
 		t.Errorf("a testid that escapes the output directory must be refused, got %v", err)
 	}
 }
+
+// BenchmarkRender draws the writeup-sized report (8 servers, 9 charts) without Prometheus.
+func BenchmarkRender(b *testing.B) {
+	d := sampleData()
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := Render(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "html-bytes")
+}

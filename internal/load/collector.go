@@ -41,11 +41,11 @@ func (c *collector) request(r requestResult) {
 	s := c.m.forStatus(r.status)
 	s.reqs.Inc()
 	s.total.Add(1)
-	s.duration.Observe(r.duration.Seconds())
+	s.duration.Observe(r.duration)
 	c.reqDuration.record(r.duration)
 	storeMax(&c.m.live.maxDuration, int64(r.duration))
 	if r.hasWaiting {
-		s.waiting.Observe(r.waiting.Seconds())
+		s.waiting.Observe(r.waiting)
 		c.reqWaiting.record(r.waiting)
 	}
 	c.m.live.check(0, r.statusOK)
@@ -64,14 +64,14 @@ func (c *collector) request(r requestResult) {
 }
 
 func (c *collector) firstToken(d time.Duration) {
-	c.m.ttft.Observe(d.Seconds())
+	c.m.ttft.Observe(d)
 	c.ttft.record(d)
 }
 
 // eventGapLive records a gap where it is read live (Prometheus, the exact maximum); the
 // summary trend gets it later, batched by the stream (trend.recordAll).
 func (c *collector) eventGapLive(d time.Duration) {
-	c.m.gap.Observe(d.Seconds())
+	c.m.gap.Observe(d)
 	storeMax(&c.m.live.maxGap, int64(d))
 }
 
@@ -99,7 +99,7 @@ func (c *collector) iterationDone(scheduled, end time.Time, completed bool) {
 	}
 	d := end.Sub(scheduled)
 	c.m.iterations.Inc()
-	c.m.iterDuration.Observe(d.Seconds())
+	c.m.iterDuration.Observe(d)
 	c.iterations.Add(1)
 	c.iterDuration.record(d)
 }

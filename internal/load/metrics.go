@@ -16,14 +16,10 @@ const (
 	CheckDone      = "stream ended with [DONE]"
 )
 
-// Native histograms at schema 5: NativeHistogramBucketFactor 1.0219 ≥ 2^(1/32) picks it, so
-// any quantile is within about ±1.1 %. No classic buckets: with Buckets nil and a native
-// factor set, client_golang exposes the native part only, which is all remote-write sends.
-// The bucket count is left unlimited so the schema never coarsens mid-run.
-const (
-	nativeBucketFactor  = 1.0219
-	nativeZeroThreshold = 1e-6 // 1 µs: gaps between events delivered by one read are exactly 0
-)
+// Native histograms at schema 5 (nativeHistogram), the schema client_golang picks for a bucket
+// factor of 1.0219 ≥ 2^(1/32), so any quantile is within about ±1.1 %. No classic buckets: the
+// native part is all remote-write sends. The schema is fixed, so it never coarsens mid-run.
+const nativeZeroThreshold = 1e-6 // 1 µs: gaps between events delivered by one read are exactly 0
 
 var requestLabels = []string{"method", "name", "status", "expected_response"}
 
@@ -31,15 +27,15 @@ var requestLabels = []string{"method", "name", "status", "expected_response"}
 // injected registry, every one carrying testid, server and scenario.
 type metrics struct {
 	reqs         *prometheus.CounterVec
-	reqDuration  *prometheus.HistogramVec
-	reqWaiting   *prometheus.HistogramVec
+	reqDuration  *nativeHistogram
+	reqWaiting   *nativeHistogram
 	iterations   prometheus.Counter
-	iterDuration prometheus.Histogram
+	iterDuration *nativeSeries
 	dropped      prometheus.Counter
 	dataReceived prometheus.Counter
 	dataSent     prometheus.Counter
-	ttft         prometheus.Histogram
-	gap          prometheus.Histogram
+	ttft         *nativeSeries
+	gap          *nativeSeries
 	events       prometheus.Counter
 	incomplete   prometheus.Counter
 	failedIters  prometheus.Counter
@@ -54,8 +50,8 @@ type metrics struct {
 type statusSeries struct {
 	labels        []string
 	reqs          prometheus.Counter
-	duration      prometheus.Observer
-	waiting       prometheus.Observer
+	duration      *nativeSeries
+	waiting       *nativeSeries
 	total, failed atomic.Int64
 }
 
@@ -63,24 +59,24 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 	counter := func(n, help string) prometheus.Counter {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: n, Help: help, ConstLabels: constLabels})
 	}
-	histOpts := func(n, help string) prometheus.HistogramOpts {
-		return prometheus.HistogramOpts{Name: n, Help: help, ConstLabels: constLabels,
-			NativeHistogramBucketFactor: nativeBucketFactor, NativeHistogramZeroThreshold: nativeZeroThreshold}
+	hist := func(n, help string, labels ...string) *nativeHistogram {
+		return newNativeHistogram(n, help, constLabels, labels...)
 	}
+	iterDuration := hist("k6_iteration_duration_seconds", "One whole iteration.")
+	ttft := hist("ssebench_time_to_first_token_seconds", "Request sent to first data event.")
+	gap := hist("ssebench_event_gap_seconds", "Each gap between consecutive events of a stream.")
 	m := &metrics{
 		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "k6_http_reqs_total",
 			Help: "HTTP requests made.", ConstLabels: constLabels}, requestLabels),
-		reqDuration: prometheus.NewHistogramVec(histOpts("k6_http_req_duration_seconds",
-			"Whole stream: request sent to last byte."), requestLabels),
-		reqWaiting: prometheus.NewHistogramVec(histOpts("k6_http_req_waiting_seconds",
-			"Time to first byte: request sent to first response byte."), requestLabels),
+		reqDuration:  hist("k6_http_req_duration_seconds", "Whole stream: request sent to last byte.", requestLabels...),
+		reqWaiting:   hist("k6_http_req_waiting_seconds", "Time to first byte: request sent to first response byte.", requestLabels...),
 		iterations:   counter("k6_iterations_total", "Iterations completed."),
-		iterDuration: prometheus.NewHistogram(histOpts("k6_iteration_duration_seconds", "One whole iteration.")),
+		iterDuration: iterDuration.with(),
 		dropped:      counter("k6_dropped_iterations_total", "Arrival-rate iterations that could not start on time."),
 		dataReceived: counter("k6_data_received_total", "Bytes received."),
 		dataSent:     counter("k6_data_sent_total", "Bytes sent."),
-		ttft:         prometheus.NewHistogram(histOpts("ssebench_time_to_first_token_seconds", "Request sent to first data event.")),
-		gap:          prometheus.NewHistogram(histOpts("ssebench_event_gap_seconds", "Each gap between consecutive events of a stream.")),
+		ttft:         ttft.with(),
+		gap:          gap.with(),
 		events:       counter("ssebench_stream_events_total", "SSE events received."),
 		incomplete:   counter("ssebench_streams_incomplete_total", "Streams with status 200 that ended without [DONE]."),
 		failedIters:  counter("ssebench_iterations_failed_total", "Iterations with a transport error or a failed check."),
@@ -88,8 +84,8 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 		name:         name,
 	}
 	m.live = newLiveCollector(constLabels, clock, &m.series)
-	for _, c := range []prometheus.Collector{m.reqs, m.reqDuration, m.reqWaiting, m.iterations, m.iterDuration,
-		m.dropped, m.dataReceived, m.dataSent, m.ttft, m.gap, m.events, m.incomplete, m.failedIters, m.live} {
+	for _, c := range []prometheus.Collector{m.reqs, m.reqDuration, m.reqWaiting, m.iterations, iterDuration,
+		m.dropped, m.dataReceived, m.dataSent, ttft, gap, m.events, m.incomplete, m.failedIters, m.live} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -109,7 +105,7 @@ func (m *metrics) forStatus(status int) *statusSeries {
 	expected := strconv.FormatBool(status >= 200 && status <= 399)
 	labels := []string{m.method, m.name, strconv.Itoa(status), expected}
 	s := &statusSeries{labels: labels, reqs: m.reqs.WithLabelValues(labels...),
-		duration: m.reqDuration.WithLabelValues(labels...), waiting: m.reqWaiting.WithLabelValues(labels...)}
+		duration: m.reqDuration.with(labels...), waiting: m.reqWaiting.with(labels...)}
 	actual, _ := m.series.LoadOrStore(status, s)
 	if status == http.StatusOK {
 		m.ok.Store(actual.(*statusSeries))

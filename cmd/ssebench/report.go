@@ -55,12 +55,12 @@ func reportMain(args []string) int {
 func parseReportFlags(args []string) (reportFlags, error) {
 	var f reportFlags
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.StringVar(&f.testid, "testid", reportEnv("SSEBENCH_TESTID", ""), "the run to report on (required) [$SSEBENCH_TESTID]")
-	fs.StringVar(&f.promURL, "prometheus-url", reportEnv("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the run [$SSEBENCH_PROMETHEUS_URL]")
-	fs.StringVar(&f.out, "out", reportEnv("SSEBENCH_REPORT_DIR", "report"), "directory the report/<testid>/ folder is written under [$SSEBENCH_REPORT_DIR]")
-	fs.StringVar(&f.compare, "compare", reportEnv("SSEBENCH_COMPARE", ""), "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server) [$SSEBENCH_COMPARE]")
-	fs.StringVar(&f.start, "start", reportEnv("SSEBENCH_REPORT_START", ""), "run start, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_START]")
-	fs.StringVar(&f.end, "end", reportEnv("SSEBENCH_REPORT_END", ""), "run end, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_END]")
+	fs.StringVar(&f.testid, "testid", envString("SSEBENCH_TESTID", ""), "the run to report on (required) [$SSEBENCH_TESTID]")
+	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the run [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.out, "out", envString("SSEBENCH_REPORT_DIR", "report"), "directory the report/<testid>/ folder is written under [$SSEBENCH_REPORT_DIR]")
+	fs.StringVar(&f.compare, "compare", envString("SSEBENCH_COMPARE", ""), "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server) [$SSEBENCH_COMPARE]")
+	fs.StringVar(&f.start, "start", envString("SSEBENCH_REPORT_START", ""), "run start, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_START]")
+	fs.StringVar(&f.end, "end", envString("SSEBENCH_REPORT_END", ""), "run end, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_END]")
 	fs.DurationVar(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole report")
 	if err := fs.Parse(args); err != nil {
@@ -93,11 +93,7 @@ func runReport(ctx context.Context, f reportFlags) (report.Paths, error) {
 	}
 	slog.Info("writing report", "testid", f.testid, "start", start.Format(time.RFC3339), "end", end.Format(time.RFC3339))
 	opts := report.Options{Servers: registryServers()}
-	for _, s := range strings.Split(f.compare, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			opts.Compare = append(opts.Compare, s)
-		}
-	}
+	opts.Compare = splitCSV(f.compare)
 	return report.Generate(ctx, prom, f.testid, start, end, f.out, opts)
 }
 
@@ -132,11 +128,4 @@ func registryServers() []report.ServerInfo {
 		out = append(out, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
 	}
 	return out
-}
-
-func reportEnv(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,6 +48,7 @@ type ProcessCollector struct {
 	fs       procfs.FS
 	root     string
 	bootTime float64
+	buf      []byte // reused for thread status files
 }
 
 // NewProcessCollector reads the boot time once: start times are offsets from it.
@@ -101,8 +103,9 @@ func (c *ProcessCollector) updateOne(s *Scrape, t Target, ch chan<- prometheus.M
 		ch <- prometheus.MustNewConstMetric(threadsDesc, prometheus.GaugeValue, float64(stat.NumThreads), t.Server)
 		ch <- prometheus.MustNewConstMetric(startDesc, prometheus.GaugeValue, c.bootTime+float64(stat.Starttime)/userHZ, t.Server)
 	}
-	if status, err := p.NewStatus(); err != nil {
-		s.Partial(fmt.Errorf("%s: %w", t.Server, err))
+	status, statusErr := p.NewStatus()
+	if statusErr != nil {
+		s.Partial(fmt.Errorf("%s: %w", t.Server, statusErr))
 	} else {
 		ch <- prometheus.MustNewConstMetric(rssDesc, prometheus.GaugeValue, float64(status.VmRSS), t.Server)
 		ch <- prometheus.MustNewConstMetric(rssMaxDesc, prometheus.GaugeValue, float64(status.VmHWM), t.Server)
@@ -113,41 +116,56 @@ func (c *ProcessCollector) updateOne(s *Scrape, t Target, ch chan<- prometheus.M
 	} else {
 		ch <- prometheus.MustNewConstMetric(fdsDesc, prometheus.GaugeValue, float64(n), t.Server)
 	}
-	if vol, nonvol, err := c.contextSwitches(id.PID); err != nil {
+	// The main thread's counters are those of /proc/<pid>/status, already read.
+	var leader *switches
+	if statusErr == nil {
+		leader = &switches{vol: status.VoluntaryCtxtSwitches, nonvol: status.NonVoluntaryCtxtSwitches}
+	}
+	if sum, err := c.contextSwitches(id.PID, leader); err != nil {
 		s.Partial(fmt.Errorf("%s: context switches: %w", t.Server, err))
 	} else {
-		ch <- prometheus.MustNewConstMetric(ctxDesc, prometheus.CounterValue, float64(vol), t.Server, "voluntary")
-		ch <- prometheus.MustNewConstMetric(ctxDesc, prometheus.CounterValue, float64(nonvol), t.Server, "nonvoluntary")
+		ch <- prometheus.MustNewConstMetric(ctxDesc, prometheus.CounterValue, float64(sum.vol), t.Server, "voluntary")
+		ch <- prometheus.MustNewConstMetric(ctxDesc, prometheus.CounterValue, float64(sum.nonvol), t.Server, "nonvoluntary")
 	}
 	return true
 }
 
+type switches struct{ vol, nonvol uint64 }
+
 // contextSwitches sums the counters of every thread: /proc/<pid>/status shows only the
-// main thread's. A thread that exits between listing and reading is skipped.
-func (c *ProcessCollector) contextSwitches(pid int) (vol, nonvol uint64, err error) {
+// main thread's. leader, when known, stands for the main thread's file. A thread that exits
+// between listing and reading is skipped.
+func (c *ProcessCollector) contextSwitches(pid int, leader *switches) (switches, error) {
 	dir := filepath.Join(c.root, strconv.Itoa(pid), "task")
 	d, err := os.Open(dir)
 	if err != nil {
-		return 0, 0, err
+		return switches{}, err
 	}
 	tids, err := d.Readdirnames(-1)
 	d.Close()
 	if err != nil {
-		return 0, 0, err
+		return switches{}, err
 	}
+	var sum switches
 	var firstErr error
+	self := strconv.Itoa(pid)
 	for _, tid := range tids {
-		v, n, err := readSwitches(filepath.Join(dir, tid, "status"))
+		if tid == self && leader != nil {
+			sum.vol += leader.vol
+			sum.nonvol += leader.nonvol
+			continue
+		}
+		sw, err := c.readSwitches(filepath.Join(dir, tid, "status"))
 		if err != nil {
 			if !isNotExist(err) && firstErr == nil {
 				firstErr = err
 			}
 			continue
 		}
-		vol += v
-		nonvol += n
+		sum.vol += sw.vol
+		sum.nonvol += sw.nonvol
 	}
-	return vol, nonvol, firstErr
+	return sum, firstErr
 }
 
 var (
@@ -155,21 +173,50 @@ var (
 	nonvolKey = []byte("\nnonvoluntary_ctxt_switches:")
 )
 
-// readSwitches pulls the two counters out of a status file without parsing the rest.
-func readSwitches(path string) (vol, nonvol uint64, err error) {
-	data, err := os.ReadFile(path)
+// readSwitches pulls the two counters out of a status file without parsing the rest, into
+// a buffer kept between reads (scrapes run one at a time).
+func (c *ProcessCollector) readSwitches(path string) (switches, error) {
+	data, err := c.readSmall(path)
 	if err != nil {
-		return 0, 0, err
+		return switches{}, err
 	}
-	vol, err = fieldAfter(data, volKey)
+	vol, err := fieldAfter(data, volKey)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", path, err)
+		return switches{}, fmt.Errorf("%s: %w", path, err)
 	}
-	nonvol, err = fieldAfter(data, nonvolKey)
+	nonvol, err := fieldAfter(data, nonvolKey)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", path, err)
+		return switches{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return vol, nonvol, nil
+	return switches{vol: vol, nonvol: nonvol}, nil
+}
+
+// readSmall reads a proc file whole; proc files report no size, so it reads until EOF.
+func (c *ProcessCollector) readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if c.buf == nil {
+		c.buf = make([]byte, 0, 8<<10)
+	}
+	buf := c.buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	c.buf = buf
+	return buf, nil
 }
 
 func fieldAfter(data, key []byte) (uint64, error) {

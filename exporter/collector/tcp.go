@@ -3,6 +3,7 @@ package collector
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,7 +75,7 @@ func (c *TCPCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
 		var table []sockdiag.Socket
 		var err error
 		if ns == c.ownNetNS {
-			table, err = sockdiag.TCP(space.ports, sockdiag.AllStates)
+			table, err = connections(space.ports)
 		} else {
 			table, err = procTCPSockets(space.dir)
 		}
@@ -135,4 +136,20 @@ func hasPort(ports []int, p int) bool {
 		}
 	}
 	return false
+}
+
+// connections dumps the sockets on ports in the exporter's own namespace: first the
+// listeners (cheap), then every state for only the address families they use.
+func connections(ports []int) ([]sockdiag.Socket, error) {
+	listeners, err := sockdiag.TCP(ports, sockdiag.ListenOnly)
+	if err != nil || len(listeners) == 0 {
+		return listeners, err
+	}
+	var families []uint8
+	for _, l := range listeners {
+		if !slices.Contains(families, l.Family) {
+			families = append(families, l.Family)
+		}
+	}
+	return sockdiag.TCPFamilies(ports, sockdiag.AllStates, families)
 }

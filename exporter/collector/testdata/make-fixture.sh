@@ -67,7 +67,7 @@ p=proc/200; mkdir -p $p/fd $p/task/200 $p/task/201 $p/task/202 $p/net $p/ns
 echo bun > $p/comm
 printf 'bun\0servers/bun-http/server.ts\0' > $p/cmdline
 stat_line 200 bun S 8000 1500 3 600000 2147483648 12800 > $p/stat
-status_file bun "S (sleeping)" 3 2097152 65536 51200 100 10 > $p/status
+status_file bun "S (sleeping)" 3 2097152 65536 51200 100 5 > $p/status
 for t in 200 201 202; do status_file bun "S (sleeping)" 3 2097152 65536 51200 $((t - 100)) 5 > $p/task/$t/status; done
 ln -s 'socket:[2001]' $p/fd/0; ln -s 'socket:[2002]' $p/fd/1
 ln -s 'net:[4026532000]' $p/ns/net

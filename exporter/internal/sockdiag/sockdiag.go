@@ -14,6 +14,7 @@ import (
 
 // Socket is the part of a TCP socket the exporter uses.
 type Socket struct {
+	Family    uint8 // AF_INET or AF_INET6
 	LocalPort uint16
 	State     uint8  // the kernel's TCP state number, as in /proc/net/tcp
 	Inode     uint64 // 0 for sockets no file refers to, such as TIME_WAIT ones
@@ -37,8 +38,16 @@ const (
 	ListenOnly uint32 = 1 << 10 // 1 << TCP_LISTEN
 )
 
+// Both is the pair of address families to dump.
+var Both = []uint8{unix.AF_INET, unix.AF_INET6}
+
 // TCP lists the IPv4 and IPv6 TCP sockets in the states of the mask whose local port is one of ports.
-func TCP(ports []int, states uint32) ([]Socket, error) {
+func TCP(ports []int, states uint32) ([]Socket, error) { return TCPFamilies(ports, states, Both) }
+
+// TCPFamilies is TCP for the given address families only: each family costs the kernel a
+// walk of the connection hash table, and a connection always has its listener's family
+// (an IPv6 listener's IPv4 clients arrive as v4-mapped IPv6 sockets).
+func TCPFamilies(ports []int, states uint32, families []uint8) ([]Socket, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, fmt.Errorf("sock_diag socket: %w", err)
@@ -46,7 +55,7 @@ func TCP(ports []int, states uint32) ([]Socket, error) {
 	defer unix.Close(fd)
 	var out []Socket
 	buf := make([]byte, diagRecvBufSize)
-	for seq, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+	for seq, family := range families {
 		if err := unix.Sendto(fd, diagRequest(family, uint32(seq+1), ports, states), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 			return nil, fmt.Errorf("sock_diag request: %w", err)
 		}
@@ -150,6 +159,7 @@ func readDiagDump(fd int, buf []byte, out []Socket) ([]Socket, error) {
 					// inet_diag_msg: family, state, timer, retrans, the socket id (source
 					// port first, in network byte order), expires, queues, uid, inode.
 					out = append(out, Socket{
+						Family:    msg[0],
 						State:     msg[1],
 						LocalPort: binary.BigEndian.Uint16(msg[4:]),
 						Inode:     uint64(ne.Uint32(msg[inetDiagMsgInodeOffset:])),

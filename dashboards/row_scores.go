@@ -4,6 +4,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/barchart"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
 
 	"github.com/ssebench/ssebench/internal/catalog"
 )
@@ -35,4 +36,34 @@ func scoresRow(l *layout) {
 		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdPaletteClassic)).
 		Legend(legend()).
 		Tooltip(tooltip()))
+	l.panel(24, 6, scoresTable())
+}
+
+// scoresTable is the same comparison read per server, a row of gauges each: the radar's
+// polygon of the writeup, flattened.
+func scoresTable() *table.PanelBuilder {
+	b := table.NewPanelBuilder().
+		Title("Normalized scores by server").
+		Description("One row per compared server; each cell a gauge from 0 to 100 (best in class).").
+		Datasource(datasourceRef())
+	rename := map[string]string{}
+	order := map[string]int{"server": 0}
+	gauge := map[string]any{"type": "gauge", "mode": "basic", "valueDisplayMode": "text"}
+	for i, q := range catalog.ScoreAxes {
+		ref := refID(i)
+		b.WithTarget(instantTable(q, ref))
+		rename["Value #"+ref] = q.Title
+		order["Value #"+ref] = i + 1
+		b.OverrideByName(q.Title, []dashboard.DynamicConfigValue{
+			{Id: "custom.cellOptions", Value: gauge},
+			{Id: "description", Value: q.Help},
+		})
+	}
+	return b.
+		WithTransformation(transformation("merge", map[string]any{})).
+		WithTransformation(organize([]string{"Time", "scenario"}, rename, order)).
+		Unit(string(catalog.UnitScore)).Min(0).Max(100).Decimals(0).
+		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdContinuousRdYlGr)).
+		Footer(footer()).
+		ShowHeader(true)
 }

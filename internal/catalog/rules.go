@@ -1,0 +1,263 @@
+package catalog
+
+import (
+	"fmt"
+	"time"
+)
+
+// Recording and alerting rules (rendered into prometheus/rules/ssebench.yml by
+// `go run ./prometheus/rules/gen`).
+//
+// How a load run becomes one point of a year-long series, in three stages, all in one rule
+// group so that each stage sees the previous stage's samples of the same evaluation:
+//
+//  1. live: while a load run pushes (its k6 series are fresh, i.e. not yet stale-marked),
+//     each evaluation records the run-so-far value with labels server and scenario only.
+//     The load generator's series are cumulative from the start of the run, so the live
+//     throughput, quantiles and failed ratio are exact run-so-far values and the last one
+//     equals the results table; CPU, which the exporter reports per process and not per
+//     run, is a trailing average over RunWindow.
+//  2. final: at the first evaluation after the run ended, `live offset 1s unless live`
+//     holds the run's last live value for exactly one evaluation: one sample per run.
+//  3. baseline: at that same evaluation, the median and the count of the earlier finals of
+//     the last BaselineWindow, recorded beside the final (offset 1s keeps the run itself out).
+//
+// Alerts then judge the latest final of each (server, scenario), held by last_over_time for
+// HoldWindow, so an alert fires when a run ends and resolves when a later run recovers.
+
+// AlertThresholds is the one place where the alerts' limits live.
+type AlertThresholds struct {
+	// ThroughputBelow: a run below this share of the baseline median regressed. 10 % is
+	// about three times the run-to-run spread of req/s seen on a shared 2-core machine.
+	ThroughputBelow float64
+	// LatencyAbove: p95 above this share of the baseline regressed (p95 is noisier than the mean).
+	LatencyAbove float64
+	// CPUAbove: average CPU above this share of the baseline; CPU of a proxy under the same
+	// load varies by about ±10 % between runs (scheduler, turbo, neighbours), so 25 %.
+	CPUAbove float64
+	// MemoryAbove and MemoryMinIncreaseBytes: peak RSS above this share of the baseline AND
+	// more than this many bytes above it. Garbage-collected runtimes move their peak by
+	// tens of percent with GC timing; small Rust servers double from 3 to 6 MiB harmlessly.
+	MemoryAbove            float64
+	MemoryMinIncreaseBytes float64
+	// MinEarlierRuns: fewer earlier runs in the baseline window give no verdict.
+	MinEarlierRuns int
+	// FirstTokenShare: median time to first token over median stream duration above this
+	// means the proxy buffers the stream (the first token arrives with the last).
+	FirstTokenShare float64
+	// GapP99OverP50 and GapP99FloorSeconds: the p99 gap between events above this multiple
+	// of the median gap (the stub's inter-token delay) and above the floor (Linux's delayed
+	// ACK is 40 ms) is a Nagle stall.
+	GapP99OverP50      float64
+	GapP99FloorSeconds float64
+	// ExporterDownFor: how long the exporter may be unreachable before it pages.
+	ExporterDownFor time.Duration
+	// GrafanaURL prefixes the Run dashboard link in annotations.
+	GrafanaURL string
+}
+
+// Thresholds are the limits the committed rules use.
+var Thresholds = AlertThresholds{
+	ThroughputBelow:        0.90,
+	LatencyAbove:           1.20,
+	CPUAbove:               1.25,
+	MemoryAbove:            1.30,
+	MemoryMinIncreaseBytes: 8 << 20,
+	MinEarlierRuns:         3,
+	FirstTokenShare:        0.9,
+	GapP99OverP50:          4,
+	GapP99FloorSeconds:     0.035,
+	ExporterDownFor:        30 * time.Second,
+	GrafanaURL:             "http://localhost:3000",
+}
+
+// Windows of the rules.
+const (
+	RunWindow      = "2m"  // CPU average of a run: longer than the longest scenario (stress, 70 s + graceful stop)
+	BaselineWindow = "14d" // earlier runs the regression alerts compare against
+	HoldWindow     = "14d" // how long the latest run's verdict stands without a newer run
+	endOffset      = "1s"  // any offset in (0, evaluation interval] finds the last live sample
+)
+
+// Live recording series besides the four trend series of dashboards_extra.go.
+const (
+	RunFailedSeries          = "ssebench:run_failed:ratio"
+	RunTTFTP95Series         = "ssebench:run_ttft_p95:seconds"
+	RunFirstTokenShareSeries = "ssebench:run_first_token_share:ratio"
+	RunGapP99Series          = "ssebench:run_event_gap_p99:seconds"
+	RunGapP50Series          = "ssebench:run_event_gap_p50:seconds"
+	// LoadCPUSeries is the server's CPU each second while a scenario loads it.
+	LoadCPUSeries = "ssebench:load_cpu:ratio"
+	// RunEndSeries has one sample per load run, at its end, valued with the end time: the
+	// run index that gives alerts the testid of the latest run. It is the only rule series
+	// labelled with testid, and costs one sample per run.
+	RunEndSeries = "ssebench:run_end:timestamp_seconds"
+)
+
+// FinalOf, BaselineOf and RunsOf name the per-run series derived from a live series.
+func FinalOf(live string) string    { return live + ":final" }
+func BaselineOf(live string) string { return live + ":baseline_median" }
+func RunsOf(live string) string     { return live + ":earlier_runs" }
+
+const perRun = "testid, server, scenario"
+
+func byRun(agg, expr string) string { return fmt.Sprintf("%s by (%s) (%s)", agg, perRun, expr) }
+
+func bySeries(expr string) string { return fmt.Sprintf("max by (server, scenario) (%s)", expr) }
+
+func runQuantile(q float64, metric string) string {
+	return fmt.Sprintf("histogram_quantile(%g, %s)", q, byRun("sum", metric))
+}
+
+// activeLoad is 1 per (server, scenario) while a load run pushes k6_vus.
+const activeLoad = `(max by (server, scenario) (k6_vus) * 0 + 1)`
+
+func duringLoad(perServer string) string {
+	return fmt.Sprintf(`%s * on (server) group_right () %s`, perServer, activeLoad)
+}
+
+// Live series: run-so-far values, present only while a load run is active.
+var (
+	RuleRunThroughput = define(Query{Name: "rules.run_req_per_second", Title: "Run throughput so far", Unit: UnitReqPerSec, Better: "higher",
+		Expr: bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0)
+			or %s and on (%s) k6_vus`,
+			byRun("sum", "k6_http_reqs_total"), perRun, byRun("max", "ssebench_load_elapsed_seconds"),
+			byRun("sum", fmt.Sprintf("rate(k6_http_reqs_total[%s])", RunWindow)), perRun)),
+		Help: "Requests over elapsed seconds since the load run started (k6 without the elapsed gauge: rate over the run window)."})
+	RuleRunLatencyP95 = define(Query{Name: "rules.run_latency_p95", Title: "Run p95 so far", Unit: UnitSeconds, Better: "lower",
+		Expr: bySeries(runQuantile(0.95, "k6_http_req_duration_seconds")),
+		Help: "95th percentile of whole-stream duration since the load run started (cumulative native histogram)."})
+	RuleRunTTFTP95 = define(Query{Name: "rules.run_ttft_p95", Title: "Run time-to-first-token p95 so far", Unit: UnitSeconds, Better: "lower",
+		Expr: bySeries(runQuantile(0.95, "ssebench_time_to_first_token_seconds")),
+		Help: "95th percentile of time to first token since the load run started."})
+	RuleRunFailed = define(Query{Name: "rules.run_failed_ratio", Title: "Run failed ratio so far", Unit: UnitRatio, Better: "lower",
+		Expr: bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0) or (1 - %s)`,
+			byRun("sum", "ssebench_iterations_failed_total"), perRun, byRun("sum", "k6_iterations_total"),
+			byRun("min", fmt.Sprintf(`k6_checks_rate{check="%s"}`, CheckDone)))),
+		Help: "Iterations with a transport error or a failed check over all iterations (k6: streams without [DONE])."})
+	RuleRunFirstTokenShare = define(Query{Name: "rules.run_first_token_share", Title: "Run first-token share so far", Unit: UnitRatio, Better: "lower",
+		Expr: bySeries(fmt.Sprintf(`%s / on (%s) %s`, runQuantile(0.5, "ssebench_time_to_first_token_seconds"), perRun,
+			runQuantile(0.5, "k6_http_req_duration_seconds"))),
+		Help: "Median time to first token over median stream duration: near 1 when the proxy buffers the stream."})
+	RuleRunGapP99 = define(Query{Name: "rules.run_event_gap_p99", Title: "Run p99 gap between events so far", Unit: UnitSeconds, Better: "lower",
+		Expr: bySeries(runQuantile(0.99, "ssebench_event_gap_seconds")),
+		Help: "99th percentile of the gaps between consecutive events since the load run started."})
+	RuleRunGapP50 = define(Query{Name: "rules.run_event_gap_p50", Title: "Run median gap between events so far", Unit: UnitSeconds, Better: "lower",
+		Expr: bySeries(runQuantile(0.5, "ssebench_event_gap_seconds")),
+		Help: "Median gap between events: the pace the upstream sets, against which stalls are judged."})
+	RuleLoadCPU = define(Query{Name: "rules.load_cpu", Title: "Server CPU under load", Unit: UnitRatio, Better: "lower",
+		Expr: duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
+		Help: "CPU of the server process (1 = one core) each second while a scenario loads it, labelled with that scenario."})
+	RuleRunCPU = define(Query{Name: "rules.run_cpu", Title: "Run CPU so far", Unit: UnitRatio, Better: "lower",
+		Expr: fmt.Sprintf(`avg_over_time(%s[%s]) and on (server, scenario) %s`, LoadCPUSeries, RunWindow, LoadCPUSeries),
+		Help: "Average CPU of the server under this scenario over the run window (the scenario's active seconds only)."})
+	RuleRunMemoryPeak = define(Query{Name: "rules.run_memory_peak", Title: "Run peak RSS so far", Unit: UnitBytes, Better: "lower",
+		Expr: duringLoad(`max by (server) (ssebench_process_resident_memory_max_bytes)`),
+		Help: "The server's resident high-water mark, which the runner resets when each scenario starts."})
+)
+
+// liveRule pairs a live series with its expression; regression marks those with a baseline.
+type liveRule struct {
+	series     string
+	query      Query
+	regression bool
+}
+
+var liveRules = []liveRule{
+	{LoadCPUSeries, RuleLoadCPU, false},
+	{TrendThroughputSeries, RuleRunThroughput, true},
+	{TrendLatencyP95Series, RuleRunLatencyP95, true},
+	{TrendCPUSeries, RuleRunCPU, true},
+	{TrendMemoryPeakSeries, RuleRunMemoryPeak, true},
+	{RunFailedSeries, RuleRunFailed, false},
+	{RunTTFTP95Series, RuleRunTTFTP95, false},
+	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false},
+	{RunGapP99Series, RuleRunGapP99, false},
+	{RunGapP50Series, RuleRunGapP50, false},
+}
+
+func finalQuery(live liveRule) Query {
+	return define(Query{Name: live.query.Name + ".final", Title: live.query.Title + " — run final", Unit: live.query.Unit, Better: live.query.Better,
+		Expr: fmt.Sprintf(`%s offset %s unless on (server, scenario) %s`, live.series, endOffset, live.series),
+		Help: "The live value of the evaluation before the run ended, recorded once: one sample per run."})
+}
+
+func baselineQuery(live liveRule) Query {
+	f := FinalOf(live.series)
+	return define(Query{Name: live.query.Name + ".baseline_median", Title: live.query.Title + " — median of earlier runs", Unit: live.query.Unit,
+		Expr: fmt.Sprintf(`quantile_over_time(0.5, %s[%s] offset %s) and on (server, scenario) %s or on (server, scenario) %s`,
+			f, BaselineWindow, endOffset, f, f),
+		Help: "Median of the earlier runs' finals in the baseline window, recorded with each final (the run itself when it has no history)."})
+}
+
+func runsQuery(live liveRule) Query {
+	f := FinalOf(live.series)
+	return define(Query{Name: live.query.Name + ".earlier_runs", Title: live.query.Title + " — earlier runs", Unit: UnitCount,
+		Expr: fmt.Sprintf(`count_over_time(%s[%s] offset %s) and on (server, scenario) %s or on (server, scenario) %s * 0`,
+			f, BaselineWindow, endOffset, f, f),
+		Help: "How many earlier runs the baseline median is taken over, recorded with each final."})
+}
+
+// RuleRunEnd records the testid of each run as it ends (see RunEndSeries).
+var RuleRunEnd = define(Query{Name: "rules.run_end", Title: "Run end", Unit: UnitSeconds,
+	Expr: fmt.Sprintf(`max by (%s) (k6_vus offset %s) * 0 + time() and on (server, scenario) %s`,
+		perRun, endOffset, FinalOf(TrendThroughputSeries)),
+	Help: "One sample per load run at its end, labelled with its testid, valued with the end time."})
+
+// RecordingRule is one `record:` entry.
+type RecordingRule struct {
+	Record string
+	Query  Query
+}
+
+// AlertingRule is one `alert:` entry; Summary and Description are Prometheus templates.
+type AlertingRule struct {
+	Alert       string
+	Query       Query
+	For         time.Duration
+	Severity    string
+	Summary     string
+	Description string
+	Dashboard   string
+}
+
+// RuleGroup is one group of the rule file. Interval 0 uses the global evaluation interval.
+type RuleGroup struct {
+	Name      string
+	Interval  time.Duration
+	Recording []RecordingRule
+	Alerts    []AlertingRule
+}
+
+var runRecordingRules = buildRunRecordingRules()
+
+// buildRunRecordingRules orders the rules as the stages need: every live series, then
+// every final (which reads the live stale markers of this evaluation), then the run index,
+// baselines and counts (which read the finals of this evaluation).
+func buildRunRecordingRules() []RecordingRule {
+	var live, finals, derived []RecordingRule
+	for _, l := range liveRules {
+		live = append(live, RecordingRule{Record: l.series, Query: l.query})
+		if l.series == LoadCPUSeries {
+			continue
+		}
+		finals = append(finals, RecordingRule{Record: FinalOf(l.series), Query: finalQuery(l)})
+		if l.regression {
+			derived = append(derived,
+				RecordingRule{Record: BaselineOf(l.series), Query: baselineQuery(l)},
+				RecordingRule{Record: RunsOf(l.series), Query: runsQuery(l)})
+		}
+	}
+	derived = append([]RecordingRule{{Record: RunEndSeries, Query: RuleRunEnd}}, derived...)
+	return append(append(live, finals...), derived...)
+}
+
+// RuleGroups is the content of prometheus/rules/ssebench.yml.
+func RuleGroups() []RuleGroup {
+	return []RuleGroup{
+		{Name: "ssebench-runs", Recording: runRecordingRules},
+		{Name: "ssebench-regressions", Alerts: regressionAlerts},
+		{Name: "ssebench-streaming", Alerts: streamingAlerts},
+		{Name: "ssebench-targets", Alerts: targetAlerts},
+	}
+}

@@ -18,3 +18,4 @@ check-alertmanager-config: $(ALERTMANAGER_STAMP) ## amtool check-config on prome
 	$(AMTOOL_BIN) check-config $(ROOT)/prometheus/alertmanager.yml
 
 TEST_TARGETS += check-rules test-rules
+TEST_TARGETS += check-alertmanager-config

@@ -9,7 +9,9 @@ import (
 // held for HoldWindow, so it fires when the run ends and resolves when a later run is back
 // to normal; each carries the latest run's testid for the Run dashboard link.
 
-func heldFinal(live string) string { return fmt.Sprintf("last_over_time(%s[%s])", FinalOf(live), HoldWindow) }
+func heldFinal(live string) string {
+	return fmt.Sprintf("last_over_time(%s[%s])", FinalOf(live), HoldWindow)
+}
 
 // withLatestTestID adds the testid of the latest run of the same (server, scenario).
 func withLatestTestID(expr string) string {

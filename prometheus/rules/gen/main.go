@@ -62,7 +62,7 @@ func Render() ([]byte, error) {
 				return nil, err
 			}
 			out.Rules = append(out.Rules, rule{Alert: a.Alert, Expr: expr, For: duration(a.For),
-				Labels: map[string]string{"severity": a.Severity},
+				Labels:      map[string]string{"severity": a.Severity},
 				Annotations: map[string]string{"summary": a.Summary, "description": a.Description, "dashboard": a.Dashboard}})
 		}
 		f.Groups = append(f.Groups, out)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,4 +296,32 @@ func (w *logBuffer) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// The built-in chat module reaches the endpoint through the real binary's /probe.
+func TestProbeEndpointWithBuiltInModule(t *testing.T) {
+	sse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("X-Stub-Tokens") != "10" {
+			http.Error(w, "want the chat module's POST with its X-Stub-* headers", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 0; i < 10; i++ {
+			time.Sleep(20 * time.Millisecond)
+			fmt.Fprintf(w, "data: {\"token\":%d}\n\n", i)
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	defer sse.Close()
+	p := startExporter(t)
+	code, body := get(t, p.url+"/probe?module=chat&target="+url.QueryEscape(sse.URL+"/v1/chat/completions"))
+	if code != http.StatusOK {
+		t.Fatalf("/probe: %d %s", code, body)
+	}
+	for _, want := range []string{"probe_http_status_code 200", "probe_sse_events 11", "probe_sse_done 1", `probe_sse_failure{reason="status"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/probe output lacks %q:\n%s", want, body)
+		}
+	}
 }

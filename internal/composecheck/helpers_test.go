@@ -1,0 +1,107 @@
+package composecheck
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/servers"
+)
+
+// testPassword stands in for the Grafana admin password compose.yaml requires.
+const testPassword = "composecheck-not-a-secret"
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := servers.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func loadProject(t *testing.T) *types.Project {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := Load(ctx, repoRoot(t), []string{"GRAFANA_ADMIN_PASSWORD=" + testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
+	t.Helper()
+	svc, err := p.GetService(name)
+	if err != nil {
+		t.Fatalf("compose.yaml: %v", err)
+	}
+	return svc
+}
+
+// registryNames lists servers/servers.yaml's servers in its order.
+func registryNames(t *testing.T) []string {
+	t.Helper()
+	list, err := servers.Load(filepath.Join(repoRoot(t), servers.RegistryPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(list))
+	for i, s := range list {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// envValue returns a service's environment variable after interpolation.
+func envValue(svc types.ServiceConfig, name string) string {
+	if v, ok := svc.Environment[name]; ok && v != nil {
+		return *v
+	}
+	return ""
+}
+
+// requireTool finds a tool `make deps` builds into .tools/bin (or one on PATH). A missing
+// tool fails the test unless SSEBENCH_ALLOW_SKIP=1: CI must not pass by skipping.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(t), ".tools", "bin", name)
+	if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if os.Getenv(promrun.EnvAllowSkip) == "1" {
+		t.Skipf("%s not found in .tools/bin or on PATH: run `make deps` (skipping because %s=1)", name, promrun.EnvAllowSkip)
+	}
+	t.Fatalf("%s not found in .tools/bin or on PATH: run `make deps` (set %s=1 to skip instead)", name, promrun.EnvAllowSkip)
+	return ""
+}
+
+// runTool runs a tool in dir, with extra environment variables, and returns its combined
+// output. The deadline is generous: on a loaded machine a compile may take minutes, but
+// never forever.
+func runTool(t *testing.T, dir, tool string, args ...string) (string, error) {
+	t.Helper()
+	return runToolEnv(t, dir, nil, tool, args...)
+}
+
+func runToolEnv(t *testing.T, dir string, env []string, tool string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}

@@ -45,11 +45,14 @@ type AlertThresholds struct {
 	// FirstTokenShare: median time to first token over median stream duration above this
 	// means the proxy buffers the stream (the first token arrives with the last).
 	FirstTokenShare float64
-	// GapP99OverP50 and GapP99FloorSeconds: the p99 gap between events above this multiple
-	// of the median gap (the stub's inter-token delay) and above the floor (Linux's delayed
-	// ACK is 40 ms) is a Nagle stall.
+	// GapP99OverP50, GapP99FloorSeconds and GapStallShare: the p99 gap between events above
+	// this multiple of the median gap (the upstream's pace) and above the floor (Linux's
+	// delayed ACK is 40 ms), with more than GapStallShare of all gaps above the floor, is a
+	// Nagle stall. A stall per stream is ≥ 1 gap in 10 with short streams; a loaded machine
+	// stretches ~1 % of gaps as far, which the share keeps from paging.
 	GapP99OverP50      float64
 	GapP99FloorSeconds float64
+	GapStallShare      float64
 	// ExporterDownFor: how long the exporter may be unreachable before it pages.
 	ExporterDownFor time.Duration
 	// GrafanaURL prefixes the Run dashboard link in annotations.
@@ -67,6 +70,7 @@ var Thresholds = AlertThresholds{
 	FirstTokenShare:        0.9,
 	GapP99OverP50:          4,
 	GapP99FloorSeconds:     0.035,
+	GapStallShare:          0.05,
 	ExporterDownFor:        30 * time.Second,
 	GrafanaURL:             "http://localhost:3000",
 }
@@ -86,6 +90,7 @@ const (
 	RunFirstTokenShareSeries = "ssebench:run_first_token_share:ratio"
 	RunGapP99Series          = "ssebench:run_event_gap_p99:seconds"
 	RunGapP50Series          = "ssebench:run_event_gap_p50:seconds"
+	RunGapStallShareSeries   = "ssebench:run_event_gap_stalled:ratio"
 	// LoadCPUSeries is the server's CPU each second while a scenario loads it.
 	LoadCPUSeries = "ssebench:load_cpu:ratio"
 	// RunEndSeries has one sample per load run, at its end, valued with the end time: the
@@ -145,6 +150,9 @@ var (
 	RuleRunGapP50 = define(Query{Name: "rules.run_event_gap_p50", Title: "Run median gap between events so far", Unit: UnitSeconds, Better: "lower",
 		Expr: bySeries(runQuantile(0.5, "ssebench_event_gap_seconds")),
 		Help: "Median gap between events: the pace the upstream sets, against which stalls are judged."})
+	RuleRunGapStallShare = define(Query{Name: "rules.run_event_gap_stalled", Title: "Run share of stalled gaps so far", Unit: UnitRatio, Better: "lower",
+		Expr: bySeries(fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", "ssebench_event_gap_seconds"))),
+		Help: "Share of the gaps between events longer than the stall floor (Nagle's algorithm with delayed ACK: about 40 ms)."})
 	RuleLoadCPU = define(Query{Name: "rules.load_cpu", Title: "Server CPU under load", Unit: UnitRatio, Better: "lower",
 		Expr: duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
 		Help: "CPU of the server process (1 = one core) each second while a scenario loads it, labelled with that scenario."})
@@ -174,6 +182,7 @@ var liveRules = []liveRule{
 	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false},
 	{RunGapP99Series, RuleRunGapP99, false},
 	{RunGapP50Series, RuleRunGapP50, false},
+	{RunGapStallShareSeries, RuleRunGapStallShare, false},
 }
 
 func finalQuery(live liveRule) Query {

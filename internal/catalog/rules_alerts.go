@@ -62,7 +62,9 @@ var (
 	baseLatency    = heldBaseline("latency_regression", TrendLatencyP95Series, UnitSeconds)
 	baseCPU        = heldBaseline("cpu_regression", TrendCPUSeries, UnitRatio)
 	baseMemory     = heldBaseline("memory_regression", TrendMemoryPeakSeries, UnitBytes)
-	heldGapP50     = define(Query{Name: "alerts.nagle_stall.median_gap", Title: "Median gap of the latest run", Unit: UnitSeconds,
+	heldGapStall   = define(Query{Name: "alerts.nagle_stall.stalled_share", Title: "Stalled gaps of the latest run", Unit: UnitRatio,
+		Expr: heldFinal(RunGapStallShareSeries), Help: "The latest run's share of gaps over the stall floor, as the NagleStall annotation quotes it."})
+	heldGapP50 = define(Query{Name: "alerts.nagle_stall.median_gap", Title: "Median gap of the latest run", Unit: UnitSeconds,
 		Expr: heldFinal(RunGapP50Series), Help: "The latest run's median gap between events, as the NagleStall annotation quotes it."})
 )
 
@@ -111,11 +113,12 @@ var streamingAlerts = []AlertingRule{
 		"Proxy buffers the stream",
 		fmt.Sprintf(`The median time to first token was {{ $value | humanizePercentage }} of the median stream duration through {{ $labels.server }} under {{ $labels.scenario }} in run {{ $labels.testid }} (limit %s): the first token arrives with the last.`,
 			pct(Thresholds.FirstTokenShare))),
-	streamingAlert("NagleStall", fmt.Sprintf("%s > %g * %s and %s > %g",
-		heldFinal(RunGapP99Series), Thresholds.GapP99OverP50, heldFinal(RunGapP50Series), heldFinal(RunGapP99Series), Thresholds.GapP99FloorSeconds), "warning",
+	streamingAlert("NagleStall", fmt.Sprintf("%s > %g * %s and %s > %g and %s > %g",
+		heldFinal(RunGapP99Series), Thresholds.GapP99OverP50, heldFinal(RunGapP50Series), heldFinal(RunGapP99Series), Thresholds.GapP99FloorSeconds,
+		heldFinal(RunGapStallShareSeries), Thresholds.GapStallShare), "warning",
 		"Gaps between events stall",
-		fmt.Sprintf(`The p99 gap between events through {{ $labels.server }} under {{ $labels.scenario }} was {{ $value | humanizeDuration }} in run {{ $labels.testid }}, over %g times the median gap %s (the upstream's pace) and over %s: small writes wait for ACKs (Nagle's algorithm with delayed ACK).`,
-			Thresholds.GapP99OverP50, lookup(heldGapP50, fmtDuration), fmt.Sprintf("%.0f ms", Thresholds.GapP99FloorSeconds*1000))),
+		fmt.Sprintf(`The p99 gap between events through {{ $labels.server }} under {{ $labels.scenario }} was {{ $value | humanizeDuration }} in run {{ $labels.testid }}, over %g times the median gap %s (the upstream's pace), with %s of the gaps over %s: small writes wait for ACKs (Nagle's algorithm with delayed ACK).`,
+			Thresholds.GapP99OverP50, lookup(heldGapP50, fmtDuration), lookup(heldGapStall, fmtCores), fmt.Sprintf("%.0f ms", Thresholds.GapP99FloorSeconds*1000))),
 }
 
 var targetAlerts = []AlertingRule{{

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -55,7 +54,7 @@ func (h repeatedHeaders) String() string { return fmt.Sprint(http.Header(h)) }
 func (h repeatedHeaders) Set(s string) error {
 	name, value, ok := strings.Cut(s, ":")
 	if !ok || strings.TrimSpace(name) == "" {
-		return errors.New(`want "Name: value"`)
+		return fmt.Errorf("header %q: want \"Name: value\"", s)
 	}
 	http.Header(h).Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	return nil

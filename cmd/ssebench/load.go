@@ -49,17 +49,17 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := &loadFlags{headers: http.Header{}}
-	fs.StringVar(&f.target, "target", loadEnv("SSEBENCH_TARGET", ""), "base URL of the server under test, e.g. http://127.0.0.1:8081 [$SSEBENCH_TARGET]")
-	fs.StringVar(&f.scenario, "scenario", loadEnv("SSEBENCH_SCENARIO", "baseline"), "scenario name in the scenarios file [$SSEBENCH_SCENARIO]")
-	fs.StringVar(&f.scenariosFile, "scenarios-file", loadEnv("SSEBENCH_SCENARIOS_FILE", ""), "scenario file (default: k6/scenarios.json in the current directory or the repository root) [$SSEBENCH_SCENARIOS_FILE]")
-	fs.BoolVar(&f.quick, "quick", loadEnvBool("SSEBENCH_QUICK"), "the same shape, seconds long (every duration × --quick-factor) [$SSEBENCH_QUICK]")
+	fs.StringVar(&f.target, "target", envString("SSEBENCH_TARGET", ""), "base URL of the server under test, e.g. http://127.0.0.1:8081 [$SSEBENCH_TARGET]")
+	fs.StringVar(&f.scenario, "scenario", envString("SSEBENCH_SCENARIO", "baseline"), "scenario name in the scenarios file [$SSEBENCH_SCENARIO]")
+	fs.StringVar(&f.scenariosFile, "scenarios-file", envString("SSEBENCH_SCENARIOS_FILE", ""), "scenario file (default: k6/scenarios.json in the current directory or the repository root) [$SSEBENCH_SCENARIOS_FILE]")
+	fs.BoolVar(&f.quick, "quick", envFlagBool("SSEBENCH_QUICK"), "the same shape, seconds long (every duration × --quick-factor) [$SSEBENCH_QUICK]")
 	fs.Float64Var(&f.quickFactor, "quick-factor", 0.1, "duration factor of --quick")
-	fs.StringVar(&f.server, "server", loadEnv("SSEBENCH_SERVER", ""), "server label on every series (default: the target's host:port) [$SSEBENCH_SERVER]")
-	fs.StringVar(&f.testID, "testid", loadEnv("SSEBENCH_TESTID", ""), "testid label (default: the start time, sortable) [$SSEBENCH_TESTID]")
-	fs.StringVar(&f.remoteWriteURL, "remote-write-url", loadEnv("SSEBENCH_REMOTE_WRITE_URL", ""), "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write [$SSEBENCH_REMOTE_WRITE_URL]")
-	fs.StringVar(&f.summaryJSON, "summary-json", loadEnv("SSEBENCH_SUMMARY_JSON", ""), "also write the summary as JSON to this file [$SSEBENCH_SUMMARY_JSON]")
+	fs.StringVar(&f.server, "server", envString("SSEBENCH_SERVER", ""), "server label on every series (default: the target's host:port) [$SSEBENCH_SERVER]")
+	fs.StringVar(&f.testID, "testid", envString("SSEBENCH_TESTID", ""), "testid label (default: the start time, sortable) [$SSEBENCH_TESTID]")
+	fs.StringVar(&f.remoteWriteURL, "remote-write-url", envString("SSEBENCH_REMOTE_WRITE_URL", ""), "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write [$SSEBENCH_REMOTE_WRITE_URL]")
+	fs.StringVar(&f.summaryJSON, "summary-json", envString("SSEBENCH_SUMMARY_JSON", ""), "also write the summary as JSON to this file [$SSEBENCH_SUMMARY_JSON]")
 	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr")
-	fs.Var(headerFlag(f.headers), "header", "extra request header, \"Name: value\" (repeatable), e.g. \"X-Stub-Tokens: 32\"; $SSEBENCH_HEADERS holds more, one per line")
+	fs.Var(repeatedHeaders(f.headers), "header", "extra request header, \"Name: value\" (repeatable), e.g. \"X-Stub-Tokens: 32\"; $SSEBENCH_HEADERS holds more, one per line")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		if err := headerFlag(f.headers).Set(line); err != nil {
+		if err := repeatedHeaders(f.headers).Set(line); err != nil {
 			return nil, fmt.Errorf("$SSEBENCH_HEADERS line %q: %w", line, err)
 		}
 	}
@@ -267,33 +267,4 @@ func loadVersion() string {
 		return info.Main.Version
 	}
 	return "devel"
-}
-
-func loadEnv(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}
-
-func loadEnvBool(key string) bool {
-	switch strings.ToLower(os.Getenv(key)) {
-	case "1", "true", "yes":
-		return true
-	}
-	return false
-}
-
-// headerFlag collects repeated "Name: value" flags into a header.
-type headerFlag http.Header
-
-func (h headerFlag) String() string { return fmt.Sprint(http.Header(h)) }
-
-func (h headerFlag) Set(s string) error {
-	name, value, ok := strings.Cut(s, ":")
-	if !ok || strings.TrimSpace(name) == "" {
-		return fmt.Errorf("header %q: want \"Name: value\"", s)
-	}
-	http.Header(h).Add(strings.TrimSpace(name), strings.TrimSpace(value))
-	return nil
 }

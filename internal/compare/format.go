@@ -1,0 +1,115 @@
+package compare
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/results"
+)
+
+func (c Cell) cells() []string {
+	q, _ := catalog.Get(c.Column)
+	value := func(v float64) string {
+		if math.IsNaN(v) {
+			return results.Missing
+		}
+		return results.FormatValue(q, v)
+	}
+	delta, ci, verdict := results.Missing, results.Missing, ""
+	if !math.IsNaN(c.Delta) {
+		delta = fmt.Sprintf("%+.1f %%", 100*c.Delta)
+	}
+	if !math.IsNaN(c.CILow) {
+		ci = fmt.Sprintf("[%+.1f, %+.1f] %%", 100*c.CILow, 100*c.CIHigh)
+		verdict = "not significant"
+		if c.Significant {
+			verdict = "significant"
+			if c.Worse() {
+				verdict = "significant, worse"
+			} else if c.Better != "" {
+				verdict = "significant, better"
+			}
+		}
+	}
+	return []string{c.Title, value(c.Baseline), value(c.Candidate), delta, ci, verdict}
+}
+
+var header = []string{"server", "scenario", "column", "baseline", "candidate", "delta", "95 % CI", "verdict"}
+
+func (r *Report) lines() [][]string {
+	r.sortRows()
+	var out [][]string
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			out = append(out, append([]string{row.Server, row.Scenario}, c.cells()...))
+		}
+	}
+	return out
+}
+
+func (r *Report) title() string {
+	return fmt.Sprintf("candidate %s vs baseline %s", r.Candidate, strings.Join(r.Baseline, ", "))
+}
+
+// WriteText prints an aligned table for a terminal.
+func (r *Report) WriteText(w io.Writer) error {
+	fmt.Fprintln(w, r.title())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, l := range r.lines() {
+		fmt.Fprintln(tw, strings.Join(l, "\t"))
+	}
+	return tw.Flush()
+}
+
+// WriteMarkdown prints a GitHub-flavoured Markdown table, for a pull request.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "**%s**\n\n| %s |\n|%s\n", r.title(), strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, l := range r.lines() {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(l, " | "))
+	}
+	return nil
+}
+
+// WriteJSON writes the report; missing values and intervals are null.
+func (r *Report) WriteJSON(w io.Writer) error {
+	r.sortRows()
+	type jsonCell struct {
+		Cell
+		Baseline, Candidate, Delta, CILow, CIHigh *float64
+	}
+	type jsonRow struct {
+		Server   string     `json:"server"`
+		Scenario string     `json:"scenario"`
+		Cells    []jsonCell `json:"cells"`
+	}
+	out := struct {
+		Candidate  string    `json:"candidate"`
+		Baseline   []string  `json:"baseline"`
+		Confidence float64   `json:"confidence"`
+		Rows       []jsonRow `json:"rows"`
+	}{r.Candidate, r.Baseline, Confidence, nil}
+	for _, row := range r.Rows {
+		jr := jsonRow{Server: row.Server, Scenario: row.Scenario}
+		for _, c := range row.Cells {
+			jr.Cells = append(jr.Cells, jsonCell{Cell: c, Baseline: orNull(c.Baseline), Candidate: orNull(c.Candidate),
+				Delta: orNull(c.Delta), CILow: orNull(c.CILow), CIHigh: orNull(c.CIHigh)})
+		}
+		out.Rows = append(out.Rows, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func orNull(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}

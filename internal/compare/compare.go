@@ -31,7 +31,7 @@ const Confidence = 0.95
 
 // Cell is one results-table column of one server × scenario.
 type Cell struct {
-	Column      string  `json:"column"` // catalog query name
+	Column      string  `json:"column"` // catalog query name; Cell is not marshalled directly (NaN), see WriteJSON
 	Title       string  `json:"title"`
 	Better      string  `json:"better"`
 	Baseline    float64 `json:"baseline"`

@@ -80,8 +80,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 func (r *Report) WriteJSON(w io.Writer) error {
 	r.sortRows()
 	type jsonCell struct {
-		Cell
-		Baseline, Candidate, Delta, CILow, CIHigh *float64
+		Column      string   `json:"column"`
+		Title       string   `json:"title"`
+		Better      string   `json:"better"`
+		Baseline    *float64 `json:"baseline"`
+		Candidate   *float64 `json:"candidate"`
+		Delta       *float64 `json:"delta"`
+		CILow       *float64 `json:"ci_low"`
+		CIHigh      *float64 `json:"ci_high"`
+		Samples     [2]int   `json:"samples"`
+		Significant bool     `json:"significant"`
+		Regression  bool     `json:"worse"`
 	}
 	type jsonRow struct {
 		Server   string     `json:"server"`
@@ -97,8 +106,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	for _, row := range r.Rows {
 		jr := jsonRow{Server: row.Server, Scenario: row.Scenario}
 		for _, c := range row.Cells {
-			jr.Cells = append(jr.Cells, jsonCell{Cell: c, Baseline: orNull(c.Baseline), Candidate: orNull(c.Candidate),
-				Delta: orNull(c.Delta), CILow: orNull(c.CILow), CIHigh: orNull(c.CIHigh)})
+			jr.Cells = append(jr.Cells, jsonCell{Column: c.Column, Title: c.Title, Better: c.Better,
+				Baseline: orNull(c.Baseline), Candidate: orNull(c.Candidate), Delta: orNull(c.Delta),
+				CILow: orNull(c.CILow), CIHigh: orNull(c.CIHigh), Samples: c.Samples, Significant: c.Significant, Regression: c.Worse()})
 		}
 		out.Rows = append(out.Rows, jr)
 	}

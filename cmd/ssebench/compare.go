@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/ssebench/ssebench/internal/compare"
+)
+
+func init() {
+	register("compare", "compare two runs (or one against its trailing baseline) with 95 % confidence intervals", compareMain)
+}
+
+// Exit statuses of `ssebench compare`, for CI gates.
+const (
+	compareOK         = 0
+	compareRegression = 1 // a significant change for the worse beyond --threshold
+	compareUsage      = 2
+	compareFailed     = 3 // Prometheus unreachable, unknown run, …
+)
+
+type compareFlags struct {
+	promURL, format      string
+	baselineRun, candRun string
+	window, lookback     time.Duration
+	threshold            float64 // relative, e.g. 0.05
+	timeout              time.Duration
+	seed                 uint64
+}
+
+const compareUsageText = `usage: ssebench compare [flags] BASELINE CANDIDATE
+       ssebench compare [flags] --baseline 14d CANDIDATE
+
+Per server × scenario, the delta of each results-table column of CANDIDATE against BASELINE
+(a testid), or against the earlier runs of a trailing window (median of their values, pooled
+per-second samples), with a bootstrap 95 % confidence interval for req/s, p95 and CPU.
+Exit status: 0 no regression; 1 a significant regression beyond --threshold; 2 usage; 3 error.
+`
+
+func compareMain(args []string) int {
+	return runCompare(args, os.Stdout, os.Stderr)
+}
+
+func runCompare(args []string, stdout, stderr io.Writer) int {
+	f, err := parseCompareFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return compareOK
+		}
+		fmt.Fprintln(stderr, "ssebench compare:", err)
+		return compareUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	rep, err := buildComparison(ctx, f)
+	if err != nil {
+		slog.Error("compare failed", "candidate", f.candRun, "err", err)
+		fmt.Fprintln(stderr, "ssebench compare:", err)
+		return compareFailed
+	}
+	switch f.format {
+	case "markdown":
+		err = rep.WriteMarkdown(stdout)
+	case "json":
+		err = rep.WriteJSON(stdout)
+	default:
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ssebench compare:", err)
+		return compareFailed
+	}
+	if regs := rep.Regressions(f.threshold); len(regs) > 0 {
+		fmt.Fprintf(stderr, "ssebench compare: %d significant regression(s) beyond %.1f %%: %s\n", len(regs), 100*f.threshold, strings.Join(regs, "; "))
+		return compareRegression
+	}
+	return compareOK
+}
+
+func buildComparison(ctx context.Context, f compareFlags) (*compare.Report, error) {
+	client, err := api.NewClient(api.Config{Address: f.promURL})
+	if err != nil {
+		return nil, fmt.Errorf("--prometheus-url %q: %w", f.promURL, err)
+	}
+	promAPI := v1.NewAPI(client)
+	now := time.Now()
+	baseline := []string{f.baselineRun}
+	if f.window > 0 {
+		start, _, err := compare.Span(ctx, promAPI, f.candRun, f.lookback, now)
+		if err != nil {
+			return nil, err
+		}
+		if baseline, err = compare.EarlierRuns(ctx, promAPI, f.candRun, start, f.window); err != nil {
+			return nil, err
+		}
+	}
+	return compare.Compare(ctx, compare.Options{API: promAPI, Candidate: f.candRun, Baseline: baseline,
+		Lookback: f.lookback + f.window, Now: now, Seed: f.seed})
+}
+
+func parseCompareFlags(args []string, stderr io.Writer) (compareFlags, error) {
+	var f compareFlags
+	var window, lookback, threshold, seed string
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, compareUsageText, "\nflags:\n"); fs.PrintDefaults() }
+	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the runs [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.format, "format", envString("SSEBENCH_COMPARE_FORMAT", "table"), "table, markdown or json [$SSEBENCH_COMPARE_FORMAT]")
+	fs.StringVar(&window, "baseline", envString("SSEBENCH_COMPARE_BASELINE", ""), "compare against the runs of this window before the candidate, e.g. 14d [$SSEBENCH_COMPARE_BASELINE]")
+	fs.StringVar(&lookback, "lookback", envString("SSEBENCH_COMPARE_LOOKBACK", "30d"), "how far back to look for the runs [$SSEBENCH_COMPARE_LOOKBACK]")
+	fs.StringVar(&threshold, "threshold", envString("SSEBENCH_COMPARE_THRESHOLD", "5"), "percent: a significant change for the worse beyond this exits 1 [$SSEBENCH_COMPARE_THRESHOLD]")
+	fs.StringVar(&seed, "seed", envString("SSEBENCH_COMPARE_SEED", "1"), "bootstrap seed, for reproducible intervals [$SSEBENCH_COMPARE_SEED]")
+	fs.DurationVar(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole comparison")
+	flags, positional, err := splitInterspersed(args)
+	if err != nil {
+		return f, err
+	}
+	if err := fs.Parse(flags); err != nil {
+		return f, err
+	}
+	if err := f.resolve(window, lookback, threshold, seed, positional); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func (f *compareFlags) resolve(window, lookback, threshold, seed string, positional []string) error {
+	var err error
+	if window != "" {
+		if f.window, err = positiveDuration("--baseline", window); err != nil {
+			return err
+		}
+	}
+	if f.lookback, err = positiveDuration("--lookback", lookback); err != nil {
+		return err
+	}
+	pct, err := strconv.ParseFloat(threshold, 64)
+	if err != nil || pct < 0 {
+		return fmt.Errorf("--threshold %q: want a percentage ≥ 0, e.g. 5", threshold)
+	}
+	f.threshold = pct / 100
+	if f.seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
+		return fmt.Errorf("--seed %q: want a non-negative integer", seed)
+	}
+	switch f.format {
+	case "table", "markdown", "json":
+	default:
+		return fmt.Errorf("--format %q: want table, markdown or json", f.format)
+	}
+	if f.timeout <= 0 {
+		return errors.New("--timeout must be positive")
+	}
+	switch {
+	case f.window > 0 && len(positional) == 1:
+		f.candRun = positional[0]
+	case f.window == 0 && len(positional) == 2:
+		f.baselineRun, f.candRun = positional[0], positional[1]
+	case f.window > 0:
+		return fmt.Errorf("with --baseline give one run, the candidate; got %d: %q", len(positional), positional)
+	default:
+		return fmt.Errorf("give two runs, BASELINE CANDIDATE, or one with --baseline WINDOW; got %d: %q", len(positional), positional)
+	}
+	for _, id := range []string{f.baselineRun, f.candRun} {
+		if strings.ContainsAny(id, "\"\\\n") {
+			return fmt.Errorf("testid %q: quotes, backslashes and newlines are not allowed", id)
+		}
+	}
+	return nil
+}
+
+// positiveDuration accepts Prometheus durations (14d, 1h30m) as well as Go's.
+func positiveDuration(name, s string) (time.Duration, error) {
+	d, err := model.ParseDuration(s)
+	if err != nil {
+		gd, gerr := time.ParseDuration(s)
+		if gerr != nil {
+			return 0, fmt.Errorf("%s %q: want a duration such as 14d or 36h", name, s)
+		}
+		d = model.Duration(gd)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s %q must be positive", name, s)
+	}
+	return time.Duration(d), nil
+}
+
+// splitInterspersed separates flags from run names, so that `compare A --baseline 14d`
+// works as well as `compare --baseline 14d A`. Every flag of compare takes a value.
+func splitInterspersed(args []string) (flags, positional []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return flags, append(positional, args[i+1:]...), nil
+		case a == "-h" || a == "-help" || a == "--help":
+			flags = append(flags, a)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") {
+				if i+1 >= len(args) {
+					return nil, nil, fmt.Errorf("flag %s needs a value", a)
+				}
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	return flags, positional, nil
+}

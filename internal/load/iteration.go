@@ -24,6 +24,7 @@ var doneData = []byte("[DONE]")
 
 // iterator runs one iteration: one streamed chat completion, parsed as it arrives.
 type iterator struct {
+	lean    *leanClient // plain-http targets; nil: client
 	client  *http.Client
 	url     string
 	body    []byte
@@ -35,7 +36,7 @@ type iterator struct {
 
 // newTransport is one keep-alive pool for every VU, like k6's, counting wire bytes both ways.
 func newTransport(maxVUs int, col *collector) *http.Transport {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := newDialer()
 	return &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := dialer.DialContext(ctx, network, addr)
@@ -50,6 +51,10 @@ func newTransport(maxVUs int, col *collector) *http.Transport {
 		TLSHandshakeTimeout: 10 * time.Second,
 		DisableCompression:  true, // a compressed stream would arrive in bursts
 	}
+}
+
+func newDialer() *net.Dialer {
+	return &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 }
 
 // countingConn feeds k6_data_received_total and k6_data_sent_total with what crosses the socket.
@@ -79,6 +84,9 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // run is an iterateFunc. Every latency is measured from scheduled: for the closed executors
 // that is when the request was sent, for the arrival-rate one when it was due.
 func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
+	if it.lean != nil {
+		return it.runLean(ctx, scheduled)
+	}
 	rctx, cancel := context.WithTimeout(ctx, it.timeout)
 	defer cancel()
 	var firstByte time.Time

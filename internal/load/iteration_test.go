@@ -19,7 +19,7 @@ func prepareFor(t testing.TB, target string, headers http.Header) (*prepared, *p
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.transport.CloseIdleConnections)
+	t.Cleanup(p.closeIdle)
 	return p, reg
 }
 

@@ -46,7 +46,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.transport.CloseIdleConnections()
+	defer r.closeIdle()
 	ex, err := newExecutor(opts.Scenario, r.clock, r.it.run, r.col)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,14 @@ type prepared struct {
 	m         *metrics
 	col       *collector
 	it        *iterator
-	transport *http.Transport
+	transport *http.Transport // https targets
+}
+
+func (r *prepared) closeIdle() {
+	r.transport.CloseIdleConnections()
+	if r.it.lean != nil {
+		r.it.lean.CloseIdleConnections()
+	}
 }
 
 func prepare(opts Options) (*prepared, error) {
@@ -101,6 +108,11 @@ func prepare(opts Options) (*prepared, error) {
 	}
 	if r.it.timeout <= 0 {
 		r.it.timeout = DefaultRequestTimeout
+	}
+	if target.Scheme == "http" {
+		if r.it.lean, err = newLeanClient(url, r.it.body, r.it.headers, opts.Scenario.MaxVUCount(), r.col); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

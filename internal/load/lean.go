@@ -1,0 +1,191 @@
+package load
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// leanClient sends the run's one request over HTTP/1.1 keep-alive connections of its own,
+// for plain-http targets. net/http's transport hands every request to a write-loop and every
+// response to a read-loop goroutine and back, and builds its pipeline for any request; for a
+// load generator whose own CPU must stay far below the server's, that was most of the cost of
+// a stream. The wire is unchanged: the request bytes are those net/http writes (Request.Write,
+// built once) and responses are parsed by net/http (http.ReadResponse), so status line,
+// headers, chunked, sized and close-delimited bodies and the keep-alive rules are net/http's.
+type leanClient struct {
+	addr    string        // host:port
+	request []byte        // the request on the wire
+	req     *http.Request // what the responses answer; read-only
+	dialer  *net.Dialer
+	col     *collector
+
+	mu      sync.Mutex
+	idle    []*leanConn // most recently used last: reused first, as net/http does
+	maxIdle int
+}
+
+// leanConn is one keep-alive connection and the reader that holds its unread bytes.
+type leanConn struct {
+	conn   net.Conn // a countingConn
+	br     *bufio.Reader
+	idleAt time.Time
+}
+
+// probeAfterIdle is how long a connection may sit idle before it is checked for a close by
+// the server (an idle timeout) ahead of reuse: net/http notices such closes with a read
+// always pending; checking once before reuse costs one syscall, and only after a pause.
+const probeAfterIdle = 50 * time.Millisecond
+
+// maxInformational bounds the 1xx responses skipped before the real one, as net/http does.
+const maxInformational = 5
+
+func newLeanClient(target string, body []byte, headers http.Header, maxVUs int, col *collector) (*leanClient, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = headers
+	var wire bytes.Buffer
+	if err := req.Write(&wire); err != nil {
+		return nil, fmt.Errorf("load: encoding the request: %w", err)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	return &leanClient{addr: net.JoinHostPort(u.Hostname(), port), request: wire.Bytes(), req: req,
+		dialer: newDialer(), col: col, maxIdle: maxVUs}, nil
+}
+
+// get returns an idle connection that is still open, or dials a new one.
+func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
+	for {
+		l.mu.Lock()
+		n := len(l.idle)
+		if n == 0 {
+			l.mu.Unlock()
+			break
+		}
+		c := l.idle[n-1]
+		l.idle[n-1] = nil
+		l.idle = l.idle[:n-1]
+		l.mu.Unlock()
+		if time.Since(c.idleAt) < probeAfterIdle {
+			return c, nil
+		}
+		c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed while idle
+		if stillOpen(c.conn.(*countingConn).Conn) {
+			return c, nil
+		}
+		c.conn.Close()
+	}
+	conn, err := l.dialer.DialContext(ctx, "tcp", l.addr)
+	if err != nil {
+		return nil, err
+	}
+	cc := &countingConn{Conn: conn, col: l.col}
+	return &leanConn{conn: cc, br: bufio.NewReaderSize(cc, 4<<10)}, nil
+}
+
+// put keeps c for the next request, or closes it when enough are idle already.
+func (l *leanClient) put(c *leanConn) {
+	c.idleAt = time.Now()
+	l.mu.Lock()
+	if len(l.idle) < l.maxIdle {
+		l.idle = append(l.idle, c)
+		c = nil
+	}
+	l.mu.Unlock()
+	if c != nil {
+		c.conn.Close()
+	}
+}
+
+// CloseIdleConnections closes the idle connections, as http.Transport's does.
+func (l *leanClient) CloseIdleConnections() {
+	l.mu.Lock()
+	idle := l.idle
+	l.idle = nil
+	l.mu.Unlock()
+	for _, c := range idle {
+		c.conn.Close()
+	}
+}
+
+// roundTrip writes the request and reads the response head, stamping the first response byte.
+func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, firstByte time.Time, err error) {
+	if _, err := c.conn.Write(l.request); err != nil {
+		return nil, time.Time{}, err
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		return nil, time.Time{}, err
+	}
+	firstByte = clock.Now()
+	for range maxInformational + 1 {
+		resp, err = http.ReadResponse(c.br, l.req)
+		if err != nil {
+			return nil, firstByte, err
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode < 100 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return resp, firstByte, nil
+		}
+	}
+	return nil, firstByte, fmt.Errorf("more than %d informational (1xx) responses", maxInformational)
+}
+
+// pastDeadline wakes every blocked read and write of a connection at once.
+var pastDeadline = time.Unix(1, 0)
+
+// runLean is iterator.run over the lean client: the same measurements at the same points.
+// The request timeout and interruption both act through the connection's deadline.
+func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
+	c, err := it.lean.get(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false
+		}
+		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		return true
+	}
+	c.conn.SetDeadline(time.Now().Add(it.timeout))
+	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(pastDeadline) })
+	resp, firstByte, err := it.lean.roundTrip(c, it.clock)
+	if err != nil {
+		stop()
+		c.conn.Close()
+		if ctx.Err() != nil {
+			return false
+		}
+		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		return true
+	}
+	done, readErr := it.readStream(resp.Body, scheduled)
+	if readErr == nil && !resp.Close && c.br.Buffered() == 0 && stop() {
+		it.lean.put(c) // the body was read to its end: the connection is ready for the next request
+	} else {
+		stop()
+		c.conn.Close()
+	}
+	end := it.clock.Now()
+	if ctx.Err() != nil {
+		return false
+	}
+	statusOK := resp.StatusCode == http.StatusOK
+	it.col.request(requestResult{
+		status: resp.StatusCode, statusOK: statusOK, done: done,
+		failed:   readErr != nil || !statusOK || !done,
+		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: true,
+	})
+	return true
+}

@@ -17,12 +17,12 @@ import (
 	"github.com/ssebench/ssebench/internal/promrun"
 )
 
-// The stub's pace in this test: 8 tokens 20 ms apart, so a stream takes about 160 ms and
+// The stub's pace in this test: 8 tokens 30 ms apart, so a stream takes about 240 ms and
 // throughput depends on the upstream's pace far more than on the machine's load.
 const (
-	normalDelay = 20 * time.Millisecond
-	slowDelay   = 30 * time.Millisecond // 50 % slower between tokens
-	runLength   = 4 * time.Second
+	normalDelay = 30 * time.Millisecond
+	slowDelay   = 45 * time.Millisecond // 50 % slower between tokens
+	runLength   = 8 * time.Second // long enough that a scheduling hiccup of a loaded machine moves p95 by well under 20 %
 	vus         = 10
 )
 

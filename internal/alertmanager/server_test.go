@@ -126,3 +126,37 @@ func TestAddToPrometheusConfigGivesAValidConfig(t *testing.T) {
 		t.Fatalf("no alertmanager target in\n%s", b)
 	}
 }
+
+func TestStartForRunWiresPrometheusToAlertmanager(t *testing.T) {
+	RequireBinary(t)
+	base, err := promrun.BaseConfigDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDir := t.TempDir()
+	promCfg, err := promrun.PrepareRunDir(runDir, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv := &Receiver{}
+	hook := httptest.NewServer(rcv)
+	defer hook.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	am, err := StartForRun(ctx, RunOptions{RunDir: runDir, PrometheusConfig: promCfg, WebhookURL: hook.URL + "/alerts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer am.Stop(context.Background())
+	b, err := os.ReadFile(promCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), am.Address()) {
+		t.Fatalf("prometheus config does not name %s:\n%s", am.Address(), b)
+	}
+	amCfg, err := os.ReadFile(filepath.Join(runDir, "alertmanager", "alertmanager.yml"))
+	if err != nil || !strings.Contains(string(amCfg), hook.URL+"/alerts") {
+		t.Fatalf("run's alertmanager.yml lacks the webhook (%v)", err)
+	}
+}

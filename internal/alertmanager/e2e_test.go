@@ -22,7 +22,7 @@ import (
 const (
 	normalDelay = 30 * time.Millisecond
 	slowDelay   = 45 * time.Millisecond // 50 % slower between tokens
-	runLength   = 8 * time.Second // long enough that a scheduling hiccup of a loaded machine moves p95 by well under 20 %
+	runLength   = 8 * time.Second       // long enough that a scheduling hiccup of a loaded machine moves p95 by well under 20 %
 	vus         = 10
 )
 

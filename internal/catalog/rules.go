@@ -16,7 +16,7 @@ import (
 //     The load generator's series are cumulative from the start of the run, so the live
 //     throughput, quantiles and failed ratio are exact run-so-far values and the last one
 //     equals the results table; CPU, which the exporter reports per process and not per
-//     run, is a trailing average over RunWindow.
+//     run, is a running mean that restarts with each run (see RuleRunCPU).
 //  2. final: at the first evaluation after the run ended, `live offset 1s unless live`
 //     holds the run's last live value for exactly one evaluation: one sample per run.
 //  3. baseline: at that same evaluation, the median and the count of the earlier finals of
@@ -77,7 +77,7 @@ var Thresholds = AlertThresholds{
 
 // Windows of the rules.
 const (
-	RunWindow      = "2m"  // CPU average of a run: longer than the longest scenario (stress, 70 s + graceful stop)
+	RunWindow      = "2m"  // k6 runs (no elapsed gauge): rate and CPU windows, longer than the longest scenario (stress, 70 s + graceful stop)
 	BaselineWindow = "14d" // earlier runs the regression alerts compare against
 	HoldWindow     = "14d" // how long the latest run's verdict stands without a newer run
 	endOffset      = "1s"  // any offset in (0, evaluation interval] finds the last live sample
@@ -113,6 +113,9 @@ func bySeries(expr string) string { return fmt.Sprintf("max by (server, scenario
 func runQuantile(q float64, metric string) string {
 	return fmt.Sprintf("histogram_quantile(%g, %s)", q, byRun("sum", metric))
 }
+
+// loadElapsed is the seconds since each (server, scenario)'s load run started.
+const loadElapsed = `max by (server, scenario) (ssebench_load_elapsed_seconds)`
 
 // activeLoad is 1 per (server, scenario) while a load run pushes k6_vus.
 const activeLoad = `(max by (server, scenario) (k6_vus) * 0 + 1)`
@@ -157,8 +160,13 @@ var (
 		Expr: duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
 		Help: "CPU of the server process (1 = one core) each second while a scenario loads it, labelled with that scenario."})
 	RuleRunCPU = define(Query{Name: "rules.run_cpu", Title: "Run CPU so far", Unit: UnitRatio, Better: "lower",
-		Expr: fmt.Sprintf(`avg_over_time(%s[%s]) and on (server, scenario) %s`, LoadCPUSeries, RunWindow, LoadCPUSeries),
-		Help: "Average CPU of the server under this scenario over the run window (the scenario's active seconds only)."})
+		Expr: fmt.Sprintf(`%s + on (server, scenario) (%s - on (server, scenario) %s) / on (server, scenario) clamp_min(%s, 1)
+			or on (server, scenario) %s and on (server, scenario) %s
+			or on (server, scenario) avg_over_time(%s[%s]) and on (server, scenario) %s`,
+			TrendCPUSeries, LoadCPUSeries, TrendCPUSeries, loadElapsed,
+			LoadCPUSeries, loadElapsed,
+			LoadCPUSeries, RunWindow, LoadCPUSeries),
+		Help: "Running mean of the server's CPU over the scenario's active seconds: each evaluation moves the previous value (this very series) towards the current CPU by 1/elapsed, which restarts the mean at every run; k6 runs without the elapsed gauge average over the run window."})
 	RuleRunMemoryPeak = define(Query{Name: "rules.run_memory_peak", Title: "Run peak RSS so far", Unit: UnitBytes, Better: "lower",
 		Expr: duringLoad(`max by (server) (ssebench_process_resident_memory_max_bytes)`),
 		Help: "The server's resident high-water mark, which the runner resets when each scenario starts."})

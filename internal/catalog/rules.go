@@ -17,8 +17,10 @@ import (
 //     throughput, quantiles and failed ratio are exact run-so-far values and the last one
 //     equals the results table; CPU, which the exporter reports per process and not per
 //     run, is a running mean that restarts with each run (see RuleRunCPU).
-//  2. final: at the first evaluation after the run ended, `live offset 1s unless live`
-//     holds the run's last live value for exactly one evaluation: one sample per run.
+//  2. final: at the first evaluation after the run ended (`live offset 1s unless live` is
+//     present there only), the live expression over the last samples of the load series
+//     (their final push arrives with the stale markers, so no live evaluation sees it), or
+//     for the exporter's series the last live value: one sample per run.
 //  3. baseline: at that same evaluation, the median and the count of the earlier finals of
 //     the last BaselineWindow, recorded beside the final (offset 1s keeps the run itself out).
 //
@@ -81,6 +83,7 @@ const (
 	BaselineWindow = "14d" // earlier runs the regression alerts compare against
 	HoldWindow     = "14d" // how long the latest run's verdict stands without a newer run
 	endOffset      = "1s"  // any offset in (0, evaluation interval] finds the last live sample
+	endWindow      = "5s"  // reaches the final push; shorter than the gap between two runs of one server and scenario
 )
 
 // Live recording series besides the four trend series of dashboards_extra.go.
@@ -124,37 +127,69 @@ func duringLoad(perServer string) string {
 	return fmt.Sprintf(`%s * on (server) group_right () %s`, perServer, activeLoad)
 }
 
+// A loadExpr builds a run-level expression from the load generator's series, each passed
+// through sel: as they are (live), or as their last sample (at the run's end; see endOf).
+type loadExpr func(sel func(metric string) string) string
+
+func asIs(metric string) string { return metric }
+
+// lastSample reads a series' last sample even after its stale marker: the load generator's
+// final push carries the run's last values together with the stale markers, so no live
+// evaluation sees them; range selectors skip stale markers.
+func lastSample(metric string) string {
+	return fmt.Sprintf("last_over_time(%s[%s])", metric, endWindow)
+}
+
+func quantileOf(q float64, metric string) loadExpr {
+	return func(sel func(string) string) string { return bySeries(runQuantile(q, sel(metric))) }
+}
+
+var (
+	throughputExpr loadExpr = func(sel func(string) string) string {
+		return bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0)
+			or %s and on (%s) %s`,
+			byRun("sum", sel("k6_http_reqs_total")), perRun, byRun("max", sel("ssebench_load_elapsed_seconds")),
+			byRun("sum", fmt.Sprintf("rate(k6_http_reqs_total[%s])", RunWindow)), perRun, sel("k6_vus")))
+	}
+	failedExpr loadExpr = func(sel func(string) string) string {
+		return bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0) or (1 - %s)`,
+			byRun("sum", sel("ssebench_iterations_failed_total")), perRun, byRun("sum", sel("k6_iterations_total")),
+			byRun("min", sel(fmt.Sprintf(`k6_checks_rate{check="%s"}`, CheckDone)))))
+	}
+	firstTokenShareExpr loadExpr = func(sel func(string) string) string {
+		return bySeries(fmt.Sprintf(`%s / on (%s) %s`, runQuantile(0.5, sel("ssebench_time_to_first_token_seconds")), perRun,
+			runQuantile(0.5, sel("k6_http_req_duration_seconds"))))
+	}
+	gapStallExpr loadExpr = func(sel func(string) string) string {
+		return bySeries(fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", sel("ssebench_event_gap_seconds"))))
+	}
+)
+
 // Live series: run-so-far values, present only while a load run is active.
 var (
 	RuleRunThroughput = define(Query{Name: "rules.run_req_per_second", Title: "Run throughput so far", Unit: UnitReqPerSec, Better: "higher",
-		Expr: bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0)
-			or %s and on (%s) k6_vus`,
-			byRun("sum", "k6_http_reqs_total"), perRun, byRun("max", "ssebench_load_elapsed_seconds"),
-			byRun("sum", fmt.Sprintf("rate(k6_http_reqs_total[%s])", RunWindow)), perRun)),
+		Expr: throughputExpr(asIs),
 		Help: "Requests over elapsed seconds since the load run started (k6 without the elapsed gauge: rate over the run window)."})
 	RuleRunLatencyP95 = define(Query{Name: "rules.run_latency_p95", Title: "Run p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(runQuantile(0.95, "k6_http_req_duration_seconds")),
+		Expr: quantileOf(0.95, "k6_http_req_duration_seconds")(asIs),
 		Help: "95th percentile of whole-stream duration since the load run started (cumulative native histogram)."})
 	RuleRunTTFTP95 = define(Query{Name: "rules.run_ttft_p95", Title: "Run time-to-first-token p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(runQuantile(0.95, "ssebench_time_to_first_token_seconds")),
+		Expr: quantileOf(0.95, "ssebench_time_to_first_token_seconds")(asIs),
 		Help: "95th percentile of time to first token since the load run started."})
 	RuleRunFailed = define(Query{Name: "rules.run_failed_ratio", Title: "Run failed ratio so far", Unit: UnitRatio, Better: "lower",
-		Expr: bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0) or (1 - %s)`,
-			byRun("sum", "ssebench_iterations_failed_total"), perRun, byRun("sum", "k6_iterations_total"),
-			byRun("min", fmt.Sprintf(`k6_checks_rate{check="%s"}`, CheckDone)))),
+		Expr: failedExpr(asIs),
 		Help: "Iterations with a transport error or a failed check over all iterations (k6: streams without [DONE])."})
 	RuleRunFirstTokenShare = define(Query{Name: "rules.run_first_token_share", Title: "Run first-token share so far", Unit: UnitRatio, Better: "lower",
-		Expr: bySeries(fmt.Sprintf(`%s / on (%s) %s`, runQuantile(0.5, "ssebench_time_to_first_token_seconds"), perRun,
-			runQuantile(0.5, "k6_http_req_duration_seconds"))),
+		Expr: firstTokenShareExpr(asIs),
 		Help: "Median time to first token over median stream duration: near 1 when the proxy buffers the stream."})
 	RuleRunGapP99 = define(Query{Name: "rules.run_event_gap_p99", Title: "Run p99 gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(runQuantile(0.99, "ssebench_event_gap_seconds")),
+		Expr: quantileOf(0.99, "ssebench_event_gap_seconds")(asIs),
 		Help: "99th percentile of the gaps between consecutive events since the load run started."})
 	RuleRunGapP50 = define(Query{Name: "rules.run_event_gap_p50", Title: "Run median gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(runQuantile(0.5, "ssebench_event_gap_seconds")),
+		Expr: quantileOf(0.5, "ssebench_event_gap_seconds")(asIs),
 		Help: "Median gap between events: the pace the upstream sets, against which stalls are judged."})
 	RuleRunGapStallShare = define(Query{Name: "rules.run_event_gap_stalled", Title: "Run share of stalled gaps so far", Unit: UnitRatio, Better: "lower",
-		Expr: bySeries(fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", "ssebench_event_gap_seconds"))),
+		Expr: gapStallExpr(asIs),
 		Help: "Share of the gaps between events longer than the stall floor (Nagle's algorithm with delayed ACK: about 40 ms)."})
 	RuleLoadCPU = define(Query{Name: "rules.load_cpu", Title: "Server CPU under load", Unit: UnitRatio, Better: "lower",
 		Expr: duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
@@ -177,26 +212,37 @@ type liveRule struct {
 	series     string
 	query      Query
 	regression bool
+	load       loadExpr // nil for the exporter's series, whose final is the last live value
 }
 
 var liveRules = []liveRule{
-	{LoadCPUSeries, RuleLoadCPU, false},
-	{TrendThroughputSeries, RuleRunThroughput, true},
-	{TrendLatencyP95Series, RuleRunLatencyP95, true},
-	{TrendCPUSeries, RuleRunCPU, true},
-	{TrendMemoryPeakSeries, RuleRunMemoryPeak, true},
-	{RunFailedSeries, RuleRunFailed, false},
-	{RunTTFTP95Series, RuleRunTTFTP95, false},
-	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false},
-	{RunGapP99Series, RuleRunGapP99, false},
-	{RunGapP50Series, RuleRunGapP50, false},
-	{RunGapStallShareSeries, RuleRunGapStallShare, false},
+	{LoadCPUSeries, RuleLoadCPU, false, nil},
+	{TrendThroughputSeries, RuleRunThroughput, true, throughputExpr},
+	{TrendLatencyP95Series, RuleRunLatencyP95, true, quantileOf(0.95, "k6_http_req_duration_seconds")},
+	{TrendCPUSeries, RuleRunCPU, true, nil},
+	{TrendMemoryPeakSeries, RuleRunMemoryPeak, true, nil},
+	{RunFailedSeries, RuleRunFailed, false, failedExpr},
+	{RunTTFTP95Series, RuleRunTTFTP95, false, quantileOf(0.95, "ssebench_time_to_first_token_seconds")},
+	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false, firstTokenShareExpr},
+	{RunGapP99Series, RuleRunGapP99, false, quantileOf(0.99, "ssebench_event_gap_seconds")},
+	{RunGapP50Series, RuleRunGapP50, false, quantileOf(0.5, "ssebench_event_gap_seconds")},
+	{RunGapStallShareSeries, RuleRunGapStallShare, false, gapStallExpr},
+}
+
+// runEnded is present, once per run, at the first evaluation after the live series ended.
+func runEnded(live string) string {
+	return fmt.Sprintf(`%s offset %s unless on (server, scenario) %s`, live, endOffset, live)
 }
 
 func finalQuery(live liveRule) Query {
-	return define(Query{Name: live.query.Name + ".final", Title: live.query.Title + " — run final", Unit: live.query.Unit, Better: live.query.Better,
-		Expr: fmt.Sprintf(`%s offset %s unless on (server, scenario) %s`, live.series, endOffset, live.series),
-		Help: "The live value of the evaluation before the run ended, recorded once: one sample per run."})
+	q := Query{Name: live.query.Name + ".final", Title: live.query.Title + " — run final", Unit: live.query.Unit, Better: live.query.Better,
+		Expr: runEnded(live.series),
+		Help: "The live value of the evaluation before the run ended, recorded once: one sample per run."}
+	if live.load != nil {
+		q.Expr = fmt.Sprintf(`%s and on (server, scenario) (%s)`, live.load(lastSample), runEnded(live.series))
+		q.Help = "The live expression over the load series' last samples (the final push, which no live evaluation sees), recorded once per run as it ends."
+	}
+	return define(q)
 }
 
 func baselineQuery(live liveRule) Query {

@@ -33,15 +33,9 @@ type leanClient struct {
 
 // leanConn is one keep-alive connection and the reader that holds its unread bytes.
 type leanConn struct {
-	conn   net.Conn // a countingConn
-	br     *bufio.Reader
-	idleAt time.Time
+	conn net.Conn // a countingConn
+	br   *bufio.Reader
 }
-
-// probeAfterIdle is how long a connection may sit idle before it is checked for a close by
-// the server (an idle timeout) ahead of reuse: net/http notices such closes with a read
-// always pending; checking once before reuse costs one syscall, and only after a pause.
-const probeAfterIdle = 50 * time.Millisecond
 
 // maxInformational bounds the 1xx responses skipped before the real one, as net/http does.
 const maxInformational = 5
@@ -68,7 +62,10 @@ func newLeanClient(target string, body []byte, headers http.Header, maxVUs int, 
 		dialer: newDialer(), col: col, maxIdle: maxVUs}, nil
 }
 
-// get returns an idle connection that is still open, or dials a new one.
+// get returns an idle connection that is still open, or dials a new one. net/http notices a
+// server's close of an idle connection (an idle timeout, or a close after the response without
+// "Connection: close") with a read always pending on it; here one non-blocking peek before
+// reuse does the same, so that such a close costs a new connection rather than a failed request.
 func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
 	for {
 		l.mu.Lock()
@@ -81,9 +78,6 @@ func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
 		l.idle[n-1] = nil
 		l.idle = l.idle[:n-1]
 		l.mu.Unlock()
-		if time.Since(c.idleAt) < probeAfterIdle {
-			return c, nil
-		}
 		c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed while idle
 		if stillOpen(c.conn.(*countingConn).Conn) {
 			return c, nil
@@ -100,7 +94,6 @@ func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
 
 // put keeps c for the next request, or closes it when enough are idle already.
 func (l *leanClient) put(c *leanConn) {
-	c.idleAt = time.Now()
 	l.mu.Lock()
 	if len(l.idle) < l.maxIdle {
 		l.idle = append(l.idle, c)

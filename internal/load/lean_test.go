@@ -68,7 +68,6 @@ func TestLeanClientRedialsWhenTheServerClosedAnIdleConnection(t *testing.T) {
 	runOK(t, p, 1)
 	srv.CloseClientConnections()
 	waitUntil(t, "the server to close the connection", func() bool { return srv.closed.Load() == 1 })
-	time.Sleep(probeAfterIdle) // the idle time after which the client checks before reuse
 	runOK(t, p, 1)
 	if n := srv.opened.Load(); n != 2 {
 		t.Fatalf("%d connections opened, want 2: the closed one replaced", n)
@@ -181,7 +180,7 @@ func TestLeanClientReusesAConnectionIdleBeyondItsLastDeadline(t *testing.T) {
 	}
 	t.Cleanup(p.closeIdle)
 	runOK(t, p, 1)
-	time.Sleep(300 * time.Millisecond) // idle past the first request's deadline, and past probeAfterIdle
+	time.Sleep(300 * time.Millisecond) // idle past the first request's deadline
 	runOK(t, p, 1)
 	if n := srv.opened.Load(); n != 1 {
 		t.Fatalf("%d connections opened, want the idle one reused", n)

@@ -6,20 +6,23 @@ import (
 	"sort"
 )
 
-// bootstrapRelative returns the (1-alpha) percentile interval of mean(b)/mean(a) - 1,
-// resampling each group with replacement. ok is false when either group has fewer than
-// two samples or a zero mean, where no interval can be given.
+// bootstrapRelative returns the (1-alpha) percentile interval of median(b)/median(a) - 1,
+// resampling each group with replacement. The median, not the mean: a push delayed on a
+// loaded machine puts two seconds of requests into one sample and none into the next,
+// and a mean of a dozen samples follows such pairs. ok is false when either group has
+// fewer than two samples or a zero median, where no interval can be given.
 func bootstrapRelative(a, b []float64, resamples int, alpha float64, rng *rand.Rand) (lo, hi float64, ok bool) {
-	if len(a) < 2 || len(b) < 2 || mean(a) == 0 {
+	if len(a) < 2 || len(b) < 2 || median(a) == 0 {
 		return math.NaN(), math.NaN(), false
 	}
 	stats := make([]float64, 0, resamples)
+	bufA, bufB := make([]float64, len(a)), make([]float64, len(b))
 	for range resamples {
-		ma := resampledMean(a, rng)
+		ma := resampledMedian(a, bufA, rng)
 		if ma == 0 {
 			continue
 		}
-		stats = append(stats, resampledMean(b, rng)/ma-1)
+		stats = append(stats, resampledMedian(b, bufB, rng)/ma-1)
 	}
 	if len(stats) < resamples/2 {
 		return math.NaN(), math.NaN(), false
@@ -28,20 +31,12 @@ func bootstrapRelative(a, b []float64, resamples int, alpha float64, rng *rand.R
 	return quantile(stats, alpha/2), quantile(stats, 1-alpha/2), true
 }
 
-func resampledMean(xs []float64, rng *rand.Rand) float64 {
-	sum := 0.0
-	for range xs {
-		sum += xs[rng.IntN(len(xs))]
+func resampledMedian(xs, buf []float64, rng *rand.Rand) float64 {
+	for i := range buf {
+		buf[i] = xs[rng.IntN(len(xs))]
 	}
-	return sum / float64(len(xs))
-}
-
-func mean(xs []float64) float64 {
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	return sum / float64(len(xs))
+	sort.Float64s(buf)
+	return quantile(buf, 0.5)
 }
 
 // quantile of sorted xs with linear interpolation.

@@ -83,11 +83,11 @@ func StartServer(t testing.TB, name, stubURL string) *servers.Process {
 
 // Run is one load run to push.
 type Run struct {
-	WriteURL, Target        string // Prometheus remote-write URL; proxy base URL
+	WriteURL, Target         string // Prometheus remote-write URL; proxy base URL
 	TestID, Server, Scenario string
-	VUs                     int
-	Duration                time.Duration
-	InterTokenDelay         time.Duration // the stub's delay between tokens, sent as X-Stub-Inter-Token-Delay
+	VUs                      int
+	Duration                 time.Duration
+	InterTokenDelay          time.Duration // the stub's delay between tokens, sent as X-Stub-Inter-Token-Delay
 }
 
 // Push runs r with the load engine, pushing its metrics every second and stale markers at

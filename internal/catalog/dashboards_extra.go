@@ -41,8 +41,11 @@ const (
 	TrendMemoryPeakSeries = "ssebench:run_memory_peak:bytes"
 )
 
+// trendOf reads a run's final value: one sample per run (the rules record `<series>:final`
+// once, when the run ends), held over each panel step so that a year-long panel at coarse
+// steps still shows every run. The live series exists only while a run pushes.
 func trendOf(series string) string {
-	return fmt.Sprintf(`max by (server, scenario) (%s{server=~"$server"})`, series)
+	return fmt.Sprintf(`max by (server, scenario) (last_over_time(%s:final{server=~"$server"}[$__interval]))`, series)
 }
 
 var (

@@ -22,8 +22,9 @@ func TestTrendQueriesReadTheRecordingRuleContract(t *testing.T) {
 			t.Fatalf("unexpected trend query %s", q.Name)
 		}
 		expr := q.MustRender(Vars{Servers: []string{"go-http"}})
-		if !strings.Contains(expr, series+`{server=~"go-http"}`) {
-			t.Errorf("%s does not read %s filtered by server: %s", q.Name, series, expr)
+		// The per-run final value, one sample per run, held over each panel step.
+		if !strings.Contains(expr, "last_over_time("+series+`:final{server=~"go-http"}[60s])`) {
+			t.Errorf("%s does not read the final values of %s filtered by server: %s", q.Name, series, expr)
 		}
 		if !strings.Contains(expr, "by (server, scenario)") {
 			t.Errorf("%s must keep one line per server and scenario: %s", q.Name, expr)

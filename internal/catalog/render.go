@@ -14,6 +14,7 @@ type Vars struct {
 	Compare      []string      // $compare: the servers of the normalized comparison; empty means every server
 	Range        time.Duration // $__range: the window the results are computed over
 	RateInterval time.Duration // $__rate_interval: 0 means 4× the 1 s push and scrape interval
+	Interval     time.Duration // $__interval: a range query's step; 0 means 1 minute
 }
 
 // Render substitutes Vars into q's expression, giving PromQL that Prometheus accepts.
@@ -28,8 +29,13 @@ func (q Query) Render(v Vars) (string, error) {
 	if rate <= 0 {
 		rate = 4 * time.Second
 	}
+	interval := v.Interval
+	if interval <= 0 {
+		interval = time.Minute
+	}
 	r := strings.NewReplacer(
 		"$__rate_interval", promDuration(rate),
+		"$__interval", promDuration(interval),
 		"$__range", promDuration(v.Range),
 		"$testid", escapeLabelValue(v.TestID),
 		"$server", alternation(v.Servers),

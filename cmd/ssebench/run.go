@@ -36,6 +36,8 @@ func runMain(args []string) int {
 		headers      = repeatedHeaders{}
 		noExporter   = fs.Bool("no-exporter", false, "do not start the exporter (CPU and memory columns show —)")
 		noReport     = fs.Bool("no-report", false, "do not write the HTML report")
+		alerts       = fs.Bool("alerts", envFlagBool("SSEBENCH_ALERTS"), "start Alertmanager with prometheus/alertmanager.yml; the rules judge this run against earlier ones [$SSEBENCH_ALERTS]")
+		alertsHook   = fs.String("alerts-webhook", envString("SSEBENCH_ALERTS_WEBHOOK", ""), "send alert notifications to this webhook URL instead of the configured receiver [$SSEBENCH_ALERTS_WEBHOOK]")
 		verbose      = fs.Bool("v", false, "log diagnostics to stderr")
 	)
 	fs.Var(&headers, "header", "extra request header for every stream, \"Name: value\" (repeatable), e.g. X-Stub-Tokens: 32")
@@ -56,6 +58,7 @@ func runMain(args []string) int {
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
+		Alerts: *alerts, AlertsWebhook: *alertsHook,
 		Stdout: os.Stdout, TTY: term.IsTerminal(int(os.Stdout.Fd())),
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel})),
 	}

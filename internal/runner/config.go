@@ -30,8 +30,10 @@ type Config struct {
 	DataDir       string   // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
 	StubArgs      []string // extra flags for the stub (e.g. a slower inter-token delay)
 	Headers       http.Header
-	NoExporter    bool // skip the exporter: CPU and memory columns show —
-	NoReport      bool // skip the HTML report
+	NoExporter    bool   // skip the exporter: CPU and memory columns show —
+	NoReport      bool   // skip the HTML report
+	Alerts        bool   // start Alertmanager and wire the run's Prometheus to it
+	AlertsWebhook string // where Alertmanager sends notifications; "" keeps prometheus/alertmanager.yml's receiver
 	Stdout        io.Writer
 	TTY           bool
 	Logger        *slog.Logger
@@ -41,6 +43,10 @@ type Config struct {
 func (c *Config) applyDefaults() error {
 	if c.Root == "" {
 		return fmt.Errorf("runner: the repository root is not set")
+	}
+	if c.Alerts && c.PrometheusURL != "" {
+		return fmt.Errorf("runner: --alerts needs the Prometheus that ssebench run starts; for your own Prometheus, " +
+			"load prometheus/rules/ and add an alerting section pointing at your Alertmanager")
 	}
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = []string{"baseline", "stress"}

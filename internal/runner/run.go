@@ -103,6 +103,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
 		}
 	}
+	if cfg.Alerts {
+		if err := st.startAlertmanager(ctx); err != nil {
+			return nil, err
+		}
+		progress.Logf("alertmanager: %s", st.alerts.URL())
+	}
 	if err := st.startPrometheus(ctx); err != nil {
 		return nil, err
 	}

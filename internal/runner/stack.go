@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/alertmanager"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/servers"
 )
@@ -17,7 +18,8 @@ import (
 // stack is what every load run of a benchmark shares: Prometheus, the stub and the exporter.
 type stack struct {
 	cfg          *Config
-	prom         *promrun.Server // nil when an existing Prometheus is used
+	prom         *promrun.Server      // nil when an existing Prometheus is used
+	alerts       *alertmanager.Server // nil without --alerts
 	promURL      string
 	runDir       string // where file_sd targets are written; "" for an external Prometheus
 	configFile   string
@@ -39,6 +41,20 @@ func (s *stack) prepare() error {
 	}
 	s.configFile = configFile
 	return s.writeTargets("probe", nil)
+}
+
+// startAlertmanager starts Alertmanager and points the run's Prometheus configuration at
+// it; it must run after prepare and before startPrometheus.
+func (s *stack) startAlertmanager(ctx context.Context) error {
+	am, err := alertmanager.StartForRun(ctx, alertmanager.RunOptions{
+		RunDir: s.runDir, PrometheusConfig: s.configFile, WebhookURL: s.cfg.AlertsWebhook,
+		Stderr: logWriter(s.cfg.DataDir, "alertmanager.log"),
+	})
+	if err != nil {
+		return fmt.Errorf("starting Alertmanager: %w", err)
+	}
+	s.alerts = am
+	return nil
 }
 
 // startPrometheus starts our own Prometheus with a persistent data dir, or checks the one given.
@@ -95,6 +111,11 @@ func (s *stack) stop(keep bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
+	// Left running (--keep), Prometheus must not see the stopped exporter as a target that
+	// went down, nor probe a server that is gone.
+	if s.exporter != nil {
+		errs = append(errs, s.writeTargets("exporter", nil), s.writeTargets("probe", nil))
+	}
 	for _, p := range []*servers.Process{s.exporter, s.stub} {
 		if p != nil {
 			if err := p.Stop(ctx); err != nil {
@@ -105,6 +126,12 @@ func (s *stack) stop(keep bool) error {
 	if s.prom != nil && !keep {
 		if err := s.prom.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stopping Prometheus: %w", err))
+		}
+	}
+	// Alertmanager goes after Prometheus, so that alerts of the run's end still reach it.
+	if s.alerts != nil && !keep {
+		if err := s.alerts.Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stopping Alertmanager: %w", err))
 		}
 	}
 	return errors.Join(errs...)

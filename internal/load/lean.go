@@ -35,6 +35,33 @@ type leanClient struct {
 type leanConn struct {
 	conn net.Conn // a countingConn
 	br   *bufio.Reader
+
+	// The connection's deadline is moved to the past when the context of the VU using it is
+	// cancelled, which interrupts a blocked read at once. The watch stays registered while the
+	// connection is idle: the next request is usually the same VU's, with the same context
+	// (VU contexts are reused), and then costs nothing to set up.
+	watched context.Context
+	unwatch func() bool
+}
+
+// watch makes ctx's cancellation interrupt c. It reports false when c may already have been
+// interrupted by the context it was watching before, and cannot be trusted.
+func (c *leanConn) watch(ctx context.Context) bool {
+	if c.watched == ctx {
+		return true
+	}
+	if c.unwatch != nil && !c.unwatch() {
+		return false
+	}
+	c.watched, c.unwatch = ctx, context.AfterFunc(ctx, func() { c.conn.SetDeadline(pastDeadline) })
+	return true
+}
+
+func (c *leanConn) close() {
+	if c.unwatch != nil {
+		c.unwatch()
+	}
+	c.conn.Close()
 }
 
 // maxInformational bounds the 1xx responses skipped before the real one, as net/http does.
@@ -78,18 +105,22 @@ func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
 		l.idle[n-1] = nil
 		l.idle = l.idle[:n-1]
 		l.mu.Unlock()
-		c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed while idle
-		if stillOpen(c.conn.(*countingConn).Conn) {
-			return c, nil
+		if c.watch(ctx) {
+			c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed while idle
+			if stillOpen(c.conn.(*countingConn).Conn) {
+				return c, nil
+			}
 		}
-		c.conn.Close()
+		c.close()
 	}
 	conn, err := l.dialer.DialContext(ctx, "tcp", l.addr)
 	if err != nil {
 		return nil, err
 	}
 	cc := &countingConn{Conn: conn, col: l.col}
-	return &leanConn{conn: cc, br: bufio.NewReaderSize(cc, 4<<10)}, nil
+	c := &leanConn{conn: cc, br: bufio.NewReaderSize(cc, 4<<10)}
+	c.watch(ctx)
+	return c, nil
 }
 
 // put keeps c for the next request, or closes it when enough are idle already.
@@ -101,7 +132,7 @@ func (l *leanClient) put(c *leanConn) {
 	}
 	l.mu.Unlock()
 	if c != nil {
-		c.conn.Close()
+		c.close()
 	}
 }
 
@@ -112,7 +143,7 @@ func (l *leanClient) CloseIdleConnections() {
 	l.idle = nil
 	l.mu.Unlock()
 	for _, c := range idle {
-		c.conn.Close()
+		c.close()
 	}
 }
 
@@ -141,7 +172,7 @@ func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, f
 var pastDeadline = time.Unix(1, 0)
 
 // runLean is iterator.run over the lean client: the same measurements at the same points.
-// The request timeout and interruption both act through the connection's deadline.
+// The request timeout and interruption both act through the connection's deadline (leanConn.watch).
 func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 	c, err := it.lean.get(ctx)
 	if err != nil {
@@ -152,11 +183,9 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		return true
 	}
 	c.conn.SetDeadline(time.Now().Add(it.timeout))
-	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(pastDeadline) })
 	resp, firstByte, err := it.lean.roundTrip(c, it.clock)
 	if err != nil {
-		stop()
-		c.conn.Close()
+		c.close()
 		if ctx.Err() != nil {
 			return false
 		}
@@ -164,11 +193,10 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		return true
 	}
 	done, readErr := it.readStream(resp.Body, scheduled)
-	if readErr == nil && !resp.Close && c.br.Buffered() == 0 && stop() {
+	if readErr == nil && !resp.Close && c.br.Buffered() == 0 && ctx.Err() == nil {
 		it.lean.put(c) // the body was read to its end: the connection is ready for the next request
 	} else {
-		stop()
-		c.conn.Close()
+		c.close()
 	}
 	end := it.clock.Now()
 	if ctx.Err() != nil {

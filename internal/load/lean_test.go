@@ -186,3 +186,57 @@ func TestLeanClientReusesAConnectionIdleBeyondItsLastDeadline(t *testing.T) {
 		t.Fatalf("%d connections opened, want the idle one reused", n)
 	}
 }
+
+// shortThenLongServer streams 5 events to every request but the second, which gets 100 events
+// 20 ms apart (2 s): long enough to be interrupted.
+func shortThenLongServer(t *testing.T) *countedServer {
+	inner := streamServer(t).Config.Handler
+	var n atomic.Int64
+	return newCountedServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 2 {
+			r.Header.Set("X-Test-Events", "100")
+			r.Header.Set("X-Test-Gap", "20ms")
+		}
+		inner.ServeHTTP(w, r)
+	}))
+}
+
+// TestLeanClientInterruptsThroughAKeptWatch: a VU's context keeps watching its connection
+// between iterations; cancelling it must still cut the VU's next stream at once.
+func TestLeanClientInterruptsThroughAKeptWatch(t *testing.T) {
+	srv := shortThenLongServer(t)
+	p, _ := prepareFor(t, srv.URL, nil)
+	vu, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if !p.it.run(vu, time.Now()) {
+		t.Fatal("the first stream reported itself interrupted")
+	}
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if p.it.run(vu, start) {
+		t.Fatal("a stream whose VU context was cancelled reported itself complete")
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Fatalf("the interrupt took %v to cut a 2 s stream", took)
+	}
+	runOK(t, p, 1)
+	if n := srv.opened.Load(); n != 2 || p.col.requests.Load() != 2 {
+		t.Fatalf("%d connections, %d requests: want the interrupted connection replaced and 2 requests counted", n, p.col.requests.Load())
+	}
+}
+
+// TestLeanClientDropsAConnectionWatchedByACancelledContext: once the context watching an
+// idle connection is cancelled, the connection may be cut at any moment: it is not reused.
+func TestLeanClientDropsAConnectionWatchedByACancelledContext(t *testing.T) {
+	srv := newCountedServer(t, streamServer(t).Config.Handler)
+	p, _ := prepareFor(t, srv.URL, nil)
+	vu, cancel := context.WithCancel(context.Background())
+	if !p.it.run(vu, time.Now()) {
+		t.Fatal("the first stream reported itself interrupted")
+	}
+	cancel()
+	runOK(t, p, 2)
+	if n := srv.opened.Load(); n != 2 {
+		t.Fatalf("%d connections opened, want 2: the one watched by the cancelled context dropped", n)
+	}
+}

@@ -217,6 +217,16 @@ func (s *Server) RemoteWriteURL() string { return s.URL() + "/api/v1/write" }
 // DataDir is the TSDB directory; it survives Restart.
 func (s *Server) DataDir() string { return s.opts.DataDir }
 
+// PID is the process id of the running Prometheus, 0 when it is not running.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil || s.proc.cmd.Process == nil {
+		return 0
+	}
+	return s.proc.cmd.Process.Pid
+}
+
 // ConfigFile is the configuration Prometheus was started with.
 func (s *Server) ConfigFile() string { return s.opts.ConfigFile }
 

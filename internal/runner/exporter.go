@@ -51,7 +51,7 @@ func (s *stack) startExporter(ctx context.Context, list []servers.Server, ports 
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	exp := servers.Server{Name: "exporter", Command: []string{filepath.Join("bin", "ssebench-exporter"),
 		"--web.listen-address=" + addr, "--config.file=" + configFile, "--log.level=warn"}}
-	p, err := servers.Start(ctx, s.cfg.Root, exp, servers.StartOptions{Port: port, Stderr: logWriter(s.cfg.DataDir, "exporter.log")})
+	p, err := servers.Start(ctx, s.cfg.Root, exp, servers.StartOptions{Port: port, Stderr: s.logWriter("exporter.log")})
 	if err != nil {
 		return fmt.Errorf("starting the exporter: %w", err)
 	}

@@ -79,51 +79,69 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s)%s", cfg.TestID, len(list), len(scenarios), quickNote(cfg))
 
 	st := &stack{cfg: &cfg}
-	defer func() {
-		if err := st.stop(cfg.Keep); err != nil {
-			progress.Logf("warning: %v", err)
-		}
-		if cfg.Keep && st.prom != nil {
-			progress.Logf("Prometheus keeps running at %s (data in %s); stop it with: pkill -f 'prometheus.*%s'", st.promURL, st.prom.DataDir(), hostPort(st.promURL))
-		}
-	}()
+	defer st.shutdown(progress)
 	ports, err := assignPorts(list)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.prepare(); err != nil {
-		return nil, err
-	}
-	if err := st.startStub(ctx); err != nil {
-		return nil, err
-	}
-	progress.Logf("stub: %s", st.stub.URL())
-	if !cfg.NoExporter {
-		if err := st.startExporter(ctx, list, ports); err != nil {
-			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
-		}
-	}
-	if cfg.Alerts {
-		if err := st.startAlertmanager(ctx); err != nil {
-			return nil, err
-		}
-		progress.Logf("alertmanager: %s", st.alerts.URL())
-	}
-	if err := st.startPrometheus(ctx); err != nil {
+	if err := st.start(ctx, list, ports, progress); err != nil {
 		return nil, err
 	}
 	out.PromURL = st.promURL
-	progress.Logf("prometheus: %s", st.promURL)
-
 	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
 	infoPush, err := startInfoPusher(ctx, st.remoteWriteURL(), out.Info)
 	if err != nil {
 		return nil, err
 	}
+	measureAll(ctx, st, list, ports, scenarios, out, progress)
+	out.Interrupted = ctx.Err() != nil
+	progress.Done()
+	return out, finish(st, out, infoPush, list, progress)
+}
 
+// start brings up what every load run shares. Scrape targets are written before
+// Prometheus starts, so that it scrapes them from its first second on.
+func (s *stack) start(ctx context.Context, list []servers.Server, ports map[string]int, progress *Progress) error {
+	if err := s.prepare(); err != nil {
+		return err
+	}
+	if err := s.startStub(ctx); err != nil {
+		return err
+	}
+	progress.Logf("stub: %s", s.stub.URL())
+	if !s.cfg.NoExporter {
+		if err := s.startExporter(ctx, list, ports); err != nil {
+			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
+		}
+	}
+	if s.cfg.Alerts {
+		if err := s.startAlertmanager(ctx); err != nil {
+			return err
+		}
+		progress.Logf("alertmanager: %s", s.alerts.URL())
+	}
+	if err := s.startPrometheus(ctx); err != nil {
+		return err
+	}
+	progress.Logf("prometheus: %s", s.promURL)
+	return nil
+}
+
+// shutdown stops every child; with --keep, Prometheus (and Alertmanager) stay up to browse.
+func (s *stack) shutdown(progress *Progress) {
+	if err := s.stop(s.cfg.Keep); err != nil {
+		progress.Logf("warning: %v", err)
+	}
+	if s.cfg.Keep && s.prom != nil {
+		progress.Logf("Prometheus keeps running at %s (data in %s); stop it with: kill %d", s.promURL, s.prom.DataDir(), s.prom.PID())
+	}
+}
+
+// measureAll runs every scenario against every server in turn, until ctx ends.
+func measureAll(ctx context.Context, st *stack, list []servers.Server, ports map[string]int, scenarios []namedScenario, out *Outcome, progress *Progress) {
 	for i, srv := range list {
 		if ctx.Err() != nil {
-			break
+			return
 		}
 		if srv.Unavailable != "" {
 			out.Skipped = append(out.Skipped, Skipped{Server: srv.Name, Reason: srv.Unavailable})
@@ -136,14 +154,15 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			out.Skipped = append(out.Skipped, *skip)
 		}
 	}
-	out.Interrupted = ctx.Err() != nil
-	progress.Done()
+}
 
-	// The rest runs even after Ctrl-C: what was measured is still reported.
-	final, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+// finish lets the last pushes and scrapes land, then computes the table from PromQL and
+// writes the report. It runs even after Ctrl-C: what was measured is still reported.
+func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []servers.Server, progress *Progress) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	sleepCtx(final, cfg.SettleTime)
-	if stats, err := infoPush.Stop(final); err != nil {
+	sleepCtx(ctx, st.cfg.SettleTime)
+	if stats, err := infoPush.Stop(ctx); err != nil {
 		progress.Logf("warning: run info push: %v", err)
 		out.Dropped += stats.SamplesDropped
 	}
@@ -151,17 +170,18 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		out.Dropped += m.Push.SamplesDropped
 	}
 	out.End = time.Now()
-	if len(out.Measured) > 0 {
-		table, err := results.Fetch(final, promAPI(st.promURL), cfg.TestID, out.Start, out.End)
-		if err != nil {
-			return out, fmt.Errorf("computing the results table from Prometheus: %w", err)
-		}
-		out.Table = table
-		if !cfg.NoReport {
-			out.Report = writeReport(final, st.promURL, out, list, progress)
-		}
+	if len(out.Measured) == 0 {
+		return nil
 	}
-	return out, nil
+	table, err := results.Fetch(ctx, promAPI(st.promURL), out.TestID, out.Start, out.End)
+	if err != nil {
+		return fmt.Errorf("computing the results table from Prometheus: %w", err)
+	}
+	out.Table = table
+	if !st.cfg.NoReport {
+		out.Report = writeReport(ctx, st.promURL, out, list, progress)
+	}
+	return nil
 }
 
 // writeReport renders report/<testid>/index.html; a failure is reported, not fatal: the
@@ -229,13 +249,13 @@ func assignPorts(list []servers.Server) (map[string]int, error) {
 // runServer builds, starts and measures one server in every scenario.
 func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, index, count int, progress *Progress) ([]Measured, *Skipped) {
 	progress.Logf("[%d/%d] %s: building", index, count, srv.Name)
-	buildLog := logWriter(st.cfg.DataDir, "build-"+srv.Name+".log")
+	buildLog := st.logWriter("build-" + srv.Name + ".log")
 	if err := srv.BuildIt(ctx, st.cfg.Root, buildLog); err != nil {
 		progress.Logf("[%d/%d] %s: skipped: %v", index, count, srv.Name, err)
 		return nil, &Skipped{Server: srv.Name, Reason: "build failed: " + err.Error()}
 	}
 	proc, err := servers.Start(ctx, st.cfg.Root, srv, servers.StartOptions{Port: port, StubURL: st.stub.URL(),
-		Stderr: logWriter(st.cfg.DataDir, "server-"+srv.Name+".log")})
+		Stderr: st.logWriter("server-" + srv.Name + ".log")})
 	if err != nil {
 		return nil, &Skipped{Server: srv.Name, Reason: "start failed: " + err.Error()}
 	}

@@ -26,6 +26,7 @@ type stack struct {
 	stub         *servers.Process
 	exporter     *servers.Process
 	exporterAddr string
+	logs         []*os.File
 }
 
 // prepare lays out the Prometheus run directory, so that scrape targets written before
@@ -48,7 +49,7 @@ func (s *stack) prepare() error {
 func (s *stack) startAlertmanager(ctx context.Context) error {
 	am, err := alertmanager.StartForRun(ctx, alertmanager.RunOptions{
 		RunDir: s.runDir, PrometheusConfig: s.configFile, WebhookURL: s.cfg.AlertsWebhook,
-		Stderr: logWriter(s.cfg.DataDir, "alertmanager.log"),
+		Stderr: s.logWriter("alertmanager.log"),
 	})
 	if err != nil {
 		return fmt.Errorf("starting Alertmanager: %w", err)
@@ -66,7 +67,7 @@ func (s *stack) startPrometheus(ctx context.Context) error {
 	prom, err := promrun.Start(ctx, promrun.Options{
 		ConfigFile: s.configFile,
 		DataDir:    filepath.Join(s.cfg.DataDir, "data"),
-		Stderr:     logWriter(s.cfg.DataDir, "prometheus.log"),
+		Stderr:     s.logWriter("prometheus.log"),
 		Outlive:    s.cfg.Keep,
 	})
 	if err != nil {
@@ -86,7 +87,7 @@ func (s *stack) startStub(ctx context.Context) error {
 		return err
 	}
 	stub := servers.Server{Name: "stub", Command: append([]string{filepath.Join("bin", "stub")}, s.cfg.StubArgs...)}
-	p, err := servers.Start(ctx, s.cfg.Root, stub, servers.StartOptions{Port: port, Stderr: logWriter(s.cfg.DataDir, "stub.log")})
+	p, err := servers.Start(ctx, s.cfg.Root, stub, servers.StartOptions{Port: port, Stderr: s.logWriter("stub.log")})
 	if err != nil {
 		return fmt.Errorf("starting the stub: %w (run `make build` first)", err)
 	}
@@ -134,6 +135,7 @@ func (s *stack) stop(keep bool) error {
 			errs = append(errs, fmt.Errorf("stopping Alertmanager: %w", err))
 		}
 	}
+	s.closeLogs()
 	return errors.Join(errs...)
 }
 
@@ -164,9 +166,11 @@ func hostPort(url string) string {
 	return url
 }
 
-// logWriter appends a child's output to a file next to the Prometheus data, so that a
-// failed run can be diagnosed; a file that cannot be opened discards the output.
-func logWriter(dir, name string) io.Writer {
+// logWriter appends a child's output to a file under the data directory, so that a failed
+// run can be diagnosed; the stack closes it when the run ends. A file that cannot be opened
+// discards the output.
+func (s *stack) logWriter(name string) io.Writer {
+	dir := filepath.Join(s.cfg.DataDir, "logs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return io.Discard
 	}
@@ -174,5 +178,13 @@ func logWriter(dir, name string) io.Writer {
 	if err != nil {
 		return io.Discard
 	}
+	s.logs = append(s.logs, f)
 	return f
+}
+
+func (s *stack) closeLogs() {
+	for _, f := range s.logs {
+		f.Close()
+	}
+	s.logs = nil
 }

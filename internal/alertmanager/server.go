@@ -1,7 +1,6 @@
 package alertmanager
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +9,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/promrun"
 )
 
 // Options configure an Alertmanager child process. Zero values pick defaults.
@@ -33,7 +33,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	waitErr error
-	logTail *tailBuffer
+	logTail *promrun.TailBuffer
 }
 
 const (
@@ -43,7 +43,7 @@ const (
 
 // Start launches Alertmanager, without clustering, and returns once it reports ready.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, logTail: &tailBuffer{max: 8 << 10}, exited: make(chan struct{})}
+	s := &Server{opts: opts, logTail: promrun.NewTailBuffer(8 << 10), exited: make(chan struct{})}
 	if err := s.resolveDefaults(); err != nil {
 		s.removeTempDir()
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Server) resolveDefaults() error {
 		if o.Binary, err = FindBinary(); err != nil {
 			return err
 		}
-	} else if err := checkExecutable(o.Binary); err != nil {
+	} else if err := promrun.CheckExecutable(o.Binary); err != nil {
 		return fmt.Errorf("alertmanager not found at %s: run `make deps` (%v)", o.Binary, err)
 	}
 	if o.ConfigFile == "" {
@@ -206,27 +206,4 @@ func orDiscard(w io.Writer) io.Writer {
 		return io.Discard
 	}
 	return w
-}
-
-// tailBuffer keeps the last max bytes written to it, for error messages.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }

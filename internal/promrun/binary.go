@@ -1,14 +1,14 @@
 package promrun
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // EnvBinary names a Prometheus binary to use instead of the one built by `make deps`.
@@ -19,37 +19,47 @@ const EnvBinary = "SSEBENCH_PROMETHEUS"
 // fails the build instead of silently skipping the tests that need it.
 const EnvAllowSkip = "SSEBENCH_ALLOW_SKIP"
 
-const modulePath = "github.com/ssebench/ssebench"
-
 // FindBinary returns the Prometheus binary to run: $SSEBENCH_PROMETHEUS when set,
 // else .tools/bin/prometheus under the repository root, else prometheus on PATH.
-func FindBinary() (string, error) {
-	if p := os.Getenv(EnvBinary); p != "" {
-		if err := checkExecutable(p); err != nil {
-			return "", fmt.Errorf("prometheus from $%s: %w", EnvBinary, err)
-		}
-		return p, nil
-	}
-	var tried []string
-	if root, err := RepoRoot(); err == nil {
-		p := filepath.Join(root, ".tools", "bin", "prometheus")
-		if checkExecutable(p) == nil {
-			return p, nil
-		}
-		tried = append(tried, p)
-	}
-	if p, err := exec.LookPath("prometheus"); err == nil {
-		return p, nil
-	}
-	tried = append(tried, "$PATH")
-	return "", fmt.Errorf("prometheus not found at %s: run `make deps`", strings.Join(tried, " or in "))
-}
+func FindBinary() (string, error) { return FindTool("prometheus", EnvBinary) }
 
 // RequireBinary returns the Prometheus binary for a test. When it is missing the
 // test fails, unless SSEBENCH_ALLOW_SKIP=1, in which case it is skipped.
 func RequireBinary(t testing.TB) string {
 	t.Helper()
-	p, err := FindBinary()
+	return RequireTool(t, "prometheus", EnvBinary)
+}
+
+// FindTool returns one of the pinned tools that `make deps` builds: the path in the
+// environment variable env when set, else .tools/bin/<name> under the repository root,
+// else <name> on PATH.
+func FindTool(name, env string) (string, error) {
+	if p := os.Getenv(env); p != "" {
+		if err := CheckExecutable(p); err != nil {
+			return "", fmt.Errorf("%s from $%s: %w", name, env, err)
+		}
+		return p, nil
+	}
+	var tried []string
+	if root, err := RepoRoot(); err == nil {
+		p := filepath.Join(root, ".tools", "bin", name)
+		if CheckExecutable(p) == nil {
+			return p, nil
+		}
+		tried = append(tried, p)
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	tried = append(tried, "$PATH")
+	return "", fmt.Errorf("%s not found at %s: run `make deps`", name, strings.Join(tried, " or in "))
+}
+
+// RequireTool is FindTool for a test: a missing tool fails the test, unless
+// SSEBENCH_ALLOW_SKIP=1, in which case it is skipped.
+func RequireTool(t testing.TB, name, env string) string {
+	t.Helper()
+	p, err := FindTool(name, env)
 	if err == nil {
 		return p
 	}
@@ -60,41 +70,12 @@ func RequireBinary(t testing.TB) string {
 	return ""
 }
 
-// RepoRoot walks up from the working directory to the ssebench module root,
-// which is where tests run from any package directory.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if isModuleRoot(filepath.Join(dir, "go.mod")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the ssebench repository (no go.mod for " + modulePath + " above the working directory)")
-		}
-		dir = parent
-	}
-}
+// RepoRoot is the ssebench repository root, found from the working directory, which is
+// where tests run from any package directory.
+func RepoRoot() (string, error) { return servers.FindRoot() }
 
-func isModuleRoot(goMod string) bool {
-	f, err := os.Open(goMod)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fields := strings.Fields(sc.Text()); len(fields) == 2 && fields[0] == "module" {
-			return fields[1] == modulePath
-		}
-	}
-	return false
-}
-
-func checkExecutable(p string) error {
+// CheckExecutable says why p cannot be run, or nil.
+func CheckExecutable(p string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return err

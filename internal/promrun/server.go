@@ -44,7 +44,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	proc    *process
-	logTail *tailBuffer
+	logTail *TailBuffer
 }
 
 type process struct {
@@ -61,7 +61,7 @@ const (
 
 // Start launches Prometheus and returns once it reports ready.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, logTail: &tailBuffer{max: 8 << 10}}
+	s := &Server{opts: opts, logTail: NewTailBuffer(8 << 10)}
 	if err := s.resolveDefaults(); err != nil {
 		s.removeTempDir()
 		return nil, err
@@ -82,7 +82,7 @@ func (s *Server) resolveDefaults() error {
 			return err
 		}
 		o.Binary = bin
-	} else if err := checkExecutable(o.Binary); err != nil {
+	} else if err := CheckExecutable(o.Binary); err != nil {
 		return fmt.Errorf("prometheus not found at %s: run `make deps` (%v)", o.Binary, err)
 	}
 	if o.ConfigFile == "" || o.DataDir == "" {
@@ -334,14 +334,18 @@ func orDiscard(w io.Writer) io.Writer {
 	return w
 }
 
-// tailBuffer keeps the last max bytes written to it, for error messages.
-type tailBuffer struct {
+// NewTailBuffer keeps the last max bytes.
+func NewTailBuffer(max int) *TailBuffer { return &TailBuffer{max: max} }
+
+// TailBuffer keeps the last bytes written to it: a child process's log tail, for error
+// messages.
+type TailBuffer struct {
 	mu  sync.Mutex
 	max int
 	buf bytes.Buffer
 }
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *TailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf.Write(p)
@@ -351,7 +355,7 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string {
+func (t *TailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.buf.String()

@@ -21,6 +21,12 @@ var (
 	MemoryShare = define(Query{Name: "share.memory_percent", Title: "Memory share by server - stress peak RSS (%)", Unit: UnitPercent,
 		Expr: fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly)),
 		Help: "Each server's share of the summed peak RSS under stress."})
+
+	// The runtime is the server name's first word (bun-hono → bun), as servers.yaml names them.
+	MemoryShareByRuntime = define(Query{Name: "share.memory_by_runtime_percent", Title: "Memory share by runtime - stress peak RSS (%)", Unit: UnitPercent,
+		Expr: fmt.Sprintf(`sum by (runtime) (label_replace(%s, "runtime", "$1", "server", "([^-]+).*"))`,
+			fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly))),
+		Help: "Each runtime's share of the summed peak RSS under stress, as the writeup's caption gives it."})
 )
 
 // Normalized scores of the 3-way comparison: each axis 100 = best of the compared servers;

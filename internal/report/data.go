@@ -22,12 +22,13 @@ type Data struct {
 	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
 	Table   *results.Table    // the writeup's full results, both scenarios
 
-	Stress  []Chart // stress top-line bar charts: throughput, p95, CPU, memory
-	Delta   Chart   // baseline vs stress throughput delta
-	Scores  Scores  // 3-way normalized comparison
-	Share   Chart   // memory share by server (stress peak RSS %)
-	Series  []Lines // over the run: req/s and p95
-	Compare []string
+	Stress       []Chart // stress top-line bar charts: throughput, p95, CPU, memory
+	Delta        Chart   // baseline vs stress throughput delta
+	Scores       Scores  // 3-way normalized comparison
+	Share        Chart   // memory share by server (stress peak RSS %)
+	RuntimeShare Chart   // the same by runtime (Bar.Server holds the runtime), for the caption
+	Series       []Lines // over the run: req/s and p95
+	Compare      []string
 }
 
 // ServerInfo is one row of "Servers under test".

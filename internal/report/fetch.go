@@ -19,17 +19,21 @@ var WriteupCompare = []string{"bun-hono", "go-http", "rust-axum"}
 
 // Options of Fetch.
 type Options struct {
-	Compare []string      // servers of the normalized comparison; empty: WriteupCompare when all ran, else every server
-	Servers []ServerInfo  // runtime and framework of known servers (servers.yaml); optional
-	Steps   int           // points per line of the over-the-run charts; 0 means 300
-	Timeout time.Duration // per query; 0 means results.QueryTimeout
+	Compare []string       // servers of the normalized comparison; empty: WriteupCompare when all ran, else every server
+	Servers []ServerInfo   // runtime and framework of known servers (servers.yaml); optional
+	Steps   int            // points per line of the over-the-run charts; 0 means 300
+	Timeout time.Duration  // per query; 0 means results.QueryTimeout
+	Table   *results.Table // the run's results table when the caller already fetched it; nil: fetched here
 }
 
 // Fetch reads everything the report shows for one run from Prometheus, over [start, end].
 func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time, o Options) (*Data, error) {
-	table, err := results.Fetch(ctx, api, testid, start, end)
-	if err != nil {
-		return nil, err
+	var err error
+	table := o.Table
+	if table == nil {
+		if table, err = results.Fetch(ctx, api, testid, start, end); err != nil {
+			return nil, err
+		}
 	}
 	f := fetcher{ctx: ctx, api: api, end: end, vars: catalog.Vars{TestID: testid, Range: end.Sub(start) + 2*time.Second}}
 	d := &Data{TestID: testid, Start: start, End: end, Table: table, Servers: o.Servers}
@@ -50,6 +54,9 @@ func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time,
 		return nil, err
 	}
 	if d.Share, err = f.chart(catalog.MemoryShare); err != nil {
+		return nil, err
+	}
+	if d.RuntimeShare, err = f.chartBy(catalog.MemoryShareByRuntime, "runtime"); err != nil {
 		return nil, err
 	}
 	d.Compare = compareSet(o.Compare, d.Loads)
@@ -124,14 +131,17 @@ func (f fetcher) loads() ([]Load, error) {
 }
 
 // chart is one value per server, largest first (the writeup's bar order).
-func (f fetcher) chart(q catalog.Query) (Chart, error) {
+func (f fetcher) chart(q catalog.Query) (Chart, error) { return f.chartBy(q, "server") }
+
+// chartBy makes one bar per value of label (in Bar.Server).
+func (f fetcher) chartBy(q catalog.Query, label model.LabelName) (Chart, error) {
 	vec, err := f.instant(q, f.vars)
 	if err != nil {
 		return Chart{}, err
 	}
 	c := Chart{Query: q.Name, Title: q.Title, Unit: unitLabel(q.Unit)}
 	for _, s := range vec {
-		c.Bars = append(c.Bars, Bar{Server: string(s.Metric["server"]), Value: float64(s.Value)})
+		c.Bars = append(c.Bars, Bar{Server: string(s.Metric[label]), Value: float64(s.Value)})
 	}
 	sort.SliceStable(c.Bars, func(i, j int) bool {
 		if c.Bars[i].Value != c.Bars[j].Value {

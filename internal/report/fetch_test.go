@@ -164,6 +164,16 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 	if math.Abs(share-100) > 0.01 {
 		t.Errorf("memory shares sum to %.2f %%", share)
 	}
+	// One runtime per server here ("fast", "slow" have no dash): each runtime's share is
+	// its server's share.
+	if len(d.RuntimeShare.Bars) != 2 {
+		t.Errorf("runtime shares: %+v", d.RuntimeShare.Bars)
+	}
+	for i, b := range d.RuntimeShare.Bars {
+		if b.Server != d.Share.Bars[i].Server || math.Abs(b.Value-d.Share.Bars[i].Value) > 0.01 {
+			t.Errorf("runtime share %+v differs from server share %+v", b, d.Share.Bars[i])
+		}
+	}
 	if len(d.Delta.Bars) != 2 {
 		t.Errorf("delta bars: %+v", d.Delta.Bars)
 	}

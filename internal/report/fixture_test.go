@@ -2,6 +2,8 @@ package report
 
 import (
 	"math"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/catalog"
@@ -70,6 +72,7 @@ func sampleData() *Data {
 			scores = append(scores, []float64{100 * r.v[0] / 1609.6, 100 * 115.4 / r.v[2], 100 * 356.0 / r.v[3], 100 * 61.8 / r.v[4], 100 * 23.4 / r.v[5]})
 		}
 	}
+	d.RuntimeShare = runtimeShares(d.Share)
 	d.Table.Sort()
 	d.Compare = WriteupCompare
 	d.Scores = Scores{Servers: WriteupCompare, Values: scores}
@@ -105,4 +108,19 @@ func appendLine(series []Lines, i int, q catalog.Query, server string, from time
 	}
 	series[i].Lines = append(series[i].Lines, base, stress)
 	return series
+}
+
+// runtimeShares is what share.memory_by_runtime_percent returns for the fixture's shares,
+// largest first as fetcher.chart sorts.
+func runtimeShares(share Chart) Chart {
+	sum := map[string]float64{}
+	for _, b := range share.Bars {
+		sum[strings.SplitN(b.Server, "-", 2)[0]] += b.Value
+	}
+	c := Chart{Query: catalog.MemoryShareByRuntime.Name, Title: catalog.MemoryShareByRuntime.Title}
+	for runtime, v := range sum {
+		c.Bars = append(c.Bars, Bar{Server: runtime, Value: v})
+	}
+	sort.Slice(c.Bars, func(i, j int) bool { return c.Bars[i].Value > c.Bars[j].Value })
+	return c
 }

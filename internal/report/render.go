@@ -111,7 +111,7 @@ func buildView(d *Data) (*view, error) {
 	if v.ShareChart.SVG, err = shareBars(d.Share, pal); err != nil {
 		return nil, fmt.Errorf("report: memory share chart: %w", err)
 	}
-	v.FamilyShares = familyShares(d.Share)
+	v.FamilyShares = familyShares(d.RuntimeShare)
 	for _, ls := range d.Series {
 		f := figure{Query: ls.Query}
 		if f.SVG, err = lineChart(ls, pal); err != nil {
@@ -329,29 +329,17 @@ func markBest(tv *tableView, t *results.Table) {
 	}
 }
 
-// familyShares sums the memory share by runtime family, as the writeup's caption does.
+// familyShares is the writeup's caption: each runtime's share, largest first (the chart's
+// order), as the catalog's share.memory_by_runtime_percent computed it.
 func familyShares(c Chart) string {
-	sum := map[string]float64{}
+	var parts []string
 	for _, b := range c.Bars {
 		if !math.IsNaN(b.Value) {
-			sum[strings.SplitN(b.Server, "-", 2)[0]] += b.Value
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", titleCase(b.Server), b.Value))
 		}
 	}
-	if len(sum) < 2 {
+	if len(parts) < 2 {
 		return ""
-	}
-	type fam struct {
-		name  string
-		share float64
-	}
-	var fams []fam
-	for n, s := range sum {
-		fams = append(fams, fam{n, s})
-	}
-	sort.Slice(fams, func(i, j int) bool { return fams[i].share > fams[j].share })
-	parts := make([]string, len(fams))
-	for i, f := range fams {
-		parts[i] = fmt.Sprintf("%s %.0f%%", titleCase(f.name), f.share)
 	}
 	return "Share of total peak RSS across all servers by runtime: " + strings.Join(parts, ", ") + "."
 }

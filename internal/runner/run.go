@@ -191,7 +191,7 @@ func writeReport(ctx context.Context, promURL string, out *Outcome, list []serve
 	for _, s := range list {
 		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
 	}
-	paths, err := report.Generate(ctx, promAPI(promURL), out.TestID, out.Start, out.End, filepath.Dir(out.ReportDir), report.Options{Servers: infos})
+	paths, err := report.Generate(ctx, promAPI(promURL), out.TestID, out.Start, out.End, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""

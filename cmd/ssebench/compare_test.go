@@ -62,7 +62,7 @@ func TestCompareTwoRealRuns(t *testing.T) {
 		delay time.Duration
 	}{{"before", 20 * time.Millisecond}, {"after", 30 * time.Millisecond}} {
 		benchtest.Push(t, benchtest.Run{WriteURL: prom.RemoteWriteURL(), Target: proxy.URL(), TestID: r.id, Server: "go-http",
-			Scenario: "baseline", VUs: 10, Duration: 8 * time.Second, InterTokenDelay: r.delay})
+			Scenario: "baseline", VUs: 10, Duration: 20 * time.Second, InterTokenDelay: r.delay})
 	}
 
 	var out, stderr strings.Builder

@@ -12,12 +12,14 @@ import (
 	"github.com/ssebench/ssebench/internal/catalog"
 )
 
-// sampleStep is the resolution of the per-second samples. With a 1 s push interval and a
-// 2 s rate window, each step's rate covers the one push interval since the previous step,
-// so consecutive samples do not overlap.
+// sampleStep is the resolution of the per-second samples. The rate window is the catalog's
+// default $__rate_interval (4 s, four push intervals): a 2 s window holds a single push
+// interval, and one push delayed on a loaded machine then gives a second with no requests
+// beside one with two seconds' worth, which left a regression of a third undetectable.
+// Consecutive samples overlap; the bootstrap's interval is correspondingly optimistic.
 const (
 	sampleStep   = time.Second
-	sampleWindow = 2 * time.Second
+	sampleWindow = 4 * time.Second
 )
 
 // key is one server × scenario.

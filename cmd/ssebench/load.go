@@ -11,10 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/runner"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -114,13 +113,13 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 		f.server = u.Host
 	}
 	if f.testID == "" {
-		f.testID = newLoadTestID(time.Now())
+		f.testID = runner.NewTestID(time.Now())
 	}
 	reg := prometheus.NewRegistry()
 	var pusher *remotewrite.Pusher
 	if f.remoteWriteURL != "" {
 		pusher, err = remotewrite.New(remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second,
-			UserAgent: "ssebench/" + loadVersion(), Logger: logger}, reg)
+			UserAgent: runner.UserAgent(), Logger: logger}, reg)
 		if err != nil {
 			fmt.Fprintln(stderr, "ssebench load:", err)
 			return 2
@@ -129,10 +128,11 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 	}
 	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s\n",
 		f.scenario, sc.Executor, sc.Length(), sc.MaxVUCount(), f.target, f.testID)
-	progress := newProgressPrinter(stdout, tty)
+	progress := runner.NewProgress(stdout, tty)
 	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
-		Scenario: sc, Headers: f.headers, Registry: reg, Progress: progress.update})
-	progress.finish()
+		Scenario: sc, Headers: f.headers, Registry: reg,
+		Progress: func(p load.Progress) { progress.Update(runner.StatusOf(p, 1, 1, f.server, f.scenario)) }})
+	progress.Done()
 	if err != nil {
 		fmt.Fprintln(stderr, "ssebench load:", err)
 		return 1
@@ -217,54 +217,4 @@ func stopPusher(p *remotewrite.Pusher, stdout, stderr io.Writer) bool {
 		return false
 	}
 	return true
-}
-
-// progressPrinter shows one live line on a terminal, and a plain line every few seconds otherwise.
-type progressPrinter struct {
-	mu        sync.Mutex
-	w         io.Writer
-	tty       bool
-	lineOpen  bool
-	lastPlain time.Time
-}
-
-const plainProgressEvery = 5 * time.Second
-
-func newProgressPrinter(w io.Writer, tty bool) *progressPrinter {
-	return &progressPrinter{w: w, tty: tty}
-}
-
-func (p *progressPrinter) update(pr load.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	line := fmt.Sprintf("  %5.1fs / %.0fs  %4d VUs  %8.1f req/s  %d requests  %d failed",
-		pr.Elapsed.Seconds(), pr.Total.Seconds(), pr.VUs, pr.ReqPerSec, pr.Requests, pr.Failures)
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-		p.lineOpen = true
-		return
-	}
-	if now := time.Now(); now.Sub(p.lastPlain) >= plainProgressEvery {
-		p.lastPlain = now
-		fmt.Fprintln(p.w, line)
-	}
-}
-
-func (p *progressPrinter) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.lineOpen {
-		fmt.Fprintln(p.w)
-		p.lineOpen = false
-	}
-}
-
-// newLoadTestID is a sortable, time-based testid: the run's start in UTC.
-func newLoadTestID(t time.Time) string { return t.UTC().Format("20060102-150405") }
-
-func loadVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "devel"
 }

@@ -13,9 +13,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/ssebench/ssebench/internal/load"
 )
 
 // sseTarget is a real streaming server on 127.0.0.1; it counts the requests that carried X-Probe.
@@ -185,23 +182,5 @@ func TestLoadCommandCancelledStillPrintsTheSummary(t *testing.T) {
 	status := loadCommand(ctx, []string{"--target", srv.URL, "--scenarios-file", path, "--scenario", "long"}, &out, &errb, true)
 	if status != 130 || !strings.Contains(out.String(), "(aborted)") || !strings.Contains(out.String(), "http_reqs") {
 		t.Fatalf("exit %d; want 130 and the summary marked aborted\nstdout:\n%s\nstderr:\n%s", status, out.String(), errb.String())
-	}
-}
-
-func TestProgressPrinter(t *testing.T) {
-	var tty, plain bytes.Buffer
-	p, q := newProgressPrinter(&tty, true), newProgressPrinter(&plain, false)
-	for _, pr := range []load.Progress{{Elapsed: time.Second, Total: 60 * time.Second, VUs: 10, ReqPerSec: 250, Requests: 250},
-		{Elapsed: 2 * time.Second, Total: 60 * time.Second, VUs: 10, ReqPerSec: 260, Requests: 510, Failures: 1}} {
-		p.update(pr)
-		q.update(pr)
-	}
-	p.finish()
-	q.finish()
-	if strings.Count(tty.String(), "\r\033[K") != 2 || !strings.HasSuffix(tty.String(), "1 failed\n") {
-		t.Errorf("terminal output %q: want two rewrites of one line, closed at the end", tty.String())
-	}
-	if strings.Contains(plain.String(), "\r") || strings.Count(plain.String(), "\n") != 1 || !strings.Contains(plain.String(), "250.0 req/s") {
-		t.Errorf("plain output %q: want one plain line per %v", plain.String(), plainProgressEvery)
 	}
 }

@@ -21,7 +21,7 @@ func startInfoPusher(ctx context.Context, url string, info runinfo.Info) (*remot
 	if err := reg.Register(info.Collector()); err != nil {
 		return nil, err
 	}
-	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second, UserAgent: userAgent()}, reg)
+	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second, UserAgent: UserAgent()}, reg)
 	if err != nil {
 		return nil, fmt.Errorf("run info pusher: %w", err)
 	}
@@ -29,7 +29,8 @@ func startInfoPusher(ctx context.Context, url string, info runinfo.Info) (*remot
 	return p, nil
 }
 
-func userAgent() string {
+// UserAgent is what ssebench sends with every remote-write request.
+func UserAgent() string {
 	version := "devel"
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
 		version = info.Main.Version

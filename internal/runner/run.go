@@ -295,7 +295,7 @@ func runServer(ctx context.Context, st *stack, srv servers.Server, port int, sce
 func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, index, count int, progress *Progress) Measured {
 	m := Measured{Server: server, Scenario: sc.Name, Start: time.Now()}
 	reg := prometheus.NewRegistry()
-	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second, UserAgent: userAgent()}, reg)
+	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second, UserAgent: UserAgent()}, reg)
 	if err != nil {
 		m.Error = err.Error()
 		return m
@@ -306,7 +306,7 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 	summary, err := load.Run(ctx, load.Options{
 		Target: target, TestID: st.cfg.TestID, Server: server, ScenarioName: sc.Name,
 		Scenario: sc.Scenario, Headers: st.cfg.Headers, Registry: reg,
-		Progress: func(p load.Progress) { progress.Update(statusOf(p, index, count, server, sc.Name)) },
+		Progress: func(p load.Progress) { progress.Update(StatusOf(p, index, count, server, sc.Name)) },
 	})
 	m.End = time.Now()
 	m.Summary = summary

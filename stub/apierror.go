@@ -23,6 +23,8 @@ const (
 	codeMethod         = "method_not_allowed"
 	codeUnknownURL     = "unknown_url"
 	codeTooLarge       = "request_too_large"
+	codeOutputTooLarge = "output_too_large"
+	codeInvalidValue   = "invalid_value"
 	codeInjected       = "injected_fault"
 	typeInvalidRequest = "invalid_request_error"
 	typeServerError    = "server_error"

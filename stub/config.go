@@ -41,12 +41,21 @@ const (
 	ProfileRealistic = "realistic"
 )
 
-// Limits keep a typo in a header from asking for an endless or gigantic stream.
+// Limits keep a typo in a header from asking for an endless or gigantic
+// stream, and anyone who can reach a proxy (X-Stub-* headers pass through every
+// one) from making the stub allocate or send without bound.
 const (
 	MaxTokens    = 100_000
 	MaxTokenSize = 4096
 	MaxDelay     = 10 * time.Minute
 	MaxBodyBytes = 1 << 20
+	// MaxOutputBytes caps one response's body, streaming or not, every byte of
+	// JSON and SSE framing counted: 100,000 tokens of 4 bytes (~23 MB as a
+	// stream) are over it, 60,000 are not. A request asking for more is answered
+	// 400 (output_too_large) before anything is generated.
+	MaxOutputBytes = 16 << 20
+	// MaxModelBytes caps the request's model name, which every chunk echoes.
+	MaxModelBytes = 256
 )
 
 // DefaultShape is a stream of a few milliseconds: the writeup's stub let 10 VUs
@@ -105,7 +114,18 @@ func (s Shape) Validate() error {
 		checkDelay("inter-token delay", s.InterTokenDelay),
 		checkDelay("jitter", s.Jitter),
 		checkIntRange("token size", s.TokenSize, 1, MaxTokenSize),
+		checkContentBytes(s),
 	)
+}
+
+// checkContentBytes refuses a default shape whose content alone is over
+// MaxOutputBytes (every request would be refused); the exact response size
+// is judged per request, see outputBytes.
+func checkContentBytes(s Shape) error {
+	if s.Tokens > 0 && s.TokenSize > 0 && s.Tokens*s.TokenSize > MaxOutputBytes {
+		return fmt.Errorf("tokens × token size = %d bytes of content, over the output limit of %d bytes", s.Tokens*s.TokenSize, MaxOutputBytes)
+	}
+	return nil
 }
 
 // Validate reports every fault field out of range.

@@ -32,29 +32,51 @@ func (e *chunkEncoder) reset(id []byte, created int64, model string, includeUsag
 	e.tail = append(e.tail, "}\n\n"...)
 }
 
+// The choices of each kind of chunk, between the shared head and tail.
+const (
+	roleChoices    = `[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]`
+	contentBefore  = `[{"index":0,"delta":{"content":"`
+	contentAfter   = `"},"logprobs":null,"finish_reason":null}]`
+	finishChoices  = `[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]`
+	usageChoices   = `[],"usage":`
+	usageChunkTail = "}\n\n"
+)
+
 func (e *chunkEncoder) role() []byte {
-	e.buf = append(append(e.buf[:0], e.head...),
-		`[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]`...)
+	e.buf = append(append(e.buf[:0], e.head...), roleChoices...)
 	return append(e.buf, e.tail...)
 }
 
 // content renders a content chunk; text is plain ASCII words and needs no escaping.
 func (e *chunkEncoder) content(text []byte) []byte {
-	e.buf = append(append(e.buf[:0], e.head...), `[{"index":0,"delta":{"content":"`...)
-	e.buf = append(append(e.buf, text...), `"},"logprobs":null,"finish_reason":null}]`...)
+	e.buf = append(append(e.buf[:0], e.head...), contentBefore...)
+	e.buf = append(append(e.buf, text...), contentAfter...)
 	return append(e.buf, e.tail...)
 }
 
 func (e *chunkEncoder) finish() []byte {
-	e.buf = append(append(e.buf[:0], e.head...),
-		`[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]`...)
+	e.buf = append(append(e.buf[:0], e.head...), finishChoices...)
 	return append(e.buf, e.tail...)
 }
 
 func (e *chunkEncoder) usage(prompt, completion int) []byte {
-	e.buf = append(append(e.buf[:0], e.head...), `[],"usage":`...)
+	e.buf = append(append(e.buf[:0], e.head...), usageChoices...)
 	e.buf = appendUsage(e.buf, prompt, completion)
-	return append(e.buf, "}\n\n"...)
+	return append(e.buf, usageChunkTail...)
+}
+
+// streamBytes is the exact length of the stream role(), content() × tokens,
+// finish(), usage() when asked and [DONE] make, computed without rendering it.
+func (e *chunkEncoder) streamBytes(tokens, tokenSize int, usage bool, prompt int) int {
+	frame := len(e.head) + len(e.tail)
+	n := frame + len(roleChoices) +
+		tokens*(frame+len(contentBefore)+tokenSize+len(contentAfter)) +
+		frame + len(finishChoices) + len(doneEvent)
+	if usage {
+		var tmp [96]byte
+		n += len(e.head) + len(usageChoices) + len(appendUsage(tmp[:0], prompt, tokens)) + len(usageChunkTail)
+	}
+	return n
 }
 
 var doneEvent = []byte("data: [DONE]\n\n")
@@ -69,16 +91,20 @@ func appendUsage(b []byte, prompt, completion int) []byte {
 	return append(b, '}')
 }
 
-// appendCompletion renders the whole non-streaming chat.completion object.
-func appendCompletion(b []byte, id []byte, created int64, model string, content []byte, prompt, completion int) []byte {
+// appendCompletionHead renders the non-streaming chat.completion object up
+// to its content; appendCompletionTail renders what follows the content. The
+// content is written between them in pieces, never held whole.
+func appendCompletionHead(b []byte, id []byte, created int64, model string) []byte {
 	b = append(b, `{"id":"`...)
 	b = append(b, id...)
 	b = append(b, `","object":"chat.completion","created":`...)
 	b = strconv.AppendInt(b, created, 10)
 	b = append(b, `,"model":`...)
 	b = appendJSONString(b, model)
-	b = append(b, `,"system_fingerprint":"`+systemFingerprint+`","choices":[{"index":0,"message":{"role":"assistant","content":"`...)
-	b = append(b, content...)
+	return append(b, `,"system_fingerprint":"`+systemFingerprint+`","choices":[{"index":0,"message":{"role":"assistant","content":"`...)
+}
+
+func appendCompletionTail(b []byte, prompt, completion int) []byte {
 	b = append(b, `","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":`...)
 	b = appendUsage(b, prompt, completion)
 	return append(b, "}\n"...)

@@ -113,6 +113,13 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	st := getState()
 	defer putState(st)
 	plan := st.start(&p, &req, bodyHash)
+	if n := st.outputBytes(&p, &req); n > MaxOutputBytes {
+		h.writeError(w, http.StatusBadRequest, apiError{
+			Message: fmt.Sprintf("the response would be %d bytes, over the stub's output limit of %d bytes: lower %s (%d) or %s (%d)",
+				n, MaxOutputBytes, HeaderTokens, p.Shape.Tokens, HeaderTokenSize, p.Shape.TokenSize),
+			Code: codeOutputTooLarge})
+		return
+	}
 	if plan.injectError {
 		h.m.errorsInject.Add(1)
 		h.writeError(w, p.Faults.ErrorStatus, apiError{

@@ -46,13 +46,21 @@ func (e *requestError) Error() string { return e.api.Message }
 
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// putBodyBuffer pools a body buffer unless one large request grew it: a pool
+// of 1 MiB buffers would keep the memory of the largest bodies ever seen.
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBytes {
+		bodyBuffers.Put(b)
+	}
+}
+
 // readRequest reads at most MaxBodyBytes of body and decodes it. The returned
 // hash of the raw body seeds deterministic output for X-Stub-Seed.
 func readRequest(w http.ResponseWriter, r *http.Request) (chatRequest, uint64, error) {
 	var req chatRequest
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bodyBuffers.Put(buf)
+	defer putBodyBuffer(buf)
 
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -73,6 +81,11 @@ func readRequest(w http.ResponseWriter, r *http.Request) (chatRequest, uint64, e
 	if len(req.Messages) == 0 {
 		return req, 0, &requestError{http.StatusBadRequest, apiError{
 			Message: "'messages' must be a non-empty array", Param: param("messages"), Code: codeInvalidParam}}
+	}
+	if len(req.Model) > MaxModelBytes {
+		return req, 0, &requestError{http.StatusBadRequest, apiError{
+			Message: fmt.Sprintf("'model' is %d bytes long, over the limit of %d bytes", len(req.Model), MaxModelBytes),
+			Param:   param("model"), Code: codeInvalidValue}}
 	}
 	if req.Model == "" {
 		req.Model = DefaultModel

@@ -31,9 +31,16 @@ var states = sync.Pool{New: func() any {
 
 func getState() *streamState { return states.Get().(*streamState) }
 
+// maxPooledBytes is the largest buffer a pooled state or body buffer keeps:
+// a state that served an unusually large request is left to the collector.
+const maxPooledBytes = 64 << 10
+
 func putState(st *streamState) {
 	if st.timer != nil {
 		st.timer.Stop()
+	}
+	if cap(st.text) > maxPooledBytes || cap(st.enc.buf) > maxPooledBytes || cap(st.enc.head) > maxPooledBytes {
+		return
 	}
 	states.Put(st)
 }

@@ -3,6 +3,7 @@ package stub
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -108,23 +109,55 @@ func (h *handler) faultAbort(r *http.Request, sent int) {
 	panic(http.ErrAbortHandler)
 }
 
+// completionPiece is how much content a non-streaming answer renders per
+// Write: its memory does not grow with the answer.
+const completionPiece = 16 << 10
+
 // complete answers one chat.completion object after the time the stream
-// would have taken. Abort faults apply to streams only.
+// would have taken. Abort faults apply to streams only. The content is
+// written in pieces of completionPiece bytes; the words are the same as a
+// stream's (they come from their own random source, the delays from another).
 func (h *handler) complete(w http.ResponseWriter, r *http.Request, p *requestParams, req *chatRequest, st *streamState) {
 	shape := &p.Shape
 	var total time.Duration
-	st.text = st.text[:0]
 	for i := range shape.Tokens {
 		total += st.delay(shape, i)
-		st.text = st.words.next(st.text, shape.TokenSize)
 	}
 	if err := st.wait(r.Context(), total+p.Faults.Stall); err != nil {
 		h.log.Debug("client went away before the completion", "error", err)
 		return
 	}
-	body := appendCompletion(st.enc.buf[:0], st.id, st.created, req.Model, st.text, req.promptTokens(), shape.Tokens)
-	st.enc.buf = body
+	b := appendCompletionHead(st.enc.buf[:0], st.id, st.created, req.Model)
+	headLen := len(b)
+	b = appendCompletionTail(b, req.promptTokens(), shape.Tokens)
+	st.enc.buf = b
+	content := shape.Tokens * shape.TokenSize
 	w.Header()["Content-Type"] = jsonContentType
+	w.Header()["Content-Length"] = []string{strconv.Itoa(len(b) + content)}
 	h.writeHeader(w, http.StatusOK)
-	_, _ = w.Write(body)
+	if _, err := w.Write(b[:headLen]); err != nil {
+		return
+	}
+	for left := content; left > 0; {
+		n := min(left, completionPiece)
+		st.text = st.words.next(st.text[:0], n)
+		if _, err := w.Write(st.text); err != nil {
+			h.log.Debug("client went away during the completion", "error", err)
+			return
+		}
+		left -= n
+	}
+	_, _ = w.Write(b[headLen:])
+}
+
+// outputBytes is the exact length of the body the request asked for.
+func (st *streamState) outputBytes(p *requestParams, req *chatRequest) int {
+	shape := &p.Shape
+	if req.Stream {
+		return st.enc.streamBytes(shape.Tokens, shape.TokenSize, req.includeUsage(), req.promptTokens())
+	}
+	b := appendCompletionHead(st.enc.buf[:0], st.id, st.created, req.Model)
+	b = appendCompletionTail(b, req.promptTokens(), shape.Tokens)
+	st.enc.buf = b
+	return len(b) + shape.Tokens*shape.TokenSize
 }

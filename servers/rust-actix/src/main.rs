@@ -1,18 +1,25 @@
-//! rust-actix: an SSE streaming proxy on actix-web 4 and its client, awc, for ssebench.
-//! The contract it keeps is in servers/README.md.
+//! rust-actix: an SSE streaming proxy on actix-web 4 for ssebench, with hyper-util's pooled
+//! client (hyper 1) for the upstream. The contract it keeps is in servers/README.md.
 
 use std::time::Duration;
 use std::{env, io, process};
 
-use actix_web::http::header::{HeaderMap, HeaderName, CONNECTION, CONTENT_LENGTH, HOST};
-use actix_web::http::Uri;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
+use actix_web::http::StatusCode;
 use actix_web::rt::net::TcpStream;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use awc::{Client, Connector};
+use bytes::Bytes;
+use http_body_util::{BodyDataStream, Full};
+use hyper::Uri;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-/// Upstream connections per worker: more than the 200 concurrent streams of the stress scenario.
-const UPSTREAM_CONNECTIONS: usize = 256;
+/// Idle upstream connections kept per worker: more than the 200 concurrent streams of the stress scenario.
+const POOL_MAX_IDLE: usize = 256;
+/// Largest request body accepted (413 beyond), as the other proxies.
+const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long SIGTERM waits for in-flight streams (actix-web handles the signal itself).
 const SHUTDOWN_GRACE_SECS: u64 = 10;
 
@@ -28,8 +35,10 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
-struct Upstream {
-    url: String,
+type Upstream = Client<HttpConnector, Full<Bytes>>;
+
+struct Target {
+    uri: Uri,
 }
 
 fn fail(message: &str) -> ! {
@@ -37,28 +46,59 @@ fn fail(message: &str) -> ! {
     process::exit(2);
 }
 
-fn upstream_url() -> String {
+fn upstream_uri() -> Uri {
     let raw = env::var("STUB_URL").unwrap_or_else(|_| fail("environment variable STUB_URL is required"));
     let base: Uri = raw.parse().unwrap_or_else(|e| fail(&format!("STUB_URL {raw:?} is not a URL: {e}")));
     match (base.scheme_str(), base.authority()) {
-        (Some("http"), Some(authority)) => format!("http://{authority}/v1/chat/completions"),
+        (Some("http"), Some(authority)) => format!("http://{authority}/v1/chat/completions")
+            .parse()
+            .unwrap_or_else(|e| fail(&format!("STUB_URL {raw:?}: {e}"))),
         _ => fail(&format!("STUB_URL {raw:?} must be http://host:port")),
     }
 }
 
+/// Whether accepted sockets get TCP_NODELAY: yes unless SSEBENCH_TCP_NODELAY is 0, false or
+/// off, which leaves Nagle's algorithm on (actix-web's default) to reproduce the writeup's
+/// collapse. Upstream sockets keep TCP_NODELAY either way.
+fn tcp_nodelay() -> bool {
+    match env::var("SSEBENCH_TCP_NODELAY").unwrap_or_default().to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "on" => true,
+        "0" | "false" | "off" => false,
+        other => fail(&format!("SSEBENCH_TCP_NODELAY must be 1 or 0, got {other:?}")),
+    }
+}
+
 /// Header names that must not cross the proxy: hop-by-hop ones and those named in Connection.
-fn hop_by_hop(headers: &HeaderMap) -> Vec<String> {
+fn hop_by_hop<'a>(connection: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
     let mut names: Vec<String> = HOP_BY_HOP.iter().map(|s| s.to_string()).collect();
-    for value in headers.get_all(CONNECTION) {
-        if let Ok(value) = value.to_str() {
+    for value in connection {
+        if let Ok(value) = std::str::from_utf8(value) {
             names.extend(value.split(',').map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()));
         }
     }
     names
 }
 
-fn forwarded(name: &HeaderName, skip: &[String]) -> bool {
-    name != HOST && name != CONTENT_LENGTH && !skip.iter().any(|s| s == name.as_str())
+fn forwarded(name: &str, skip: &[String]) -> bool {
+    name != HOST.as_str() && name != CONTENT_LENGTH.as_str() && !skip.iter().any(|s| s == name)
+}
+
+/// The client's end-to-end headers as an upstream request (actix-web is on http 0.2,
+/// hyper 1 on http 1: headers cross as bytes).
+fn upstream_request(uri: &Uri, headers: &HeaderMap, body: Bytes) -> hyper::Request<Full<Bytes>> {
+    let skip = hop_by_hop(headers.get_all(CONNECTION).map(|v| v.as_bytes()));
+    let mut request = hyper::Request::new(Full::new(body));
+    *request.method_mut() = hyper::Method::POST;
+    *request.uri_mut() = uri.clone();
+    let out = request.headers_mut();
+    for (name, value) in headers.iter().filter(|(name, _)| forwarded(name.as_str(), &skip)) {
+        if let (Ok(name), Ok(value)) =
+            (hyper::header::HeaderName::from_bytes(name.as_str().as_bytes()), hyper::header::HeaderValue::from_bytes(value.as_bytes()))
+        {
+            out.append(name, value);
+        }
+    }
+    request
 }
 
 fn bad_gateway(kind: &str, message: String) -> HttpResponse {
@@ -81,31 +121,37 @@ fn json_string(s: &str) -> String {
     out
 }
 
-async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Client>, upstream: web::Data<Upstream>) -> HttpResponse {
-    let skip = hop_by_hop(req.headers());
-    let mut upstream_req = client.post(upstream.url.as_str());
-    for (name, value) in req.headers().iter().filter(|(name, _)| forwarded(name, &skip)) {
-        upstream_req = upstream_req.append_header((name.clone(), value.clone()));
-    }
-    let upstream_res = match upstream_req.send_body(body).await {
+async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Upstream>, target: web::Data<Target>) -> HttpResponse {
+    let request = upstream_request(&target.uri, req.headers(), body);
+    let upstream = match client.request(request).await {
         Ok(res) => res,
-        Err(awc::error::SendRequestError::Connect(e)) => {
-            return bad_gateway("upstream_unreachable", format!("{}: {e}", upstream.url))
-        }
-        Err(e) => return bad_gateway("upstream_error", format!("{}: {e}", upstream.url)),
+        Err(e) if e.is_connect() => return bad_gateway("upstream_unreachable", format!("{}: {e}", target.uri)),
+        Err(e) => return bad_gateway("upstream_error", format!("{}: {e}", target.uri)),
     };
-    let mut res = HttpResponse::build(upstream_res.status());
-    let skip = hop_by_hop(upstream_res.headers());
-    for (name, value) in upstream_res.headers().iter().filter(|(name, _)| forwarded(name, &skip)) {
-        res.append_header((name.clone(), value.clone()));
+    let (parts, body) = upstream.into_parts();
+    let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut res = HttpResponse::build(status);
+    let skip = hop_by_hop(parts.headers.get_all(hyper::header::CONNECTION).iter().map(|v| v.as_bytes()));
+    for (name, value) in parts.headers.iter().filter(|(name, _)| forwarded(name.as_str(), &skip)) {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes())) {
+            res.append_header((name, value));
+        }
     }
-    // The upstream response is a stream of chunks: each is written as it arrives, and a
-    // client that leaves drops it, which closes the upstream connection.
-    res.streaming(upstream_res)
+    // The upstream body as a stream of chunks: each is written as it arrives, an upstream
+    // error ends the client's stream, and a client that leaves drops it, which closes the
+    // upstream connection (the stub then cancels the stream).
+    res.streaming(BodyDataStream::new(body))
 }
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok\n")
+}
+
+fn client() -> Upstream {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    Client::builder(TokioExecutor::new()).pool_max_idle_per_host(POOL_MAX_IDLE).build(connector)
 }
 
 #[actix_web::main]
@@ -113,30 +159,66 @@ async fn main() -> io::Result<()> {
     let host = env::var("HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1".into());
     let port = env::var("PORT").unwrap_or_else(|_| fail("environment variable PORT is required"));
     let port: u16 = port.parse().unwrap_or_else(|_| fail(&format!("PORT must be an integer 0-65535, got {port:?}")));
-    let upstream = web::Data::new(Upstream { url: upstream_url() });
-    println!(r#"{{"msg":"listening","server":"rust-actix","address":"{host}:{port}","upstream":"{}"}}"#, upstream.url);
+    let nodelay = tcp_nodelay();
+    let target = web::Data::new(Target { uri: upstream_uri() });
+    println!(
+        r#"{{"msg":"listening","server":"rust-actix","address":"{host}:{port}","upstream":"{}","tcp_nodelay":{nodelay}}}"#,
+        target.uri
+    );
 
     HttpServer::new(move || {
-        // awc clients are per worker (not Send): each worker keeps its own pool.
-        let client = Client::builder()
-            .connector(Connector::new().timeout(CONNECT_TIMEOUT).limit(UPSTREAM_CONNECTIONS))
-            .disable_timeout()
-            .finish();
+        // One client per worker: each worker is its own single-threaded tokio runtime, and
+        // the client's connection tasks run on the runtime that opened them.
         App::new()
-            .app_data(web::Data::new(client))
-            .app_data(upstream.clone())
+            .app_data(web::Data::new(client()))
+            .app_data(target.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .route("/healthz", web::get().to(healthz))
             .route("/v1/chat/completions", web::post().to(completions))
     })
-    // actix-web leaves Nagle's algorithm on for accepted sockets: small SSE writes would
-    // wait for the client's delayed ACK. The writeup's fix, applied on every connection.
-    .on_connect(|conn, _ext| {
-        if let Some(stream) = conn.downcast_ref::<TcpStream>() {
-            let _ = stream.set_nodelay(true);
+    // actix-web leaves Nagle's algorithm on for accepted sockets (it has no tcp_nodelay
+    // setting): small SSE writes would wait for the client's delayed ACK. The writeup's fix,
+    // applied to every connection unless SSEBENCH_TCP_NODELAY=0.
+    .on_connect(move |conn, _ext| {
+        if nodelay {
+            if let Some(stream) = conn.downcast_ref::<TcpStream>() {
+                let _ = stream.set_nodelay(true);
+            }
         }
     })
     .shutdown_timeout(SHUTDOWN_GRACE_SECS)
     .bind((host.as_str(), port))?
     .run()
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_end_to_end_headers_only() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("host", "proxy:1"),
+            ("connection", "keep-alive, x-private"),
+            ("x-private", "1"),
+            ("x-stub-tokens", "5"),
+            ("content-length", "2"),
+            ("transfer-encoding", "chunked"),
+            ("content-type", "application/json"),
+        ] {
+            headers.append(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        let uri: Uri = "http://127.0.0.1:1/v1/chat/completions".parse().unwrap();
+        let request = upstream_request(&uri, &headers, Bytes::new());
+        let mut kept: Vec<&str> = request.headers().keys().map(|k| k.as_str()).collect();
+        kept.sort();
+        assert_eq!(kept, ["content-type", "x-stub-tokens"]);
+    }
+
+    #[test]
+    fn escapes_json_strings() {
+        assert_eq!(json_string("a \"b\"\\\n"), r#""a \"b\"\\\u000a""#);
+    }
 }

@@ -25,6 +25,17 @@ fn fail(message: &str) -> ! {
     process::exit(2);
 }
 
+/// Whether accepted sockets get TCP_NODELAY: yes unless SSEBENCH_TCP_NODELAY is 0, false or
+/// off, which leaves Nagle's algorithm on (hyper's default) to reproduce the writeup's
+/// collapse. Upstream sockets keep TCP_NODELAY either way.
+fn tcp_nodelay() -> bool {
+    match env::var("SSEBENCH_TCP_NODELAY").unwrap_or_default().to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "on" => true,
+        "0" | "false" | "off" => false,
+        other => fail(&format!("SSEBENCH_TCP_NODELAY must be 1 or 0, got {other:?}")),
+    }
+}
+
 fn listen_address() -> SocketAddr {
     let host = env::var("HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1".into());
     let port = env::var("PORT").unwrap_or_else(|_| fail("environment variable PORT is required"));
@@ -37,10 +48,11 @@ fn listen_address() -> SocketAddr {
 #[tokio::main]
 async fn main() {
     let address = listen_address();
+    let nodelay = tcp_nodelay();
     let stub_url = env::var("STUB_URL").unwrap_or_else(|_| fail("environment variable STUB_URL is required"));
     let app = proxy::router(&stub_url).unwrap_or_else(|e| fail(&format!("STUB_URL: {e}")));
     let listener = TcpListener::bind(address).await.unwrap_or_else(|e| fail(&format!("listen on {address}: {e}")));
-    println!(r#"{{"msg":"listening","server":"rust-axum","address":"{address}","upstream":"{stub_url}"}}"#);
+    println!(r#"{{"msg":"listening","server":"rust-axum","address":"{address}","upstream":"{stub_url}","tcp_nodelay":{nodelay}}}"#);
 
     let mut term = signal(SignalKind::terminate()).unwrap_or_else(|e| fail(&format!("SIGTERM handler: {e}")));
     let mut int = signal(SignalKind::interrupt()).unwrap_or_else(|e| fail(&format!("SIGINT handler: {e}")));
@@ -64,8 +76,10 @@ async fn main() {
             _ = term.recv() => break,
             _ = int.recv() => break,
         };
-        if let Err(e) = stream.set_nodelay(true) {
-            eprintln!("rust-axum: TCP_NODELAY: {e}");
+        if nodelay {
+            if let Err(e) = stream.set_nodelay(true) {
+                eprintln!("rust-axum: TCP_NODELAY: {e}");
+            }
         }
         let service = app.clone();
         let mut stopping = stopping.clone();

@@ -37,6 +37,9 @@ func (p *Parser) processField(name, value []byte) {
 	case "data":
 		p.data = appendDecoded(p.data, value)
 		p.data = append(p.data, '\n')
+		if len(p.data)-1 > p.maxEvent { // as dispatched: without the final LF
+			p.err = ErrEventTooLarge
+		}
 	case "event":
 		p.scratch = appendDecoded(p.scratch[:0], value)
 		p.typ = p.internType(p.scratch)

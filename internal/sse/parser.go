@@ -2,7 +2,20 @@ package sse
 
 import (
 	"bytes"
+	"errors"
 	"time"
+)
+
+// DefaultMaxEventSize bounds, in bytes, one line and one event's data unless
+// SetMaxEventSize says otherwise: far above any LLM token chunk, far below
+// what would take down a process reading an untrusted stream.
+const DefaultMaxEventSize = 1 << 20
+
+// Parse errors: the stream broke a size limit. The parser stops at the first
+// (Err reports it) instead of buffering without bound.
+var (
+	ErrLineTooLong   = errors.New("sse: line longer than the size limit")
+	ErrEventTooLarge = errors.New("sse: event data larger than the size limit")
 )
 
 // utf8BOM is skipped once, and only as the very first bytes of the stream.
@@ -16,6 +29,9 @@ type Parser struct {
 	afterCR    bool // the previous read ended with CR: an LF opening the next read belongs to it
 
 	partial []byte // the start of a line whose end has not arrived yet
+
+	maxEvent int   // the size limit of a line and of an event's data
+	err      error // the limit broken, if any; Feed does nothing once set
 
 	data     []byte // the data buffer, each `data:` value followed by LF
 	typ      string // the event type buffer
@@ -35,11 +51,27 @@ type Parser struct {
 // NewParser returns a parser positioned at the start of a stream.
 func NewParser() *Parser {
 	return &Parser{
-		partial: make([]byte, 0, 512),
-		data:    make([]byte, 0, 1024),
-		scratch: make([]byte, 0, 64),
+		partial:  make([]byte, 0, 512),
+		data:     make([]byte, 0, 1024),
+		scratch:  make([]byte, 0, 64),
+		maxEvent: DefaultMaxEventSize,
 	}
 }
+
+// SetMaxEventSize sets the largest line and the largest event data (its data
+// lines joined, as dispatched) the parser accepts, in bytes; n <= 0 restores
+// DefaultMaxEventSize. Reset keeps it.
+func (p *Parser) SetMaxEventSize(n int) {
+	if n <= 0 {
+		n = DefaultMaxEventSize
+	}
+	p.maxEvent = n
+}
+
+// Err returns ErrLineTooLong or ErrEventTooLarge once the stream broke the
+// size limit, nil before. From then on Feed ignores its input; the events
+// dispatched before the offending line were delivered.
+func (p *Parser) Err() error { return p.err }
 
 // maxRetainedBuffer bounds what Reset keeps of a buffer that one huge line or event grew,
 // so that a reused parser does not pin that memory for the rest of its life.
@@ -50,10 +82,11 @@ const maxRetainedBuffer = 64 << 10
 // allocate.
 func (p *Parser) Reset() {
 	*p = Parser{
-		partial: reuse(p.partial, 512),
-		data:    reuse(p.data, 1024),
-		scratch: reuse(p.scratch, 64),
-		types:   p.types, // interned strings: still valid, and they save the next stream allocations
+		partial:  reuse(p.partial, 512),
+		data:     reuse(p.data, 1024),
+		scratch:  reuse(p.scratch, 64),
+		types:    p.types, // interned strings: still valid, and they save the next stream allocations
+		maxEvent: p.maxEvent,
 	}
 }
 
@@ -68,7 +101,11 @@ func reuse(b []byte, n int) []byte {
 
 // Feed consumes bytes that arrived at time `at`; emit is called once per dispatched event, in order.
 // The *Event and its Data are only valid during the call (this keeps Feed allocation-free per event).
+// Once the stream has broken the size limit (see Err), Feed does nothing.
 func (p *Parser) Feed(b []byte, at time.Time, emit func(*Event)) {
+	if p.err != nil {
+		return
+	}
 	if !p.bomDone {
 		b = p.skipBOM(b)
 	}
@@ -123,10 +160,18 @@ func (p *Parser) splitLines(b []byte, at time.Time, emit func(*Event)) {
 		}
 		end := min(nextLF, nextCR)
 		if end == len(b) {
+			if len(p.partial)+len(b)-pos > p.maxEvent {
+				p.err = ErrLineTooLong
+				return
+			}
 			p.partial = append(p.partial, b[pos:]...)
 			return
 		}
 		line := b[pos:end]
+		if len(p.partial)+len(line) > p.maxEvent {
+			p.err = ErrLineTooLong
+			return
+		}
 		if len(p.partial) > 0 {
 			p.partial = append(p.partial, line...)
 			line = p.partial
@@ -141,6 +186,9 @@ func (p *Parser) splitLines(b []byte, at time.Time, emit func(*Event)) {
 		}
 		p.processLine(line, at, emit)
 		p.partial = p.partial[:0]
+		if p.err != nil {
+			return
+		}
 	}
 }
 

@@ -35,7 +35,9 @@ func NewReader(r io.Reader, clock func() time.Time) *Reader {
 }
 
 // Next returns the next event with Data owned by the caller; io.EOF at the end of the stream.
-// An event left incomplete at EOF is discarded, as WHATWG says. Other read errors are returned as they are.
+// An event left incomplete at EOF is discarded, as WHATWG says. Other read errors are returned
+// as they are; a stream that breaks the size limit ends with ErrLineTooLong or ErrEventTooLarge
+// (after the events before it), having read at most one read beyond the limit.
 func (r *Reader) Next() (Event, error) {
 	empty := 0
 	for r.head == len(r.queue) {
@@ -49,7 +51,9 @@ func (r *Reader) Next() (Event, error) {
 			r.parser.Feed(r.buf[:n], r.clock(), r.stash)
 			empty = 0
 		}
-		if err != nil {
+		if perr := r.parser.Err(); perr != nil {
+			r.err = perr // the stream broke the size limit: stop reading it
+		} else if err != nil {
 			r.err = err
 		} else if n == 0 {
 			if empty++; empty >= maxEmptyReads {
@@ -62,6 +66,9 @@ func (r *Reader) Next() (Event, error) {
 	r.head++
 	return ev, nil
 }
+
+// SetMaxEventSize sets the parser's size limit; see Parser.SetMaxEventSize.
+func (r *Reader) SetMaxEventSize(n int) { r.parser.SetMaxEventSize(n) }
 
 // BytesRead returns how many bytes were read from the underlying reader so far.
 func (r *Reader) BytesRead() int64 { return r.read }

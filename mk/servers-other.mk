@@ -1,12 +1,13 @@
-# Bun and Rust servers under servers/ (bun-http, bun-hono, rust-http, rust-hyper).
-# rust-actix and rust-axum need crates.io and are built only by their Dockerfiles.
+# Bun and Rust servers under servers/ (bun-http, bun-hono, rust-http, rust-hyper, rust-axum,
+# rust-actix). rust-axum and rust-actix build offline from Debian trixie's packaged crates
+# (mk/rust-crates.mk); rust-hyper stays on bookworm's, installed by apt.
 # Every target is idempotent and cheap when nothing changed, so servers.yaml's
 # `make -s server-<name>` can run before each conformance or benchmark run.
 
-OTHER_SERVERS := server-bun-http server-bun-hono server-rust-http server-rust-hyper
+OTHER_SERVERS := server-bun-http server-bun-hono server-rust-http server-rust-hyper server-rust-axum server-rust-actix
 DEPS_TARGETS  += rust-hyper-debs servers/bun-http/node_modules/.installed servers/bun-hono/node_modules/.installed
 BUILD_TARGETS += $(OTHER_SERVERS)
-TEST_TARGETS  += test-rust-http test-rust-hyper
+TEST_TARGETS  += test-rust-http test-rust-hyper test-rust-actix
 
 # The Debian packages whose crates rust-hyper builds from (offline, see its .cargo/config.toml).
 RUST_HYPER_DEBS := librust-hyper-dev librust-tokio-dev
@@ -14,7 +15,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # An inherited CARGO_TARGET_DIR would move the binaries away from servers.yaml's paths.
 CARGO_BUILD := cargo build --release --offline --locked --quiet --target-dir target
 
-.PHONY: $(OTHER_SERVERS) test-rust-http test-rust-hyper rust-hyper-debs
+.PHONY: $(OTHER_SERVERS) test-rust-http test-rust-hyper test-rust-actix rust-hyper-debs
 
 server-bun-http: servers/bun-http/node_modules/.installed ## bun-http: Bun from npm into its node_modules
 server-bun-hono: servers/bun-hono/node_modules/.installed ## bun-hono: Bun and Hono from npm into its node_modules
@@ -38,6 +39,15 @@ server-rust-hyper: rust-hyper-debs ## rust-hyper: hyper 0.14 + tokio from Debian
 
 test-rust-hyper: rust-hyper-debs ## unit tests of rust-hyper's header filtering
 	cd servers/rust-hyper && cargo test --release --offline --locked --quiet --target-dir target
+
+server-rust-axum: rust-crates-trixie ## rust-axum: axum 0.7 + hyper 1 from Debian trixie's crates (.tools/), cargo offline
+	cd servers/rust-axum && $(CARGO_BUILD)
+
+server-rust-actix: rust-crates-trixie ## rust-actix: actix-web 4 + hyper-util's client from Debian trixie's crates (.tools/), cargo offline
+	cd servers/rust-actix && $(CARGO_BUILD)
+
+test-rust-actix: rust-crates-trixie ## unit tests of rust-actix's header filtering
+	cd servers/rust-actix && cargo test --release --offline --locked --quiet --target-dir target
 
 rust-hyper-debs: ## the Debian crates rust-hyper builds from (apt-get, only when missing)
 	@dpkg -s $(RUST_HYPER_DEBS) >/dev/null 2>&1 || { \

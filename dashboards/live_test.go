@@ -12,14 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/promrun"
-	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 // liveServers are the two servers of the live run; Go ones need no extra toolchain.
@@ -121,10 +120,10 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 
-	run := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--quick",
+	runCmd := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--quick",
 		"--servers", strings.Join(servers, ","), "--testid", testid, "--data-dir", dataDir, "--report-dir", reportDir)
-	run.Dir = root
-	if out, err := run.CombinedOutput(); err != nil {
+	runCmd.Dir = root
+	if out, err := runCmd.CombinedOutput(); err != nil {
 		t.Fatalf("ssebench run: %v\n%s", err, out)
 	}
 
@@ -138,17 +137,18 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	client, err := api.NewClient(api.Config{Address: prom.URL()})
+	q, err := run.NewQuerier(prom.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	promAPI := v1.NewAPI(client)
+	promAPI := q.API
 	// Grafana's time range set to the run as `ssebench run` printed it.
 	runStart, runEnd, terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
-	start, end, err := report.FindSpan(ctx, promAPI, testid, time.Now(), time.Hour)
+	span, err := q.Span(ctx, testid, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	start, end := span.Start, span.End
 	if start.Before(runStart) || end.After(runEnd.Add(10*time.Second)) {
 		t.Errorf("report span %s – %s is outside the run %s – %s", start, end, runStart, runEnd)
 	}

@@ -14,11 +14,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/ssebench/ssebench/internal/compare"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 func init() {
@@ -39,15 +38,16 @@ type compareFlags struct {
 	window, lookback     time.Duration
 	threshold            float64 // relative, e.g. 0.05
 	timeout              time.Duration
-	seed                 uint64
 }
 
 const compareUsageText = `usage: ssebench compare [flags] BASELINE CANDIDATE
        ssebench compare [flags] --baseline 14d CANDIDATE
 
 Per server × scenario, the delta of each results-table column of CANDIDATE against BASELINE
-(a testid), or against the earlier runs of a trailing window (median of their values, pooled
-per-second samples), with a bootstrap 95 % confidence interval for req/s, p95 and CPU.
+(a run id: its trials are found), or against the earlier runs of a trailing window (every
+trial of every earlier run is one baseline value): the delta of the means over trials with
+Welch's 95 % interval from the trials' run-to-run spread. With one trial on each side there
+is no spread to judge by: deltas are shown, never called significant (run --trials 3).
 Exit status: 0 no regression; 1 a significant regression beyond --threshold; 2 usage; 3 error.
 `
 
@@ -94,29 +94,28 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 }
 
 func buildComparison(ctx context.Context, f compareFlags) (*compare.Report, error) {
-	client, err := api.NewClient(api.Config{Address: f.promURL})
+	q, err := run.NewQuerier(f.promURL)
 	if err != nil {
-		return nil, fmt.Errorf("--prometheus-url %q: %w", f.promURL, err)
+		return nil, fmt.Errorf("--prometheus-url: %w", err)
 	}
-	promAPI := v1.NewAPI(client)
 	now := time.Now()
 	baseline := []string{f.baselineRun}
 	if f.window > 0 {
-		start, _, err := compare.Span(ctx, promAPI, f.candRun, f.lookback, now)
+		trials, err := q.Trials(ctx, f.candRun, now, f.lookback)
 		if err != nil {
 			return nil, err
 		}
-		if baseline, err = compare.EarlierRuns(ctx, promAPI, f.candRun, start, f.window); err != nil {
+		if baseline, err = compare.EarlierRuns(ctx, q, f.candRun, trials[0].Start, f.window); err != nil {
 			return nil, err
 		}
 	}
-	return compare.Compare(ctx, compare.Options{API: promAPI, Candidate: f.candRun, Baseline: baseline,
-		Lookback: f.lookback + f.window, Now: now, Seed: f.seed})
+	return compare.Compare(ctx, compare.Options{Querier: q, Candidate: f.candRun, Baseline: baseline,
+		Lookback: f.lookback + f.window, Now: now})
 }
 
 func parseCompareFlags(args []string, stderr io.Writer) (compareFlags, error) {
 	var f compareFlags
-	var window, lookback, threshold, seed string
+	var window, lookback, threshold string
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, compareUsageText, "\nflags:\n"); fs.PrintDefaults() }
@@ -125,7 +124,6 @@ func parseCompareFlags(args []string, stderr io.Writer) (compareFlags, error) {
 	fs.StringVar(&window, "baseline", envString("SSEBENCH_COMPARE_BASELINE", ""), "compare against the runs of this window before the candidate, e.g. 14d [$SSEBENCH_COMPARE_BASELINE]")
 	fs.StringVar(&lookback, "lookback", envString("SSEBENCH_COMPARE_LOOKBACK", "30d"), "how far back to look for the runs [$SSEBENCH_COMPARE_LOOKBACK]")
 	fs.StringVar(&threshold, "threshold", envString("SSEBENCH_COMPARE_THRESHOLD", "5"), "percent: a significant change for the worse beyond this exits 1 [$SSEBENCH_COMPARE_THRESHOLD]")
-	fs.StringVar(&seed, "seed", envString("SSEBENCH_COMPARE_SEED", "1"), "bootstrap seed, for reproducible intervals [$SSEBENCH_COMPARE_SEED]")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole comparison")
 	flags, positional, err := splitInterspersed(args)
 	if err != nil {
@@ -134,13 +132,13 @@ func parseCompareFlags(args []string, stderr io.Writer) (compareFlags, error) {
 	if err := fs.Parse(flags); err != nil {
 		return f, err
 	}
-	if err := f.resolve(window, lookback, threshold, seed, positional); err != nil {
+	if err := f.resolve(window, lookback, threshold, positional); err != nil {
 		return f, err
 	}
 	return f, nil
 }
 
-func (f *compareFlags) resolve(window, lookback, threshold, seed string, positional []string) error {
+func (f *compareFlags) resolve(window, lookback, threshold string, positional []string) error {
 	var err error
 	if window != "" {
 		if f.window, err = positiveDuration("--baseline", window); err != nil {
@@ -155,9 +153,6 @@ func (f *compareFlags) resolve(window, lookback, threshold, seed string, positio
 		return fmt.Errorf("--threshold %q: want a percentage ≥ 0, e.g. 5", threshold)
 	}
 	f.threshold = pct / 100
-	if f.seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
-		return fmt.Errorf("--seed %q: want a non-negative integer", seed)
-	}
 	switch f.format {
 	case "table", "markdown", "json":
 	default:

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -36,6 +37,21 @@ func envString(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt is the integer in $key, or def when unset; a malformed value is reported at
+// startup by leaving def in place and naming it, not silently ignored.
+func envInt(key string, def int) int {
+	v, ok := os.LookupEnv(key)
+	if !ok || strings.TrimSpace(v) == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ssebench: $%s=%q is not an integer; using %d\n", key, v, def)
+		return def
+	}
+	return n
 }
 
 func envFlagBool(key string) bool {

@@ -12,10 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-
 	"github.com/ssebench/ssebench/internal/report"
+	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -82,37 +80,37 @@ func parseReportFlags(args []string) (reportFlags, error) {
 }
 
 func runReport(ctx context.Context, f reportFlags) (report.Paths, error) {
-	client, err := api.NewClient(api.Config{Address: f.promURL})
+	q, err := run.NewQuerier(f.promURL)
 	if err != nil {
-		return report.Paths{}, fmt.Errorf("--prometheus-url %q: %w", f.promURL, err)
+		return report.Paths{}, fmt.Errorf("--prometheus-url: %w", err)
 	}
-	prom := v1.NewAPI(client)
-	start, end, err := reportSpan(ctx, prom, f)
+	trials, err := reportTrials(ctx, q, f)
 	if err != nil {
 		return report.Paths{}, err
 	}
-	slog.Info("writing report", "testid", f.testid, "start", start.Format(time.RFC3339), "end", end.Format(time.RFC3339))
+	slog.Info("writing report", "run", f.testid, "trials", len(trials))
 	opts := report.Options{Servers: registryServers()}
 	opts.Compare = splitCSV(f.compare)
-	return report.Generate(ctx, prom, f.testid, start, end, f.out, opts)
+	return report.Generate(ctx, q, f.testid, trials, f.out, opts)
 }
 
-func reportSpan(ctx context.Context, prom v1.API, f reportFlags) (time.Time, time.Time, error) {
+// reportTrials finds the run's trials, or takes the one window --start/--end give.
+func reportTrials(ctx context.Context, q *run.Querier, f reportFlags) ([]run.Trial, error) {
 	if f.start == "" {
-		return report.FindSpan(ctx, prom, f.testid, time.Now(), f.lookback)
+		return q.Trials(ctx, f.testid, time.Now(), f.lookback)
 	}
 	start, err := time.Parse(time.RFC3339, f.start)
 	if err != nil {
-		return start, start, fmt.Errorf("--start: %w", err)
+		return nil, fmt.Errorf("--start: %w", err)
 	}
 	end, err := time.Parse(time.RFC3339, f.end)
 	if err != nil {
-		return start, end, fmt.Errorf("--end: %w", err)
+		return nil, fmt.Errorf("--end: %w", err)
 	}
 	if !end.After(start) {
-		return start, end, fmt.Errorf("--end %s is not after --start %s", f.end, f.start)
+		return nil, fmt.Errorf("--end %s is not after --start %s", f.end, f.start)
 	}
-	return start, end, nil
+	return []run.Trial{{Number: 1, TestID: f.testid, Window: run.Window{Start: start, End: end}}}, nil
 }
 
 // registryServers describes servers by runtime and framework when servers.yaml is reachable;

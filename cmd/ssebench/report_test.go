@@ -34,11 +34,11 @@ func TestReportFlagsNameWhatIsWrong(t *testing.T) {
 
 func TestReportRefusesAnInvertedSpan(t *testing.T) {
 	f := reportFlags{testid: "t1", start: "2026-11-27T04:10:00Z", end: "2026-11-27T04:00:00Z"}
-	if _, _, err := reportSpan(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "not after") {
+	if _, err := reportTrials(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "not after") {
 		t.Fatalf("got %v", err)
 	}
 	f.end = "yesterday"
-	if _, _, err := reportSpan(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "--end") {
+	if _, err := reportTrials(context.Background(), nil, f); err == nil || !strings.Contains(err.Error(), "--end") {
 		t.Fatalf("got %v", err)
 	}
 }

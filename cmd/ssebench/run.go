@@ -29,7 +29,10 @@ func runMain(args []string) int {
 		quick        = fs.Bool("quick", envFlagBool("SSEBENCH_QUICK"), "the same shapes, seconds long [$SSEBENCH_QUICK]")
 		promURL      = fs.String("prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "use this Prometheus (remote-write receiver on) instead of starting one [$SSEBENCH_PROMETHEUS_URL]")
 		keep         = fs.Bool("keep", false, "leave the Prometheus we started running at the end, to browse the results")
-		testID       = fs.String("testid", envString("SSEBENCH_TESTID", ""), "name of this run (default: its start time) [$SSEBENCH_TESTID]")
+		testID       = fs.String("testid", envString("SSEBENCH_TESTID", ""), "name of this run (default: its start time); trials are <testid>-t1… [$SSEBENCH_TESTID]")
+		trials       = fs.Int("trials", envInt("SSEBENCH_TRIALS", 1), "repeat every server × scenario this many times, interleaved, for 95 % intervals and ties (3 or more to trust a ranking) [$SSEBENCH_TRIALS]")
+		orderSeed    = fs.Uint64("order-seed", 0, "seed of each trial's server order (default: from the clock; printed in results.json)")
+		noReference  = fs.Bool("no-reference", envFlagBool("SSEBENCH_NO_REFERENCE"), "skip the direct reference (the stub with no proxy in front) [$SSEBENCH_NO_REFERENCE]")
 		reportDir    = fs.String("report-dir", envString("SSEBENCH_REPORT_DIR", ""), "where report/<testid>/ is written (default: <repo>/report) [$SSEBENCH_REPORT_DIR]")
 		dataDir      = fs.String("data-dir", envString("SSEBENCH_DATA_DIR", ""), "Prometheus data and logs, kept across runs for trends (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
 		stubArgs     = fs.String("stub-args", envString("SSEBENCH_STUB_ARGS", ""), "extra flags for the stub, space-separated, e.g. \"--inter-token-delay=2ms\" [$SSEBENCH_STUB_ARGS]")
@@ -56,6 +59,7 @@ func runMain(args []string) int {
 	cfg := runner.Config{
 		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
+		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference,
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
 		Alerts: *alerts, AlertsWebhook: *alertsHook,

@@ -5,41 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // Options configure a comparison of Candidate against Baseline (one or more runs).
 type Options struct {
-	API       v1.API
-	Candidate string   // the run being judged (testid)
-	Baseline  []string // the run(s) it is judged against; several are pooled (median point, pooled samples)
+	Querier   *run.Querier
+	Candidate string   // the run being judged (run id; its trials are found)
+	Baseline  []string // the run(s) it is judged against; every trial of every one is one value
 	Lookback  time.Duration
 	Now       time.Time // default time.Now()
-	Resamples int       // bootstrap resamples; default 4000
-	Seed      uint64    // bootstrap seed, for reproducible intervals
 }
 
 // Confidence of the intervals.
-const Confidence = 0.95
+const Confidence = stats.Confidence
 
 // Cell is one results-table column of one server × scenario.
 type Cell struct {
 	Column      string  `json:"column"` // catalog query name; Cell is not marshalled directly (NaN), see WriteJSON
 	Title       string  `json:"title"`
 	Better      string  `json:"better"`
-	Baseline    float64 `json:"baseline"`
-	Candidate   float64 `json:"candidate"`
-	Delta       float64 `json:"delta"`   // candidate/baseline - 1; NaN when either is missing or baseline is 0
-	CILow       float64 `json:"ci_low"`  // bounds of the 95 % interval of the delta; NaN without samples
-	CIHigh      float64 `json:"ci_high"` //
-	Samples     [2]int  `json:"samples"` // per-second samples (baseline, candidate) behind the interval
+	Baseline    float64 `json:"baseline"`  // mean over the baseline's trials
+	Candidate   float64 `json:"candidate"` // mean over the candidate's trials
+	Delta       float64 `json:"delta"`     // candidate/baseline - 1; NaN when either is missing or baseline is 0
+	CILow       float64 `json:"ci_low"`    // bounds of the 95 % interval of the delta; NaN when not judged
+	CIHigh      float64 `json:"ci_high"`   //
+	Trials      [2]int  `json:"trials"`    // trials behind each side (baseline, candidate)
+	Method      string  `json:"method"`
 	Significant bool    `json:"significant"`
 }
 
@@ -71,6 +69,7 @@ type Report struct {
 	Candidate string   `json:"candidate"`
 	Baseline  []string `json:"baseline"`
 	Rows      []Row    `json:"rows"`
+	Trials    [2]int   `json:"trials"` // trials found (baseline, candidate)
 }
 
 // Regressions lists the cells that regressed beyond threshold, as "server/scenario column".
@@ -86,15 +85,31 @@ func (r *Report) Regressions(threshold float64) []string {
 	return out
 }
 
-type runData struct {
-	table   *results.Table
-	samples runSamples
+// key is one server × scenario.
+type key struct{ Server, Scenario string }
+
+// side is every trial table of one side of the comparison.
+type side []*results.Table
+
+// values are one column's per-trial values of one server × scenario.
+func (s side) values(k key, col catalog.Query) []float64 {
+	var out []float64
+	for _, t := range s {
+		if row, ok := t.Find(k.Server, k.Scenario); ok {
+			if v := row.Value(col); !math.IsNaN(v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
-// Compare fetches every run and compares them.
+// Compare fetches every trial of every run and compares them, cell by cell, with the
+// run-to-run spread of the trials (stats.Relative): the same method the results table's
+// intervals use, so an A/A comparison finds about 1 cell in 20 significant, not more.
 func Compare(ctx context.Context, o Options) (*Report, error) {
-	if o.API == nil {
-		return nil, errors.New("compare: no Prometheus API")
+	if o.Querier == nil {
+		return nil, errors.New("compare: no Prometheus querier")
 	}
 	if o.Candidate == "" || len(o.Baseline) == 0 {
 		return nil, errors.New("compare: need a candidate run and at least one baseline run")
@@ -105,87 +120,68 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	if o.Resamples <= 0 {
-		o.Resamples = 4000
-	}
-	cand, err := fetchRun(ctx, o, o.Candidate)
+	cand, err := fetchSide(ctx, o, []string{o.Candidate})
 	if err != nil {
 		return nil, err
 	}
-	var base []runData
-	for _, id := range o.Baseline {
-		d, err := fetchRun(ctx, o, id)
-		if err != nil {
-			return nil, err
-		}
-		base = append(base, d)
+	base, err := fetchSide(ctx, o, o.Baseline)
+	if err != nil {
+		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x5eb))
-	rep := &Report{Candidate: o.Candidate, Baseline: o.Baseline}
-	for _, k := range keysOf(cand.table) {
+	rep := &Report{Candidate: o.Candidate, Baseline: o.Baseline, Trials: [2]int{len(base), len(cand)}}
+	for _, k := range keysOf(cand) {
 		row := Row{Server: k.Server, Scenario: k.Scenario}
 		for _, col := range catalog.ResultsColumns {
-			row.Cells = append(row.Cells, compareCell(col, k, base, cand, o.Resamples, rng))
+			row.Cells = append(row.Cells, compareCell(col, base.values(k, col), cand.values(k, col)))
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
+	rep.sortRows()
 	return rep, nil
 }
 
-func fetchRun(ctx context.Context, o Options, testid string) (runData, error) {
-	start, end, err := Span(ctx, o.API, testid, o.Lookback, o.Now)
-	if err != nil {
-		return runData{}, err
+func fetchSide(ctx context.Context, o Options, ids []string) (side, error) {
+	var s side
+	for _, id := range ids {
+		trials, err := o.Querier.Trials(ctx, id, o.Now, o.Lookback)
+		if err != nil {
+			return nil, fmt.Errorf("compare: %w", err)
+		}
+		for _, tr := range trials {
+			t, err := results.Fetch(ctx, o.Querier, tr.TestID, tr.Window)
+			if err != nil {
+				return nil, fmt.Errorf("compare: %s: %w", tr.TestID, err)
+			}
+			s = append(s, t)
+		}
 	}
-	t, err := results.Fetch(ctx, o.API, testid, start, end)
-	if err != nil {
-		return runData{}, err
-	}
-	s, err := fetchSamples(ctx, o.API, testid, start, end)
-	if err != nil {
-		return runData{}, err
-	}
-	return runData{table: t, samples: s}, nil
+	return s, nil
 }
 
-func keysOf(t *results.Table) []key {
+func keysOf(s side) []key {
+	seen := map[key]bool{}
 	var out []key
-	for _, r := range t.Rows {
-		out = append(out, key{r.Server, r.Scenario})
+	for _, t := range s {
+		for _, r := range t.Rows {
+			k := key{r.Server, r.Scenario}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
 	}
 	return out
 }
 
-func compareCell(col catalog.Query, k key, base []runData, cand runData, resamples int, rng *rand.Rand) Cell {
-	c := Cell{Column: col.Name, Title: col.Title, Better: col.Better, CILow: math.NaN(), CIHigh: math.NaN(), Delta: math.NaN()}
-	var basePoints, baseSamples []float64
-	for _, b := range base {
-		if row, ok := b.table.Find(k.Server, k.Scenario); ok {
-			basePoints = append(basePoints, row.Value(col))
-		}
-		baseSamples = append(baseSamples, b.samples[k][col.Name]...)
-	}
-	c.Baseline = median(basePoints)
-	c.Candidate = math.NaN()
-	if row, ok := cand.table.Find(k.Server, k.Scenario); ok {
-		c.Candidate = row.Value(col)
-	}
-	if c.Baseline != 0 && !math.IsNaN(c.Baseline) && !math.IsNaN(c.Candidate) {
-		c.Delta = c.Candidate/c.Baseline - 1
-	}
-	if _, ok := sampled[col.Name]; !ok {
-		return c
-	}
-	candSamples := cand.samples[k][col.Name]
-	c.Samples = [2]int{len(baseSamples), len(candSamples)}
-	if lo, hi, ok := bootstrapRelative(baseSamples, candSamples, resamples, 1-Confidence, rng); ok {
-		c.CILow, c.CIHigh = lo, hi
-		c.Significant = lo > 0 || hi < 0
-	}
-	return c
+func compareCell(col catalog.Query, base, cand []float64) Cell {
+	d := stats.Relative(base, cand)
+	mb, _ := stats.MeanSD(base)
+	mc, _ := stats.MeanSD(cand)
+	return Cell{Column: col.Name, Title: col.Title, Better: col.Better, Baseline: mb, Candidate: mc,
+		Delta: d.Delta, CILow: d.Lo, CIHigh: d.Hi, Trials: d.N, Method: d.Method, Significant: d.Significant}
 }
 
-// sortedRows orders rows as the results table does.
+// sortRows orders rows by scenario, then server.
 func (r *Report) sortRows() {
 	sort.SliceStable(r.Rows, func(i, j int) bool {
 		if r.Rows[i].Scenario != r.Rows[j].Scenario {

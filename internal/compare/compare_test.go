@@ -14,6 +14,8 @@ import (
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // synthetic is a load run with a known distribution, pushed by remote-write under the load
@@ -103,7 +105,13 @@ func TestKnownDifferencesAreJudgedCorrectly(t *testing.T) {
 	}
 	defer prom.Stop(context.Background())
 
-	runs := []synthetic{{"base", 100, 1}, {"slower", 80, 2}, {"same", 100, 3}}
+	// Three trials per run: the run-to-run spread is what the interval is built from.
+	var runs []synthetic
+	for i, r := range []synthetic{{"base", 100, 1}, {"slower", 80, 2}, {"same", 100, 3}} {
+		for trial := 1; trial <= 3; trial++ {
+			runs = append(runs, synthetic{run.TrialTestID(r.testid, trial, 3), r.rate, uint64(10*i + trial)})
+		}
+	}
 	var wg sync.WaitGroup
 	for _, r := range runs {
 		wg.Go(func() { r.push(t, prom.RemoteWriteURL()) })
@@ -112,9 +120,12 @@ func TestKnownDifferencesAreJudgedCorrectly(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	api := prom.Client().API
+	q, err := run.NewQuerier(prom.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
 	compare := func(cand string) Cell {
-		rep, err := Compare(ctx, Options{API: api, Candidate: cand, Baseline: []string{"base"}, Lookback: 10 * time.Minute, Seed: 7})
+		rep, err := Compare(ctx, Options{Querier: q, Candidate: cand, Baseline: []string{"base"}, Lookback: 10 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,28 +150,15 @@ func TestKnownDifferencesAreJudgedCorrectly(t *testing.T) {
 	if !drop.Regression(0.05) || drop.Regression(0.30) {
 		t.Errorf("threshold: a -20 %% drop must exceed 5 %% and not 30 %%: %+v", drop)
 	}
-	if drop.Samples[0] < syntheticSeconds/2 || drop.Samples[1] < syntheticSeconds/2 {
-		t.Errorf("want about one sample per second, got %v", drop.Samples)
+	if drop.Trials != [2]int{3, 3} || drop.Method != stats.DiffWelch {
+		t.Errorf("want 3 trials a side judged by Welch's t, got %v %q", drop.Trials, drop.Method)
+	}
+	if !(drop.CILow <= drop.Delta && drop.Delta <= drop.CIHigh) {
+		t.Errorf("the interval must contain its point: %+v", drop)
 	}
 
 	same := compare("same")
 	if same.Significant || math.Abs(same.Delta) > 0.05 || !(same.CILow < 0 && same.CIHigh > 0) {
 		t.Errorf("identical distributions: want a non-significant delta whose interval holds 0, got %+v", same)
-	}
-}
-
-func TestBootstrapIntervalCoversTheTrueRatio(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	a, b := make([]float64, 60), make([]float64, 60)
-	for i := range a {
-		a[i] = 100 + 5*rng.NormFloat64()
-		b[i] = 90 + 5*rng.NormFloat64()
-	}
-	lo, hi, ok := bootstrapRelative(a, b, 2000, 0.05, rng)
-	if !ok || lo > -0.1 || hi < -0.1 || hi > 0 {
-		t.Fatalf("interval [%g, %g] (ok %v) should hold -10 %% and exclude 0", lo, hi, ok)
-	}
-	if _, _, ok := bootstrapRelative(a[:1], b, 100, 0.05, rng); ok {
-		t.Fatal("one sample gave an interval")
 	}
 }

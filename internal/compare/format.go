@@ -24,9 +24,12 @@ func (c Cell) cells() []string {
 	if !math.IsNaN(c.Delta) {
 		delta = fmt.Sprintf("%+.1f %%", 100*c.Delta)
 	}
+	if math.IsNaN(c.CILow) && !math.IsNaN(c.Delta) {
+		verdict = "not judged: one trial each"
+	}
 	if !math.IsNaN(c.CILow) {
 		ci = fmt.Sprintf("[%+.1f, %+.1f] %%", 100*c.CILow, 100*c.CIHigh)
-		verdict = "not significant"
+		verdict = "~ (within noise)"
 		if c.Significant {
 			verdict = "significant"
 			if c.Worse() {
@@ -53,7 +56,8 @@ func (r *Report) lines() [][]string {
 }
 
 func (r *Report) title() string {
-	return fmt.Sprintf("candidate %s vs baseline %s", r.Candidate, strings.Join(r.Baseline, ", "))
+	return fmt.Sprintf("candidate %s (%d trials) vs baseline %s (%d trials); mean over trials, Welch's 95 %% interval",
+		r.Candidate, r.Trials[1], strings.Join(r.Baseline, ", "), r.Trials[0])
 }
 
 // WriteText prints an aligned table for a terminal.
@@ -88,7 +92,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Delta       *float64 `json:"delta"`
 		CILow       *float64 `json:"ci_low"`
 		CIHigh      *float64 `json:"ci_high"`
-		Samples     [2]int   `json:"samples"`
+		Trials      [2]int   `json:"trials"`
+		Method      string   `json:"method"`
 		Significant bool     `json:"significant"`
 		Regression  bool     `json:"worse"`
 	}
@@ -101,14 +106,15 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Candidate  string    `json:"candidate"`
 		Baseline   []string  `json:"baseline"`
 		Confidence float64   `json:"confidence"`
+		Trials     [2]int    `json:"trials"`
 		Rows       []jsonRow `json:"rows"`
-	}{r.Candidate, r.Baseline, Confidence, nil}
+	}{r.Candidate, r.Baseline, Confidence, r.Trials, nil}
 	for _, row := range r.Rows {
 		jr := jsonRow{Server: row.Server, Scenario: row.Scenario}
 		for _, c := range row.Cells {
 			jr.Cells = append(jr.Cells, jsonCell{Column: c.Column, Title: c.Title, Better: c.Better,
 				Baseline: orNull(c.Baseline), Candidate: orNull(c.Candidate), Delta: orNull(c.Delta),
-				CILow: orNull(c.CILow), CIHigh: orNull(c.CIHigh), Samples: c.Samples, Significant: c.Significant, Regression: c.Worse()})
+				CILow: orNull(c.CILow), CIHigh: orNull(c.CIHigh), Trials: c.Trials, Method: c.Method, Significant: c.Significant, Regression: c.Worse()})
 		}
 		out.Rows = append(out.Rows, jr)
 	}

@@ -94,6 +94,7 @@ func barChart(c Chart, pal palette, decimals int, w vg.Length) (template.HTML, e
 	names := make([]string, len(bars))
 	var labels plotter.XYLabels
 	lo, hi := 0.0, 0.0
+	var errs errorBars
 	for i, b := range bars {
 		names[i] = b.Server
 		v := b.Value
@@ -109,8 +110,20 @@ func barChart(c Chart, pal palette, decimals int, w vg.Length) (template.HTML, e
 		bc.LineStyle.Width = 0
 		p.Add(bc)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
-		labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: v})
-		labels.Labels = append(labels.Labels, formatValue(b.Value, decimals))
+		top := v
+		if b.Hi > b.Lo && !math.IsNaN(b.Lo) && !math.IsNaN(b.Hi) {
+			errs.add(float64(i), v, b.Lo, b.Hi)
+			hi, top = math.Max(hi, b.Hi), math.Max(v, b.Hi)
+		}
+		labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: top})
+		label := formatValue(b.Value, decimals)
+		if b.Tied {
+			label = "≈" + label
+		}
+		labels.Labels = append(labels.Labels, label)
+	}
+	if err := errs.draw(p); err != nil {
+		return "", err
 	}
 	if len(bars) == 0 {
 		return emptyChart(c.Title)
@@ -336,4 +349,33 @@ func lineChart(ls Lines, pal palette) (template.HTML, error) {
 // emptyChart says plainly that Prometheus had no data, instead of drawing empty axes.
 func emptyChart(title string) (template.HTML, error) {
 	return template.HTML(`<p class="nodata">` + template.HTMLEscapeString(title) + `: no data in Prometheus for this run.</p>`), nil
+}
+
+// errorBars are the 95 % intervals drawn over bars.
+type errorBars struct {
+	xys  plotter.XYs
+	errs plotter.YErrors
+}
+
+func (e *errorBars) add(x, y, lo, hi float64) {
+	e.xys = append(e.xys, plotter.XY{X: x, Y: y})
+	e.errs = append(e.errs, struct{ Low, High float64 }{Low: y - lo, High: hi - y})
+}
+
+func (e *errorBars) draw(p *plot.Plot) error {
+	if len(e.xys) == 0 {
+		return nil
+	}
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{e.xys, e.errs})
+	if err != nil {
+		return err
+	}
+	eb.LineStyle.Color = ink
+	eb.LineStyle.Width = vg.Points(1)
+	eb.CapWidth = vg.Points(8)
+	p.Add(eb)
+	return nil
 }

@@ -42,10 +42,13 @@ type Load struct {
 	Seconds          float64
 }
 
-// Bar is one server's value in a bar chart.
+// Bar is one server's value in a bar chart, with its 95 % interval (NaN when unknown)
+// drawn as an error bar.
 type Bar struct {
 	Server string
 	Value  float64
+	Lo, Hi float64
+	Tied   bool // its interval overlaps the bar ranked above it
 }
 
 // Chart is one catalog query's value per server.

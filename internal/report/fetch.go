@@ -12,6 +12,8 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // WriteupCompare is the writeup's 3-way comparison, used when every one of them ran.
@@ -22,22 +24,30 @@ type Options struct {
 	Compare []string       // servers of the normalized comparison; empty: WriteupCompare when all ran, else every server
 	Servers []ServerInfo   // runtime and framework of known servers (servers.yaml); optional
 	Steps   int            // points per line of the over-the-run charts; 0 means 300
-	Timeout time.Duration  // per query; 0 means results.QueryTimeout
-	Table   *results.Table // the run's results table when the caller already fetched it; nil: fetched here
+	Table   *results.Table // the run's results table (all trials) when the caller already fetched it; nil: fetched here
 }
 
-// Fetch reads everything the report shows for one run from Prometheus, over [start, end].
-func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time, o Options) (*Data, error) {
+// Fetch reads everything the report shows for one run from Prometheus. The results table
+// and the stress bars (with error bars) cover every trial; the other charts draw the first.
+func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o Options) (*Data, error) {
 	var err error
+	if len(trials) == 0 {
+		return nil, fmt.Errorf("report: run %q has no trials", id)
+	}
 	table := o.Table
 	if table == nil {
-		if table, err = results.Fetch(ctx, api, testid, start, end); err != nil {
+		if table, err = results.FetchRun(ctx, q, id, trials); err != nil {
 			return nil, err
 		}
 	}
-	f := fetcher{ctx: ctx, api: api, end: end, vars: catalog.Vars{TestID: testid, Range: end.Sub(start) + 2*time.Second}}
-	d := &Data{TestID: testid, Start: start, End: end, Table: table, Servers: o.Servers}
-	if d.Machine, err = f.machine(); err != nil {
+	first := trials[0]
+	start, end := table.Start, table.End
+	if start.IsZero() {
+		start, end = first.Start, first.End
+	}
+	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
+	d := &Data{TestID: id, Start: start, End: end, Table: table, Servers: o.Servers}
+	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err
 	}
 	if d.Loads, err = f.loads(); err != nil {
@@ -48,7 +58,7 @@ func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time,
 		if err != nil {
 			return nil, err
 		}
-		d.Stress = append(d.Stress, c)
+		d.Stress = append(d.Stress, withIntervals(c, table, stressColumn[q.Name]))
 	}
 	if d.Delta, err = f.chart(catalog.ThroughputDelta); err != nil {
 		return nil, err
@@ -68,7 +78,7 @@ func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time,
 		steps = 300
 	}
 	for _, q := range []catalog.Query{catalog.SeriesReqPerSecond, catalog.SeriesP95} {
-		ls, err := f.lines(q, start, end, steps)
+		ls, err := f.lines(q, first.Start, first.End, steps)
 		if err != nil {
 			return nil, err
 		}
@@ -77,19 +87,60 @@ func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time,
 	return d, nil
 }
 
+// stressColumn is the results-table column each stress bar chart draws.
+var stressColumn = map[string]catalog.Query{
+	catalog.StressThroughput.Name: catalog.ResultsReqPerSecond,
+	catalog.StressP95.Name:        catalog.ResultsP95Ms,
+	catalog.StressCPU.Name:        catalog.ResultsCPUPercent,
+	catalog.StressMemory.Name:     catalog.ResultsMemMiB,
+}
+
+// withIntervals takes each stress bar from the run's table — the mean over trials with its
+// interval — so that bar, error bar and table agree; the reference is left out of ranks.
+func withIntervals(c Chart, t *results.Table, col catalog.Query) Chart {
+	for i := range c.Bars {
+		b := &c.Bars[i]
+		b.Lo, b.Hi = math.NaN(), math.NaN()
+		r, ok := t.Find(b.Server, catalog.ScenarioStress)
+		if !ok {
+			continue
+		}
+		iv := r.Interval(col)
+		b.Value = iv.Point
+		if iv.Known() {
+			b.Lo, b.Hi = iv.Lo, iv.Hi
+		}
+	}
+	sort.SliceStable(c.Bars, func(i, j int) bool {
+		if c.Bars[i].Value != c.Bars[j].Value {
+			return c.Bars[i].Value > c.Bars[j].Value
+		}
+		return c.Bars[i].Server < c.Bars[j].Server
+	})
+	for i := 1; i < len(c.Bars); i++ {
+		a, b := c.Bars[i-1], c.Bars[i]
+		c.Bars[i].Tied = stats.Overlap(stats.Interval{Lo: a.Lo, Hi: a.Hi, Method: stats.MethodTrials},
+			stats.Interval{Lo: b.Lo, Hi: b.Hi, Method: stats.MethodTrials})
+	}
+	return c
+}
+
 type fetcher struct {
 	ctx  context.Context
-	api  v1.API
+	q    *run.Querier
 	end  time.Time
 	vars catalog.Vars
 }
 
 func (f fetcher) instant(q catalog.Query, vars catalog.Vars) (model.Vector, error) {
-	return results.Instant(f.ctx, f.api, q, vars, f.end)
+	return f.q.Instant(f.ctx, q, vars, f.end)
 }
 
-func (f fetcher) machine() (map[string]string, error) {
-	vec, err := f.instant(catalog.RunInfo, f.vars)
+// machine reads ssebench_run_info, pushed once per run under the run id.
+func (f fetcher) machine(id string) (map[string]string, error) {
+	vars := f.vars
+	vars.TestID = id
+	vec, err := f.instant(catalog.RunInfo, vars)
 	if err != nil || len(vec) == 0 {
 		return nil, err
 	}
@@ -185,20 +236,10 @@ func nanRow(n int) []float64 {
 }
 
 func (f fetcher) lines(q catalog.Query, start, end time.Time, steps int) (Lines, error) {
-	expr, err := q.Render(f.vars)
-	if err != nil {
-		return Lines{}, err
-	}
 	step := max(end.Sub(start)/time.Duration(steps), time.Second).Round(time.Second)
-	ctx, cancel := context.WithTimeout(f.ctx, results.QueryTimeout)
-	defer cancel()
-	val, _, _, err := f.api.QueryRange(ctx, expr, v1.Range{Start: start, End: end, Step: step})
+	matrix, err := f.q.Range(f.ctx, q, f.vars, v1.Range{Start: start, End: end, Step: step})
 	if err != nil {
-		return Lines{}, fmt.Errorf("report: query %s: %w", q.Name, err)
-	}
-	matrix, ok := val.(model.Matrix)
-	if !ok {
-		return Lines{}, fmt.Errorf("report: query %s returned %s, want a matrix", q.Name, val.Type())
+		return Lines{}, fmt.Errorf("report: %w", err)
 	}
 	ls := Lines{Query: q.Name, Title: q.Title, Unit: unitLabel(q.Unit)}
 	for _, stream := range matrix {

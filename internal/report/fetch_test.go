@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/remotewrite"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 // fakeRun is not a mock of anything: it is a real load run's metric shape, written by the
@@ -95,7 +94,7 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 
 	const testid = "20261127-report-test"
 	reg := prometheus.NewPedanticRegistry()
-	run := newFakeRun(reg, testid)
+	fake := newFakeRun(reg, testid)
 	pusher, err := remotewrite.New(remotewrite.Config{URL: prom.RemoteWriteURL(), Interval: 250 * time.Millisecond}, reg)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +104,7 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 	ticker := time.NewTicker(250 * time.Millisecond) // paces the load; no test step waits on it
 	for i := 1; i <= 24; i++ {
 		<-ticker.C
-		run.tick(time.Since(pushStart))
+		fake.tick(time.Since(pushStart))
 	}
 	ticker.Stop()
 	if _, err := pusher.Stop(ctx); err != nil {
@@ -113,25 +112,28 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 	}
 	pushEnd := time.Now()
 
-	client, err := api.NewClient(api.Config{Address: prom.URL()})
+	q, err := run.NewQuerier(prom.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	promAPI := v1.NewAPI(client)
 	now := pushEnd.Add(2 * time.Second)
-	start, end, err := FindSpan(ctx, promAPI, testid, now, time.Hour)
+	trials, err := q.Trials(ctx, testid, now, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(trials) != 1 || trials[0].TestID != testid {
+		t.Fatalf("trials of a single run: %+v", trials)
+	}
+	start, end := trials[0].Start, trials[0].End
 	if start.After(pushStart.Add(2*time.Second)) || start.Before(pushStart.Add(-15*time.Second)) ||
 		end.Before(pushEnd.Add(-2*time.Second)) || end.After(now) {
 		t.Errorf("span %s – %s does not bracket the push %s – %s", start, end, pushStart, pushEnd)
 	}
-	if _, _, err := FindSpan(ctx, promAPI, "no-such-run", now, time.Hour); err == nil || !strings.Contains(err.Error(), "no-such-run") {
+	if _, err := q.Trials(ctx, "no-such-run", now, time.Hour); err == nil || !strings.Contains(err.Error(), "no-such-run") {
 		t.Errorf("an unknown testid must be an error naming it, got %v", err)
 	}
 
-	d, err := Fetch(ctx, promAPI, testid, start, end, Options{Servers: []ServerInfo{{Name: "fast", Runtime: "Go", Framework: "net/http"}}})
+	d, err := Fetch(ctx, q, testid, trials, Options{Servers: []ServerInfo{{Name: "fast", Runtime: "Go", Framework: "net/http"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,14 @@ package report
 
 import (
 	"context"
-	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
-// Generate fetches one run from Prometheus and writes its report under outDir/<testid>/:
-// what `ssebench report` does, and what `ssebench run` calls once its last scenario ends.
-func Generate(ctx context.Context, api v1.API, testid string, start, end time.Time, outDir string, o Options) (Paths, error) {
-	d, err := Fetch(ctx, api, testid, start, end, o)
+// Generate fetches one run from Prometheus and writes its report under outDir/<run id>/:
+// what `ssebench report` does, and what `ssebench run` calls once its last trial ends.
+func Generate(ctx context.Context, q *run.Querier, id string, trials []run.Trial, outDir string, o Options) (Paths, error) {
+	d, err := Fetch(ctx, q, id, trials, o)
 	if err != nil {
 		return Paths{}, err
 	}

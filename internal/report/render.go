@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 //go:embed page.html.tmpl
@@ -42,6 +44,7 @@ type cell struct {
 }
 
 type rowView struct {
+	Rank   string
 	Server string
 	Color  template.CSS
 	Cells  []cell
@@ -57,6 +60,7 @@ type tableView struct {
 type view struct {
 	TestID       string
 	Span         string
+	TrialsNote   string
 	MachineRows  []kv
 	Servers      []serverView
 	Scenarios    []scenarioView
@@ -99,6 +103,9 @@ func buildView(d *Data) (*view, error) {
 		return nil, fmt.Errorf("report: delta chart: %w", err)
 	}
 	v.ResultTables = resultTables(d.Table, pal)
+	if d.Table != nil {
+		v.TrialsNote = d.Table.TrialsNote()
+	}
 	v.ScoresChart.Query = "score.*"
 	if v.ScoresChart.SVG, err = groupedBars(d.Scores, pal); err != nil {
 		return nil, fmt.Errorf("report: scores chart: %w", err)
@@ -290,9 +297,9 @@ func resultTables(t *results.Table, pal palette) []tableView {
 			index[r.Scenario] = i
 			out = append(out, tableView{Scenario: r.Scenario, Columns: columns})
 		}
-		row := rowView{Server: r.Server, Color: cssColor(pal.of(r.Server))}
+		row := rowView{Rank: r.RankLabel(), Server: r.Server, Color: cssColor(pal.of(r.Server))}
 		for _, c := range columns {
-			row.Cells = append(row.Cells, cell{Text: results.FormatValue(c, r.Value(c))})
+			row.Cells = append(row.Cells, cell{Text: results.FormatInterval(c, r.Interval(c))})
 		}
 		out[i].Rows = append(out[i].Rows, row)
 	}
@@ -309,14 +316,23 @@ func markBest(tv *tableView, t *results.Table) {
 			continue
 		}
 		best, at := math.NaN(), []int{}
+		var bestRow results.Row
 		for i, rv := range tv.Rows {
 			r, _ := t.Find(rv.Server, tv.Scenario)
 			v := r.Value(c)
 			switch {
-			case math.IsNaN(v):
+			case math.IsNaN(v), r.IsReference():
 			case math.IsNaN(best), c.Better == "higher" && v > best, c.Better == "lower" && v < best:
-				best, at = v, []int{i}
+				best, at, bestRow = v, []int{i}, r
 			case v == best:
+				at = append(at, i)
+			}
+		}
+		// Servers whose interval overlaps the best one's are tied for best.
+		for i, rv := range tv.Rows {
+			r, _ := t.Find(rv.Server, tv.Scenario)
+			if !r.IsReference() && r.Server != bestRow.Server && !slices.Contains(at, i) &&
+				stats.Overlap(bestRow.Interval(c), r.Interval(c)) {
 				at = append(at, i)
 			}
 		}

@@ -51,11 +51,12 @@ func TestMarkdownHasOneLinePerRowPlusHeader(t *testing.T) {
 	if err := sampleTable().WriteMarkdown(&b); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2+3 {
+	table, note, _ := strings.Cut(strings.TrimSpace(b.String()), "\n\n")
+	lines := strings.Split(table, "\n")
+	if len(lines) != 2+3 || !strings.HasPrefix(note, "1 trial:") {
 		t.Fatalf("got %d lines:\n%s", len(lines), b.String())
 	}
-	if !strings.HasPrefix(lines[0], "| server | scenario | req/s |") {
+	if !strings.HasPrefix(lines[0], "| rank | server | scenario | req/s |") {
 		t.Errorf("header: %s", lines[0])
 	}
 }

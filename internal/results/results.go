@@ -1,25 +1,28 @@
 // Package results computes the writeup's results table for one run from Prometheus, using
-// only the catalog's results-table queries, and prints it as text, Markdown or JSON.
+// only the catalog's results-table queries, and prints it as text, Markdown or JSON. A run
+// of several trials gives each cell the mean over trials and its 95 % interval; a run of
+// one trial gives the within-run interval of the columns sampled per second.
 package results
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
-
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // Row is one (server, scenario) of the table.
 type Row struct {
-	Server   string             `json:"server"`
-	Scenario string             `json:"scenario"`
-	Values   map[string]float64 `json:"values"` // catalog query name → value; NaN when Prometheus had none
+	Server    string                    `json:"server"`
+	Scenario  string                    `json:"scenario"`
+	Values    map[string]float64        `json:"values"`              // catalog query name → point (mean over trials); NaN when Prometheus had none
+	Intervals map[string]stats.Interval `json:"intervals,omitempty"` // catalog query name → 95 % interval, where known
+	Rank      int                       `json:"rank,omitempty"`      // by req/s within the scenario, 1 = fastest; tied rows share a rank; 0 for the reference
+	Tied      bool                      `json:"tied,omitempty"`      // its req/s interval overlaps the one ranked above it
 }
 
 // Value returns the row's value of one column, NaN when absent.
@@ -31,33 +34,46 @@ func (r Row) Value(q catalog.Query) float64 {
 	return v
 }
 
+// Interval returns the row's interval of one column; unknown bounds when there is none.
+func (r Row) Interval(q catalog.Query) stats.Interval {
+	if iv, ok := r.Intervals[q.Name]; ok {
+		return iv
+	}
+	return stats.Interval{Point: r.Value(q), Lo: math.NaN(), Hi: math.NaN(), Method: stats.MethodNone}
+}
+
+// Reference is the row measured with no proxy in front (the stub alone): the zero line of
+// every comparison, shown but never ranked.
+const Reference = "direct"
+
+// IsReference reports whether the row is the direct baseline.
+func (r Row) IsReference() bool { return r.Server == Reference }
+
 // Table is the results of one run.
 type Table struct {
-	TestID  string          `json:"testid"`
+	TestID  string          `json:"testid"` // the run id
+	Trials  []string        `json:"trials"` // the testid of each trial
 	Start   time.Time       `json:"start"`
 	End     time.Time       `json:"end"`
 	Columns []catalog.Query `json:"-"`
 	Rows    []Row           `json:"rows"`
 }
 
-// QueryTimeout bounds each PromQL query of the table.
-const QueryTimeout = 30 * time.Second
-
-// Fetch evaluates every results-table column at end, over the window [start, end].
-func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time) (*Table, error) {
-	if !end.After(start) {
-		return nil, fmt.Errorf("results: window end %s is not after start %s", end.Format(time.RFC3339), start.Format(time.RFC3339))
+// Fetch evaluates every results-table column of one testid at its window's end.
+func Fetch(ctx context.Context, q *run.Querier, testid string, w run.Window) (*Table, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
 	}
-	vars := catalog.Vars{TestID: testid, Range: end.Sub(start) + 2*time.Second}
-	t := &Table{TestID: testid, Start: start, End: end, Columns: catalog.ResultsColumns}
+	vars := w.Vars(testid)
+	t := &Table{TestID: testid, Trials: []string{testid}, Start: w.Start, End: w.End, Columns: catalog.ResultsColumns}
 	rows := map[[2]string]*Row{}
 	for _, col := range t.Columns {
-		vec, err := Instant(ctx, api, col, vars, end)
+		vec, err := q.Instant(ctx, col, vars, w.End)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range vec {
-			key := [2]string{string(s.Metric["server"]), string(s.Metric["scenario"])}
+			key := [2]string{string(s.Metric[run.LabelServer]), string(s.Metric[run.LabelScenario])}
 			r, ok := rows[key]
 			if !ok {
 				r = &Row{Server: key[0], Scenario: key[1], Values: map[string]float64{}}
@@ -73,26 +89,8 @@ func Fetch(ctx context.Context, api v1.API, testid string, start, end time.Time)
 	return t, nil
 }
 
-// Instant renders q with vars and evaluates it at ts, returning its vector.
-func Instant(ctx context.Context, api v1.API, q catalog.Query, vars catalog.Vars, ts time.Time) (model.Vector, error) {
-	expr, err := q.Render(vars)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, QueryTimeout)
-	defer cancel()
-	val, _, _, err := api.Query(ctx, expr, ts)
-	if err != nil {
-		return nil, fmt.Errorf("results: query %s: %w", q.Name, err)
-	}
-	vec, ok := val.(model.Vector)
-	if !ok {
-		return nil, fmt.Errorf("results: query %s returned %s, want a vector", q.Name, val.Type())
-	}
-	return vec, nil
-}
-
-// Sort orders rows as the writeup does: baseline before stress, then fastest first.
+// Sort orders rows as the writeup does: baseline before stress, then fastest first, the
+// reference first in its scenario; then ranks them.
 func (t *Table) Sort() {
 	order := map[string]int{catalog.ScenarioBaseline: 0, catalog.ScenarioStress: 1}
 	rank := func(s string) int {
@@ -109,12 +107,39 @@ func (t *Table) Sort() {
 		if a.Scenario != b.Scenario {
 			return a.Scenario < b.Scenario
 		}
+		if a.IsReference() != b.IsReference() {
+			return a.IsReference()
+		}
 		ra, rb := a.Value(catalog.ResultsReqPerSecond), b.Value(catalog.ResultsReqPerSecond)
 		if ra != rb && !math.IsNaN(ra) && !math.IsNaN(rb) {
 			return ra > rb
 		}
 		return a.Server < b.Server
 	})
+	t.rank()
+}
+
+// rank numbers the rows of each scenario by req/s; a row whose interval overlaps the one
+// above it is tied with it and shares its rank, as benchstat calls such a difference "~".
+func (t *Table) rank() {
+	var prev *Row
+	n := 0
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		r.Rank, r.Tied = 0, false
+		if r.IsReference() {
+			continue
+		}
+		if prev == nil || prev.Scenario != r.Scenario {
+			prev, n = nil, 0
+		}
+		n++
+		r.Rank = n
+		if prev != nil && stats.Overlap(prev.Interval(catalog.ResultsReqPerSecond), r.Interval(catalog.ResultsReqPerSecond)) {
+			r.Rank, r.Tied = prev.Rank, true
+		}
+		prev = r
+	}
 }
 
 // Find returns the row of one server and scenario.

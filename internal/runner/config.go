@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 // Config is everything a run needs; zero values pick the defaults documented on each field.
@@ -25,7 +27,10 @@ type Config struct {
 	QuickFactor   float64  // default 0.1 (60 s → 6 s)
 	PrometheusURL string   // use this Prometheus instead of starting one
 	Keep          bool     // leave the Prometheus we started running at the end
-	TestID        string   // default: a sortable time-based id
+	TestID        string   // the run id; default: a sortable time-based id
+	Trials        int      // passes over every server × scenario, each under its own testid; default 1
+	OrderSeed     uint64   // seed of each trial's server order; 0 picks one from the clock (printed)
+	Reference     bool     // also measure the stub with no proxy in front ("direct") in every trial
 	ReportDir     string   // default <root>/report
 	DataDir       string   // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
 	StubArgs      []string // extra flags for the stub (e.g. a slower inter-token delay)
@@ -58,7 +63,19 @@ func (c *Config) applyDefaults() error {
 		c.QuickFactor = 0.1
 	}
 	if c.TestID == "" {
-		c.TestID = NewTestID(time.Now())
+		c.TestID = run.NewID(time.Now())
+	}
+	if err := run.ValidateID(c.TestID); err != nil {
+		return fmt.Errorf("runner: --testid: %w", err)
+	}
+	if c.Trials == 0 {
+		c.Trials = 1
+	}
+	if c.Trials < 0 || c.Trials > 100 {
+		return fmt.Errorf("runner: --trials %d: want 1 to 100", c.Trials)
+	}
+	if c.OrderSeed == 0 {
+		c.OrderSeed = uint64(time.Now().UnixNano())
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = filepath.Join(c.Root, "report")
@@ -79,4 +96,4 @@ func (c *Config) applyDefaults() error {
 }
 
 // NewTestID names a run by its start time: sortable, readable, unique per second.
-func NewTestID(t time.Time) string { return t.UTC().Format("20060102-150405") }
+func NewTestID(t time.Time) string { return run.NewID(t) }

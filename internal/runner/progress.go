@@ -10,14 +10,15 @@ import (
 
 // Status is what the terminal shows while a load run is going.
 type Status struct {
-	Index, Count int    // server i of N (1-based)
-	Server       string //
-	Scenario     string //
-	Elapsed      time.Duration
-	Total        time.Duration
-	ReqPerSec    float64
-	VUs          int
-	Failures     int64
+	Trial, Trials int    // trial t of T (1-based); shown when T > 1
+	Index, Count  int    // server i of N (1-based)
+	Server        string //
+	Scenario      string //
+	Elapsed       time.Duration
+	Total         time.Duration
+	ReqPerSec     float64
+	VUs           int
+	Failures      int64
 }
 
 // Progress prints run progress: one rewritten line on a terminal, plain lines otherwise
@@ -78,8 +79,12 @@ func (p *Progress) Done() {
 
 func formatStatus(s Status) string {
 	bar := progressBar(s.Elapsed, s.Total, 20)
-	return fmt.Sprintf("[%d/%d] %-10s %-8s %s %5.1fs/%.0fs  %7.1f req/s  %3d VUs  %d failed",
-		s.Index, s.Count, s.Server, s.Scenario, bar, s.Elapsed.Seconds(), s.Total.Seconds(), s.ReqPerSec, s.VUs, s.Failures)
+	at := fmt.Sprintf("[%d/%d]", s.Index, s.Count)
+	if s.Trials > 1 {
+		at = fmt.Sprintf("[t%d/%d %d/%d]", s.Trial, s.Trials, s.Index, s.Count)
+	}
+	return fmt.Sprintf("%s %-10s %-8s %s %5.1fs/%.0fs  %7.1f req/s  %3d VUs  %d failed",
+		at, s.Server, s.Scenario, bar, s.Elapsed.Seconds(), s.Total.Seconds(), s.ReqPerSec, s.VUs, s.Failures)
 }
 
 func progressBar(done, total time.Duration, width int) string {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,12 +17,15 @@ import (
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/runinfo"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
-// Measured is one load run: one scenario against one server.
+// Measured is one load run: one scenario against one server in one trial.
 type Measured struct {
+	Trial    int               `json:"trial"`
+	TestID   string            `json:"testid"`
 	Server   string            `json:"server"`
 	Scenario string            `json:"scenario"`
 	Start    time.Time         `json:"start"`
@@ -37,7 +43,9 @@ type Skipped struct {
 
 // Outcome is what a run measured, also when it was interrupted.
 type Outcome struct {
-	TestID      string         `json:"testid"`
+	TestID      string         `json:"testid"` // the run id; each trial's testid is in Trials
+	Trials      []run.Trial    `json:"trials"`
+	OrderSeed   uint64         `json:"order_seed"`
 	Start       time.Time      `json:"start"`
 	End         time.Time      `json:"end"`
 	Info        runinfo.Info   `json:"machine"`
@@ -75,8 +83,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{TestID: cfg.TestID, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
-	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s)%s", cfg.TestID, len(list), len(scenarios), quickNote(cfg))
+	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
+	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s", cfg.TestID, len(list), len(scenarios),
+		cfg.Trials, referenceNote(cfg), quickNote(cfg))
 
 	st := &stack{cfg: &cfg}
 	defer st.shutdown(progress)
@@ -86,6 +95,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	if err := st.start(ctx, list, ports, progress); err != nil {
 		return nil, err
+	}
+	if cfg.Reference {
+		list = append([]servers.Server{directServer}, list...)
 	}
 	out.PromURL = st.promURL
 	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
@@ -109,6 +121,11 @@ func (s *stack) start(ctx context.Context, list []servers.Server, ports map[stri
 		return err
 	}
 	progress.Logf("stub: %s", s.stub.URL())
+	if s.cfg.Reference {
+		// The exporter watches the stub under the reference's name: direct's CPU is the stub's.
+		list = append([]servers.Server{directServer}, list...)
+		ports[directServer.Name] = s.stubPort()
+	}
 	if !s.cfg.NoExporter {
 		if err := s.startExporter(ctx, list, ports); err != nil {
 			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
@@ -137,23 +154,69 @@ func (s *stack) shutdown(progress *Progress) {
 	}
 }
 
-// measureAll runs every scenario against every server in turn, until ctx ends.
+// measureAll runs every trial: each one every scenario against every server, in an order
+// shuffled per trial (seeded, printed) so that slow drift of the machine does not favour
+// whoever runs first. Each trial pushes under its own testid.
 func measureAll(ctx context.Context, st *stack, list []servers.Server, ports map[string]int, scenarios []namedScenario, out *Outcome, progress *Progress) {
-	for i, srv := range list {
-		if ctx.Err() != nil {
-			return
+	skipped := map[string]bool{}
+	for trial := 1; trial <= st.cfg.Trials && ctx.Err() == nil; trial++ {
+		order := trialOrder(list, st.cfg.OrderSeed, trial)
+		tr := run.Trial{Number: trial, TestID: run.TrialTestID(st.cfg.TestID, trial, st.cfg.Trials), Window: run.Window{Start: time.Now()}}
+		for _, srv := range order {
+			tr.Order = append(tr.Order, srv.Name)
 		}
-		if srv.Unavailable != "" {
-			out.Skipped = append(out.Skipped, Skipped{Server: srv.Name, Reason: srv.Unavailable})
-			progress.Logf("[%d/%d] %s: skipped: %s", i+1, len(list), srv.Name, srv.Unavailable)
-			continue
+		if st.cfg.Trials > 1 {
+			progress.Logf("trial %d/%d (testid %s), order: %s", trial, st.cfg.Trials, tr.TestID, strings.Join(tr.Order, ", "))
 		}
-		ms, skip := runServer(ctx, st, srv, ports[srv.Name], scenarios, i+1, len(list), progress)
-		out.Measured = append(out.Measured, ms...)
-		if skip != nil {
-			out.Skipped = append(out.Skipped, *skip)
+		for i, srv := range order {
+			if ctx.Err() != nil || skipped[srv.Name] {
+				continue
+			}
+			if srv.Unavailable != "" {
+				skipped[srv.Name] = true
+				out.Skipped = append(out.Skipped, Skipped{Server: srv.Name, Reason: srv.Unavailable})
+				progress.Logf("[%d/%d] %s: skipped: %s", i+1, len(order), srv.Name, srv.Unavailable)
+				continue
+			}
+			at := position{Trial: trial, Trials: st.cfg.Trials, TestID: tr.TestID, Index: i + 1, Count: len(order)}
+			ms, skip := runServer(ctx, st, srv, ports[srv.Name], scenarios, at, progress)
+			out.Measured = append(out.Measured, ms...)
+			if skip != nil {
+				skipped[srv.Name] = true
+				out.Skipped = append(out.Skipped, *skip)
+			}
 		}
+		tr.End = time.Now().Add(st.cfg.SettleTime)
+		out.Trials = append(out.Trials, tr)
 	}
+}
+
+// position is where one server stands in the run, for progress lines and testids.
+type position struct {
+	Trial, Trials int
+	TestID        string
+	Index, Count  int
+}
+
+func (p position) String() string {
+	if p.Trials > 1 {
+		return fmt.Sprintf("[t%d/%d %d/%d]", p.Trial, p.Trials, p.Index, p.Count)
+	}
+	return fmt.Sprintf("[%d/%d]", p.Index, p.Count)
+}
+
+func (p position) status(lp load.Progress, server, scenario string) Status {
+	s := StatusOf(lp, p.Index, p.Count, server, scenario)
+	s.Trial, s.Trials = p.Trial, p.Trials
+	return s
+}
+
+// trialOrder is the servers in a seeded random order of their own for each trial.
+func trialOrder(list []servers.Server, seed uint64, trial int) []servers.Server {
+	order := slices.Clone(list)
+	rng := rand.New(rand.NewPCG(seed, uint64(trial)))
+	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	return order
 }
 
 // finish lets the last pushes and scrapes land, then computes the table from PromQL and
@@ -170,28 +233,35 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 		out.Dropped += m.Push.SamplesDropped
 	}
 	out.End = time.Now()
-	if len(out.Measured) == 0 {
+	if len(out.Measured) == 0 || len(out.Trials) == 0 {
 		return nil
 	}
-	table, err := results.Fetch(ctx, promAPI(st.promURL), out.TestID, out.Start, out.End)
+	if last := &out.Trials[len(out.Trials)-1]; last.End.After(out.End) {
+		last.End = out.End
+	}
+	q, err := run.NewQuerier(st.promURL)
+	if err != nil {
+		return err
+	}
+	table, err := results.FetchRun(ctx, q, out.TestID, out.Trials)
 	if err != nil {
 		return fmt.Errorf("computing the results table from Prometheus: %w", err)
 	}
 	out.Table = table
 	if !st.cfg.NoReport {
-		out.Report = writeReport(ctx, st.promURL, out, list, progress)
+		out.Report = writeReport(ctx, q, out, list, progress)
 	}
 	return nil
 }
 
 // writeReport renders report/<testid>/index.html; a failure is reported, not fatal: the
 // table and the results JSON still stand.
-func writeReport(ctx context.Context, promURL string, out *Outcome, list []servers.Server, progress *Progress) string {
+func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []servers.Server, progress *Progress) string {
 	infos := make([]report.ServerInfo, 0, len(list))
 	for _, s := range list {
 		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
 	}
-	paths, err := report.Generate(ctx, promAPI(promURL), out.TestID, out.Start, out.End, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""
@@ -246,12 +316,16 @@ func assignPorts(list []servers.Server) (map[string]int, error) {
 	return ports, nil
 }
 
-// runServer builds, starts and measures one server in every scenario.
-func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, index, count int, progress *Progress) ([]Measured, *Skipped) {
-	progress.Logf("[%d/%d] %s: building", index, count, srv.Name)
+// runServer builds, starts and measures one server in every scenario; the reference
+// (direct) has nothing to build or start: its target is the stub itself.
+func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
+	if srv.Name == directServer.Name {
+		return measureScenarios(ctx, st, srv.Name, st.stub.URL(), -1, scenarios, at, progress), nil
+	}
+	progress.Logf("%s %s: building", at, srv.Name)
 	buildLog := st.logWriter("build-" + srv.Name + ".log")
 	if err := srv.BuildIt(ctx, st.cfg.Root, buildLog); err != nil {
-		progress.Logf("[%d/%d] %s: skipped: %v", index, count, srv.Name, err)
+		progress.Logf("%s %s: skipped: %v", at, srv.Name, err)
 		return nil, &Skipped{Server: srv.Name, Reason: "build failed: " + err.Error()}
 	}
 	proc, err := servers.Start(ctx, st.cfg.Root, srv, servers.StartOptions{Port: port, StubURL: st.stub.URL(),
@@ -263,7 +337,7 @@ func runServer(ctx context.Context, st *stack, srv servers.Server, port int, sce
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		if err := proc.Stop(stopCtx); err != nil {
-			progress.Logf("[%d/%d] %s: warning: stop: %v", index, count, srv.Name, err)
+			progress.Logf("%s %s: warning: stop: %v", at, srv.Name, err)
 		}
 	}()
 	healthCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -272,28 +346,36 @@ func runServer(ctx context.Context, st *stack, srv servers.Server, port int, sce
 		return nil, &Skipped{Server: srv.Name, Reason: "not healthy: " + err.Error()}
 	}
 	st.watchProbe(srv.Name, proc.URL())
+	defer st.unwatchProbe()
 	if err := st.waitWatched(ctx, srv.Name); err != nil {
-		progress.Logf("[%d/%d] %s: warning: %v; its CPU and memory may be missing", index, count, srv.Name, err)
+		progress.Logf("%s %s: warning: %v; its CPU and memory may be missing", at, srv.Name, err)
 	}
+	return measureScenarios(ctx, st, srv.Name, proc.URL(), proc.PID(), scenarios, at, progress), nil
+}
+
+// measureScenarios runs every scenario against target, resetting the peak RSS of pid
+// (when positive) before each, so that each scenario's peak is its own.
+func measureScenarios(ctx context.Context, st *stack, server, target string, pid int, scenarios []namedScenario, at position, progress *Progress) []Measured {
 	var out []Measured
 	for _, sc := range scenarios {
 		if ctx.Err() != nil {
 			break
 		}
-		resetPeakRSS(proc.PID())
-		m := runScenario(ctx, st, srv.Name, proc.URL(), sc, index, count, progress)
+		if pid > 0 {
+			resetPeakRSS(pid)
+		}
+		m := runScenario(ctx, st, server, target, sc, at, progress)
 		out = append(out, m)
 		progress.Done()
-		progress.Logf("[%d/%d] %s %s: %s", index, count, srv.Name, sc.Name, describe(m))
+		progress.Logf("%s %s %s: %s", at, server, sc.Name, describe(m))
 	}
-	st.unwatchProbe()
-	return out, nil
+	return out
 }
 
 // runScenario runs one load run with its own registry and pusher: k6's values are
 // cumulative per load run and end with stale markers, and so are ours.
-func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, index, count int, progress *Progress) Measured {
-	m := Measured{Server: server, Scenario: sc.Name, Start: time.Now()}
+func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, at position, progress *Progress) Measured {
+	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	reg := prometheus.NewRegistry()
 	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second, UserAgent: UserAgent()}, reg)
 	if err != nil {
@@ -304,9 +386,9 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 	defer stopPush()
 	pusher.Start(pushCtx)
 	summary, err := load.Run(ctx, load.Options{
-		Target: target, TestID: st.cfg.TestID, Server: server, ScenarioName: sc.Name,
+		Target: target, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
 		Scenario: sc.Scenario, Headers: st.cfg.Headers, Registry: reg,
-		Progress: func(p load.Progress) { progress.Update(StatusOf(p, index, count, server, sc.Name)) },
+		Progress: func(p load.Progress) { progress.Update(at.status(p, server, sc.Name)) },
 	})
 	m.End = time.Now()
 	m.Summary = summary
@@ -329,6 +411,16 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 // where it is not permitted, the peak covers the process's whole life, which the report says.
 func resetPeakRSS(pid int) {
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+// directServer is the reference: the load sent straight to the stub, no proxy in front.
+var directServer = servers.Server{Name: results.Reference, Runtime: "none", Framework: "stub alone (reference)"}
+
+func referenceNote(cfg Config) string {
+	if cfg.Reference {
+		return " + the direct reference"
+	}
+	return ""
 }
 
 func quickNote(cfg Config) string {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/alertmanager"
@@ -76,6 +78,13 @@ func (s *stack) startPrometheus(ctx context.Context) error {
 	s.prom = prom
 	s.promURL = prom.URL()
 	return nil
+}
+
+// stubPort is the stub's port: the exporter watches the stub as the direct reference.
+func (s *stack) stubPort() int {
+	_, port, _ := strings.Cut(hostPort(s.stub.URL()), ":")
+	n, _ := strconv.Atoi(port)
+	return n
 }
 
 func (s *stack) remoteWriteURL() string { return s.promURL + "/api/v1/write" }

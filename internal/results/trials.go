@@ -1,0 +1,109 @@
+package results
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/stats"
+)
+
+// FetchRun computes the table of a run from its trials: each cell the mean over trials
+// with Student's t interval. A single trial gives its own values with the within-run
+// interval (batch means of per-second samples) of req/s, p95 and CPU.
+func FetchRun(ctx context.Context, q *run.Querier, id string, trials []run.Trial) (*Table, error) {
+	if len(trials) == 0 {
+		return nil, fmt.Errorf("results: run %q has no trials", id)
+	}
+	var tables []*Table
+	for _, tr := range trials {
+		t, err := Fetch(ctx, q, tr.TestID, tr.Window)
+		if err != nil {
+			return nil, fmt.Errorf("trial %d (%s): %w", tr.Number, tr.TestID, err)
+		}
+		tables = append(tables, t)
+	}
+	if len(tables) == 1 {
+		t := tables[0]
+		t.TestID = id
+		samples, err := FetchSamples(ctx, q, trials[0].TestID, trials[0].Window)
+		if err != nil {
+			return nil, err
+		}
+		t.addWithinRun(samples)
+		return t, nil
+	}
+	t := Merge(id, tables)
+	return t, nil
+}
+
+// Merge combines the tables of a run's trials into one: per cell the mean over the trials
+// that have it, with its t interval and the per-trial values.
+func Merge(id string, trials []*Table) *Table {
+	out := &Table{TestID: id, Columns: catalog.ResultsColumns}
+	type key = [2]string
+	values := map[key]map[string][]float64{}
+	var keys []key
+	for _, t := range trials {
+		out.Trials = append(out.Trials, t.TestID)
+		if out.Start.IsZero() || t.Start.Before(out.Start) {
+			out.Start = t.Start
+		}
+		if t.End.After(out.End) {
+			out.End = t.End
+		}
+		for _, r := range t.Rows {
+			k := key{r.Server, r.Scenario}
+			if values[k] == nil {
+				values[k] = map[string][]float64{}
+				keys = append(keys, k)
+			}
+			for _, col := range out.Columns {
+				values[k][col.Name] = append(values[k][col.Name], r.Value(col))
+			}
+		}
+	}
+	for _, k := range keys {
+		row := Row{Server: k[0], Scenario: k[1], Values: map[string]float64{}, Intervals: map[string]stats.Interval{}}
+		for _, col := range out.Columns {
+			iv := stats.OverTrials(values[k][col.Name])
+			row.Values[col.Name] = iv.Point
+			if iv.N > 0 {
+				row.Intervals[col.Name] = iv
+			}
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	out.Sort()
+	return out
+}
+
+// addWithinRun gives the sampled columns of a one-trial table their within-run interval.
+func (t *Table) addWithinRun(s Samples) {
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		for col := range sampled {
+			point, ok := r.Values[col]
+			if !ok || math.IsNaN(point) {
+				continue
+			}
+			if r.Intervals == nil {
+				r.Intervals = map[string]stats.Interval{}
+			}
+			r.Intervals[col] = stats.WithinRun(point, s[Key{r.Server, r.Scenario}][col])
+		}
+	}
+	t.Sort()
+}
+
+// TrialsNote is the sentence every output prints about how sure its figures are.
+func (t *Table) TrialsNote() string {
+	if len(t.Trials) <= 1 {
+		return "1 trial: ± is the 95 % interval within this one run (batch means of per-second samples), " +
+			"blind to run-to-run drift; ranks are not to be trusted across runs. Use --trials 3 or more."
+	}
+	return fmt.Sprintf("%d trials: each cell is the mean over trials ± its 95 %% interval (Student's t); "+
+		"≈ marks a rank tied with the one above it (intervals overlap).", len(t.Trials))
+}

@@ -71,15 +71,19 @@ func (t Target) Key() string {
 
 // Module is one way of probing an SSE endpoint.
 type Module struct {
-	Method        string            `yaml:"method"`
-	Body          string            `yaml:"body"`
-	Headers       map[string]string `yaml:"headers"`
-	Timeout       Duration          `yaml:"timeout"`
-	TimeoutOffset Duration          `yaml:"timeout_offset"`
-	MinEvents     int               `yaml:"min_events"`
-	MaxEventGap   Duration          `yaml:"max_event_gap"`
-	RequireDone   *bool             `yaml:"require_done"`
-	Buffering     Buffering         `yaml:"buffering"`
+	// AllowedTargets are the only host:port pairs /probe may send this module's
+	// request to. Empty: loopback IP addresses only, and only when the exporter
+	// itself listens on loopback only (see the probe package and docs/security.md).
+	AllowedTargets []HostPort        `yaml:"allowed_targets"`
+	Method         string            `yaml:"method"`
+	Body           string            `yaml:"body"`
+	Headers        map[string]string `yaml:"headers"`
+	Timeout        Duration          `yaml:"timeout"`
+	TimeoutOffset  Duration          `yaml:"timeout_offset"`
+	MinEvents      int               `yaml:"min_events"`
+	MaxEventGap    Duration          `yaml:"max_event_gap"`
+	RequireDone    *bool             `yaml:"require_done"`
+	Buffering      Buffering         `yaml:"buffering"`
 }
 
 // Buffering is the rule that tells a streamed answer from one a proxy held back and
@@ -96,6 +100,9 @@ type Buffering struct {
 const (
 	DefaultProbeTimeout  = 10 * time.Second
 	DefaultTimeoutOffset = 500 * time.Millisecond
+	// MaxProbeTimeout is the longest a module's timeout may be: a probe holds a
+	// connection and one of the exporter's few probe slots for that long.
+	MaxProbeTimeout = time.Minute
 	// DefaultModuleName is the built-in module used when the config names none.
 	DefaultModuleName = "chat"
 )

@@ -99,6 +99,16 @@ func TestParseErrors(t *testing.T) {
 		{"bad header name", "modules:\n  m:\n    headers: {'X Bad': v}\n", []string{"line 2", "X Bad"}},
 		{"require_done not bool", "modules:\n  m:\n    require_done: maybe\n", []string{"line 3", "maybe"}},
 		{"two documents", "targets: []\n---\ntargets: []\n", []string{"line 2", "one YAML document"}},
+		{"timeout over the maximum", "modules:\n  m:\n    timeout: 61s\n", []string{"line 2", "1m1s", "maximum"}},
+		{"allowed target without port", "modules:\n  m:\n    allowed_targets: [go-http]\n", []string{"line 3", "host:port"}},
+		{"allowed target port 0", "modules:\n  m:\n    allowed_targets: ['a:0']\n", []string{"line 3", "port"}},
+		{"allowed target port +80", "modules:\n  m:\n    allowed_targets: ['a:+80']\n", []string{"line 3", "port"}},
+		{"allowed target URL", "modules:\n  m:\n    allowed_targets: ['http://a:80']\n", []string{"line 3", "host"}},
+		{"allowed target user info", "modules:\n  m:\n    allowed_targets: ['u@a:80']\n", []string{"line 3", "host"}},
+		{"allowed target empty host", "modules:\n  m:\n    allowed_targets: [':80']\n", []string{"line 3", "empty host"}},
+		{"allowed target zone", "modules:\n  m:\n    allowed_targets: ['[fe80::1%eth0]:80']\n", []string{"line 3", "zone"}},
+		{"allowed targets not a list", "modules:\n  m:\n    allowed_targets: a:80\n", []string{"line 3"}},
+		{"allowed target not scalar", "modules:\n  m:\n    allowed_targets: [{a: 1}]\n", []string{"line 3", "mapping"}},
 		{"not YAML", "targets: [\n", []string{"line"}},
 	}
 	for _, c := range cases {
@@ -176,5 +186,29 @@ func TestMergeRejectsDuplicateFlagTarget(t *testing.T) {
 	err = cfg.Merge([]Target{dup})
 	if err == nil || !strings.Contains(err.Error(), "twice") || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("merge error %v", err)
+	}
+}
+
+func TestAllowedTargets(t *testing.T) {
+	cfg, err := Parse([]byte("modules:\n  m:\n    allowed_targets: ['Go-HTTP.:8081', '[::ffff:10.0.0.5]:*', '[::1]:8080']\n    timeout: 1m\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := cfg.Module("m")
+	for _, c := range []struct {
+		host, port string
+		want       bool
+	}{
+		{"go-http", "8081", true}, {"GO-http.", "8081", true}, {"go-http", "8082", false},
+		{"10.0.0.5", "1", true}, {"::ffff:10.0.0.5", "65535", true}, {"10.0.0.6", "1", false},
+		{"::1", "8080", true}, {"0:0:0:0:0:0:0:1", "8080", true}, {"127.0.0.1", "8080", false},
+		{"go-http.evil", "8081", false}, {"", "8081", false},
+	} {
+		if got := m.Allows(c.host, c.port); got != c.want {
+			t.Errorf("Allows(%q, %q) = %v, want %v", c.host, c.port, got, c.want)
+		}
+	}
+	if def := DefaultModule(); len(def.AllowedTargets) != 0 || def.Timeout.D() > MaxProbeTimeout {
+		t.Errorf("the built-in module must keep the loopback default and a timeout within the maximum: %+v", def)
 	}
 }

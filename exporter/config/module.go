@@ -18,6 +18,9 @@ func (m Module) check() error {
 	if f := m.Buffering.MaxFirstEventFraction; f < 0 || f > 1 {
 		return fmt.Errorf("buffering.max_first_event_fraction %g is outside 0..1", f)
 	}
+	if m.Timeout.D() > MaxProbeTimeout {
+		return fmt.Errorf("timeout %s is over the maximum of %s", m.Timeout.D(), MaxProbeTimeout)
+	}
 	if m.Timeout != 0 && m.TimeoutOffset >= m.Timeout {
 		return fmt.Errorf("timeout_offset %s is not below timeout %s", m.TimeoutOffset.D(), m.Timeout.D())
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -18,12 +19,34 @@ import (
 // scrapeTimeoutHeader is how Prometheus tells a target its scrape timeout.
 const scrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds"
 
+// MaxConcurrentProbes is how many probes may run at once unless Options says
+// otherwise; one more is answered 503 at once.
+const MaxConcurrentProbes = 16
+
+// Options are the handler's limits.
+type Options struct {
+	// LoopbackByDefault lets a module without allowed_targets probe loopback IP
+	// addresses (127.0.0.0/8, ::1). Set it only when the exporter listens on
+	// loopback only: then a caller of /probe could reach those ports anyway.
+	LoopbackByDefault bool
+	// MaxConcurrent bounds the probes in flight; 0 means MaxConcurrentProbes.
+	MaxConcurrent int
+}
+
 // Handler serves /probe?target=<url>&module=<name>; modules looks a module up by name.
-func Handler(modules func(name string) (config.Module, bool), logger *slog.Logger) http.Handler {
+// A target must be allowed by the module (see CheckTarget); the request is never
+// sent anywhere else (no redirects, no proxy).
+func Handler(modules func(name string) (config.Module, bool), logger *slog.Logger, opts Options) http.Handler {
+	limit := opts.MaxConcurrent
+	if limit <= 0 {
+		limit = MaxConcurrentProbes
+	}
+	slots := make(chan struct{}, limit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		target := q.Get("target")
-		if err := checkTarget(target); err != nil {
+		u, err := checkTarget(target)
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -34,6 +57,19 @@ func Handler(modules func(name string) (config.Module, bool), logger *slog.Logge
 		m, ok := modules(name)
 		if !ok {
 			http.Error(w, fmt.Sprintf("unknown module %q", name), http.StatusBadRequest)
+			return
+		}
+		if err := CheckTarget(u, name, m, opts.LoopbackByDefault); err != nil {
+			logger.Warn("probe target refused", "target", target, "module", name, "err", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, fmt.Sprintf("%d probes already in flight, the limit", limit), http.StatusServiceUnavailable)
 			return
 		}
 		m = m.WithDefaults()
@@ -55,27 +91,59 @@ func Handler(modules func(name string) (config.Module, bool), logger *slog.Logge
 	})
 }
 
-func checkTarget(target string) error {
+func checkTarget(target string) (*url.URL, error) {
 	if target == "" {
-		return fmt.Errorf("target parameter is missing")
+		return nil, fmt.Errorf("target parameter is missing")
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		return fmt.Errorf("target %q is not a URL: %v", target, err)
+		return nil, fmt.Errorf("target %q is not a URL: %v", target, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("target %q: want an http or https URL", target)
+		return nil, fmt.Errorf("target %q: want an http or https URL", target)
 	}
-	if u.Host == "" {
-		return fmt.Errorf("target %q has no host", target)
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("target %q has no host", target)
 	}
-	return nil
+	if u.User != nil {
+		return nil, fmt.Errorf("target %q carries user info; put credentials in the module's headers", target)
+	}
+	return u, nil
+}
+
+// CheckTarget applies the allow-list rule to an http or https URL: its host
+// and port (the scheme's default when none is written) must be one of the
+// module's allowed_targets. A module without allowed_targets may probe only
+// loopback IP addresses (127.0.0.0/8, ::1, written as addresses, not names),
+// and only when loopbackByDefault is set.
+func CheckTarget(u *url.URL, module string, m config.Module, loopbackByDefault bool) error {
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	if len(m.AllowedTargets) > 0 {
+		if m.Allows(host, port) {
+			return nil
+		}
+		return fmt.Errorf("target %s:%s is not in module %q's allowed_targets", host, port, module)
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Zone() == "" && a.Unmap().IsLoopback() {
+		if loopbackByDefault {
+			return nil
+		}
+		return fmt.Errorf("module %q has no allowed_targets, and loopback targets are allowed without one only when the exporter listens on loopback only", module)
+	}
+	return fmt.Errorf("target %s:%s refused: module %q has no allowed_targets, so it may probe loopback IP addresses only", host, port, module)
 }
 
 // Timeout is the module's timeout, shortened to the scrape timeout Prometheus announces
 // minus the module's offset, so that the answer arrives before Prometheus gives up.
+// Neither is ever over config.MaxProbeTimeout.
 func Timeout(header string, m config.Module) (time.Duration, error) {
-	t := m.Timeout.D()
+	t := min(m.Timeout.D(), config.MaxProbeTimeout)
 	if header == "" {
 		return t, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -35,6 +36,17 @@ const (
 // Reasons lists every failure reason in the order they are published.
 var Reasons = []string{ReasonConnect, ReasonTimeout, ReasonStatus, ReasonStreamError,
 	ReasonTooFewEvents, ReasonGapExceeded, ReasonBuffered, ReasonNoDone}
+
+// Limits of one probe's response.
+const (
+	// MaxBodyBytes is the most of a response body a probe reads; more is a stream error.
+	MaxBodyBytes = 4 << 20
+	// MaxHeaderBytes bounds the response's header block; more is no response (connect).
+	MaxHeaderBytes = 64 << 10
+)
+
+// errBodyTooLarge ends a stream that passed MaxBodyBytes.
+var errBodyTooLarge = fmt.Errorf("response body over the probe's %d-byte cap", MaxBodyBytes)
 
 // Result is what one probe measured.
 type Result struct {
@@ -65,11 +77,17 @@ func Run(ctx context.Context, target string, m config.Module) Result {
 	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotFirstResponseByte: func() { res.TimeToFirstByte = time.Since(start) },
 	}))
-	client := &http.Client{Transport: &http.Transport{
-		DisableKeepAlives:  true,
-		DisableCompression: true, // a compressed body would be buffered by the decoder
-		Proxy:              nil,
-	}}
+	client := &http.Client{
+		Transport: &http.Transport{
+			DisableKeepAlives:      true,
+			DisableCompression:     true, // a compressed body would be buffered by the decoder
+			Proxy:                  nil,
+			MaxResponseHeaderBytes: MaxHeaderBytes,
+		},
+		// A redirect is the answer (a status failure), never a way to send the
+		// module's request and headers to a target the allow-list did not check.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	defer client.CloseIdleConnections()
 	resp, err := client.Do(req)
 	if err != nil {
@@ -82,7 +100,7 @@ func Run(ctx context.Context, target string, m config.Module) Result {
 		res.Failed[ReasonStatus] = true
 		return res
 	}
-	readEvents(ctx, resp.Body, start, &res)
+	readEvents(ctx, &cappedReader{r: resp.Body, left: MaxBodyBytes}, start, &res)
 	res.StreamDuration = time.Since(start)
 	check(m, &res)
 	return res
@@ -131,6 +149,28 @@ func readEvents(ctx context.Context, body io.Reader, start time.Time, res *Resul
 			res.Done = true
 		}
 	}
+}
+
+// cappedReader fails with errBodyTooLarge once more than left bytes would be read.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte // a body of exactly the cap ends here with its EOF
+		if n, err := c.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // check applies the module's rules to a stream that ended.

@@ -43,7 +43,7 @@ func streamModule(maxGap time.Duration) config.Module {
 func probeVia(t *testing.T, target string, m config.Module, header string) map[string]float64 {
 	t.Helper()
 	modules := func(name string) (config.Module, bool) { return m, name == "m" }
-	h := Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{LoopbackByDefault: true})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/probe?module=m&target="+url.QueryEscape(target), nil)
@@ -253,7 +253,7 @@ func TestTimeout(t *testing.T) {
 
 func TestHandlerRejectsBadRequests(t *testing.T) {
 	modules := func(name string) (config.Module, bool) { return config.DefaultModule(), name == "chat" }
-	srv := httptest.NewServer(Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{LoopbackByDefault: true}))
 	defer srv.Close()
 	cases := map[string]string{
 		"/probe":                 "target parameter is missing",

@@ -180,6 +180,7 @@ func TestPrometheusScrapesTheComposeServices(t *testing.T) {
 	if want := registryNames(t); !slices.Equal(probed, want) {
 		t.Errorf("probed servers %v, want servers.yaml's %v", probed, want)
 	}
+	checkProbesAllowed(t, p, jobs["sse-probe"])
 	var managers []string
 	for _, am := range cfg.Alerting.Alertmanagers {
 		managers = append(managers, targetsOf(am.StaticConfigs)...)

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -83,7 +85,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelError), ErrorHandling: promhttp.ContinueOnError,
 	}))
-	mux.Handle("/probe", probe.Handler(a.module, a.logger))
+	mux.Handle("/probe", probe.Handler(a.module, a.logger, probe.Options{LoopbackByDefault: loopbackOnly(a.opts.listenAddress)}))
 	mux.HandleFunc("/-/reload", a.handleReload)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") })
 	landing, err := web.NewLandingPage(web.LandingConfig{
@@ -101,6 +103,21 @@ func (a *app) routes() http.Handler {
 		mux.Handle("/", landing)
 	}
 	return mux
+}
+
+// loopbackOnly reports whether a listen address accepts loopback connections
+// only: then whoever calls /probe can reach loopback ports already, and a module
+// without allowed_targets may probe them (ssebench run's own use).
+func loopbackOnly(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 func (a *app) handleReload(w http.ResponseWriter, r *http.Request) {

@@ -325,3 +325,17 @@ func TestProbeEndpointWithBuiltInModule(t *testing.T) {
 		}
 	}
 }
+
+// A module without allowed_targets may probe loopback only when the exporter
+// listens on loopback only.
+func TestLoopbackOnly(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9877": true, "127.3.4.5:1": true, "[::1]:9877": true, "localhost:9877": true,
+		"0.0.0.0:9877": false, ":9877": false, "[::]:9877": false, "10.0.0.2:9877": false,
+		"exporter:9877": false, "nonsense": false,
+	} {
+		if got := loopbackOnly(addr); got != want {
+			t.Errorf("loopbackOnly(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

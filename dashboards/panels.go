@@ -158,11 +158,17 @@ func resultsTable(title, help string, columns []catalog.Query, sortBy string) *t
 			{Id: "description", Value: q.Help},
 		})
 	}
+	desc := true
+	for _, q := range columns {
+		if q.Title == sortBy && q.Better == "lower" {
+			desc = false
+		}
+	}
 	return b.
 		WithTransformation(transformation("merge", map[string]any{})).
 		WithTransformation(organize(exclude, rename, order)).
 		WithTransformation(transformation("sortBy", map[string]any{
-			"sort": []any{map[string]any{"field": sortBy, "desc": true}},
+			"sort": []any{map[string]any{"field": sortBy, "desc": desc}},
 		})).
 		Footer(footer()).
 		CellHeight(common.TableCellHeightSm).

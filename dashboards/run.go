@@ -39,6 +39,7 @@ func Run() (dashboard.Dashboard, error) {
 	stressRow(l)
 	deltaRow(l)
 	resultsRow(l)
+	efficiencyRow(l)
 	scoresRow(l)
 	memoryShareRow(l)
 	seriesRow(l)

@@ -25,7 +25,7 @@ func runMain(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var (
 		serverList   = fs.String("servers", envString("SSEBENCH_SERVERS", ""), "comma-separated servers to run (default: all of servers/servers.yaml) [$SSEBENCH_SERVERS]")
-		scenarioList = fs.String("scenarios", envString("SSEBENCH_SCENARIOS", "baseline,stress"), "comma-separated scenarios of k6/scenarios.json [$SSEBENCH_SCENARIOS]")
+		scenarioList = fs.String("scenarios", envString("SSEBENCH_SCENARIOS", "baseline,stress,efficiency"), "comma-separated scenarios of k6/scenarios.json [$SSEBENCH_SCENARIOS]")
 		quick        = fs.Bool("quick", envFlagBool("SSEBENCH_QUICK"), "the same shapes, seconds long [$SSEBENCH_QUICK]")
 		promURL      = fs.String("prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "use this Prometheus (remote-write receiver on) instead of starting one [$SSEBENCH_PROMETHEUS_URL]")
 		keep         = fs.Bool("keep", false, "leave the Prometheus we started running at the end, to browse the results")

@@ -21,6 +21,9 @@ type Data struct {
 	Servers []ServerInfo      // servers under test, in display order
 	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
 	Table   *results.Table    // the writeup's full results, both scenarios
+	// Efficiency is the cost table (fixed-rate scenario, added latency over direct); nil
+	// when the run had no efficiency scenario.
+	Efficiency *results.Table
 
 	Stress       []Chart // stress top-line bar charts: throughput, p95, CPU, memory
 	Delta        Chart   // baseline vs stress throughput delta

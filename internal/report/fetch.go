@@ -25,6 +25,9 @@ type Options struct {
 	Servers []ServerInfo   // runtime and framework of known servers (servers.yaml); optional
 	Steps   int            // points per line of the over-the-run charts; 0 means 300
 	Table   *results.Table // the run's results table (all trials) when the caller already fetched it; nil: fetched here
+	// Efficiency is the run's cost table when the caller already fetched it; nil: fetched
+	// here when the run has efficiency rows.
+	Efficiency *results.Table
 }
 
 // Fetch reads everything the report shows for one run from Prometheus. The results table
@@ -40,13 +43,19 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 			return nil, err
 		}
 	}
+	eff := o.Efficiency
+	if eff == nil && hasScenario(table, catalog.ScenarioEfficiency) {
+		if eff, err = results.FetchEfficiency(ctx, q, id, trials); err != nil {
+			return nil, err
+		}
+	}
 	first := trials[0]
 	start, end := table.Start, table.End
 	if start.IsZero() {
 		start, end = first.Start, first.End
 	}
 	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
-	d := &Data{TestID: id, Start: start, End: end, Table: table, Servers: o.Servers}
+	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Servers: o.Servers}
 	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err
 	}
@@ -85,6 +94,15 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 		d.Series = append(d.Series, ls)
 	}
 	return d, nil
+}
+
+func hasScenario(t *results.Table, scenario string) bool {
+	for _, r := range t.Rows {
+		if r.Scenario == scenario {
+			return true
+		}
+	}
+	return false
 }
 
 // stressColumn is the results-table column each stress bar chart draws.

@@ -58,20 +58,22 @@ type tableView struct {
 
 // view is what the template reads; building it is where formatting decisions live.
 type view struct {
-	TestID       string
-	Span         string
-	TrialsNote   string
-	MachineRows  []kv
-	Servers      []serverView
-	Scenarios    []scenarioView
-	StressCharts []figure
-	DeltaChart   figure
-	ResultTables []tableView
-	ScoresChart  figure
-	CompareText  string
-	ShareChart   figure
-	FamilyShares string
-	SeriesCharts []figure
+	TestID     string
+	Span       string
+	TrialsNote string
+	// EfficiencyTables is the cost table, one per scenario (only efficiency).
+	EfficiencyTables []tableView
+	MachineRows      []kv
+	Servers          []serverView
+	Scenarios        []scenarioView
+	StressCharts     []figure
+	DeltaChart       figure
+	ResultTables     []tableView
+	ScoresChart      figure
+	CompareText      string
+	ShareChart       figure
+	FamilyShares     string
+	SeriesCharts     []figure
 }
 
 // Render writes the report page for d.
@@ -103,6 +105,7 @@ func buildView(d *Data) (*view, error) {
 		return nil, fmt.Errorf("report: delta chart: %w", err)
 	}
 	v.ResultTables = resultTables(d.Table, pal)
+	v.EfficiencyTables = resultTables(d.Efficiency, pal)
 	if d.Table != nil {
 		v.TrialsNote = d.Table.TrialsNote()
 	}

@@ -24,13 +24,17 @@ func FormatValue(q catalog.Query, v float64) string {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return Missing
-	case q.Name == catalog.ResultsFailPercent.Name && v == 0:
+	case isFail(q) && v == 0:
 		return "0"
-	case q.Name == catalog.ResultsFailPercent.Name:
+	case isFail(q):
 		return fmt.Sprintf("%.2f", v)
 	default:
 		return fmt.Sprintf("%.1f", v)
 	}
+}
+
+func isFail(q catalog.Query) bool {
+	return q.Name == catalog.ResultsFailPercent.Name || q.Name == catalog.EfficiencyFailPercent.Name
 }
 
 // FormatInterval prints a point with its half width, "5919.5 ±84.2", or the point alone

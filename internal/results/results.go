@@ -21,8 +21,8 @@ type Row struct {
 	Scenario  string                    `json:"scenario"`
 	Values    map[string]float64        `json:"values"`              // catalog query name → point (mean over trials); NaN when Prometheus had none
 	Intervals map[string]stats.Interval `json:"intervals,omitempty"` // catalog query name → 95 % interval, where known
-	Rank      int                       `json:"rank,omitempty"`      // by req/s within the scenario, 1 = fastest; tied rows share a rank; 0 for the reference
-	Tied      bool                      `json:"tied,omitempty"`      // its req/s interval overlaps the one ranked above it
+	Rank      int                       `json:"rank,omitempty"`      // by the table's RankBy within the scenario, 1 = best; tied rows share a rank; 0 for the reference
+	Tied      bool                      `json:"tied,omitempty"`      // its interval overlaps the one ranked above it
 }
 
 // Value returns the row's value of one column, NaN when absent.
@@ -44,7 +44,7 @@ func (r Row) Interval(q catalog.Query) stats.Interval {
 
 // Reference is the row measured with no proxy in front (the stub alone): the zero line of
 // every comparison, shown but never ranked.
-const Reference = "direct"
+const Reference = catalog.ReferenceServer
 
 // IsReference reports whether the row is the direct baseline.
 func (r Row) IsReference() bool { return r.Server == Reference }
@@ -56,16 +56,22 @@ type Table struct {
 	Start   time.Time       `json:"start"`
 	End     time.Time       `json:"end"`
 	Columns []catalog.Query `json:"-"`
+	RankBy  catalog.Query   `json:"-"` // the column rows are ranked by; its Better says which way
 	Rows    []Row           `json:"rows"`
 }
 
 // Fetch evaluates every results-table column of one testid at its window's end.
 func Fetch(ctx context.Context, q *run.Querier, testid string, w run.Window) (*Table, error) {
+	return FetchColumns(ctx, q, testid, w, catalog.ResultsColumns, catalog.ResultsReqPerSecond)
+}
+
+// FetchColumns evaluates columns of one testid at its window's end, ranked by rankBy.
+func FetchColumns(ctx context.Context, q *run.Querier, testid string, w run.Window, columns []catalog.Query, rankBy catalog.Query) (*Table, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
 	vars := w.Vars(testid)
-	t := &Table{TestID: testid, Trials: []string{testid}, Start: w.Start, End: w.End, Columns: catalog.ResultsColumns}
+	t := &Table{TestID: testid, Trials: []string{testid}, Start: w.Start, End: w.End, Columns: columns, RankBy: rankBy}
 	rows := map[[2]string]*Row{}
 	for _, col := range t.Columns {
 		vec, err := q.Instant(ctx, col, vars, w.End)
@@ -110,9 +116,9 @@ func (t *Table) Sort() {
 		if a.IsReference() != b.IsReference() {
 			return a.IsReference()
 		}
-		ra, rb := a.Value(catalog.ResultsReqPerSecond), b.Value(catalog.ResultsReqPerSecond)
+		ra, rb := a.Value(t.rankBy()), b.Value(t.rankBy())
 		if ra != rb && !math.IsNaN(ra) && !math.IsNaN(rb) {
-			return ra > rb
+			return (ra > rb) == (t.rankBy().Better != "lower")
 		}
 		return a.Server < b.Server
 	})
@@ -135,11 +141,18 @@ func (t *Table) rank() {
 		}
 		n++
 		r.Rank = n
-		if prev != nil && stats.Overlap(prev.Interval(catalog.ResultsReqPerSecond), r.Interval(catalog.ResultsReqPerSecond)) {
+		if prev != nil && stats.Overlap(prev.Interval(t.rankBy()), r.Interval(t.rankBy())) {
 			r.Rank, r.Tied = prev.Rank, true
 		}
 		prev = r
 	}
+}
+
+func (t *Table) rankBy() catalog.Query {
+	if t.RankBy.Name == "" {
+		return catalog.ResultsReqPerSecond
+	}
+	return t.RankBy
 }
 
 // Find returns the row of one server and scenario.

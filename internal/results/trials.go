@@ -14,12 +14,23 @@ import (
 // with Student's t interval. A single trial gives its own values with the within-run
 // interval (batch means of per-second samples) of req/s, p95 and CPU.
 func FetchRun(ctx context.Context, q *run.Querier, id string, trials []run.Trial) (*Table, error) {
+	return FetchRunColumns(ctx, q, id, trials, catalog.ResultsColumns, catalog.ResultsReqPerSecond)
+}
+
+// FetchEfficiency is the cost table of a run: the efficiency scenario's columns, ranked by
+// CPU per stream. It has no within-run interval: with one trial its cells stand alone.
+func FetchEfficiency(ctx context.Context, q *run.Querier, id string, trials []run.Trial) (*Table, error) {
+	return FetchRunColumns(ctx, q, id, trials, catalog.EfficiencyColumns, catalog.EfficiencyCPUMicros)
+}
+
+// FetchRunColumns is FetchRun for any columns of the catalog.
+func FetchRunColumns(ctx context.Context, q *run.Querier, id string, trials []run.Trial, columns []catalog.Query, rankBy catalog.Query) (*Table, error) {
 	if len(trials) == 0 {
 		return nil, fmt.Errorf("results: run %q has no trials", id)
 	}
 	var tables []*Table
 	for _, tr := range trials {
-		t, err := Fetch(ctx, q, tr.TestID, tr.Window)
+		t, err := FetchColumns(ctx, q, tr.TestID, tr.Window, columns, rankBy)
 		if err != nil {
 			return nil, fmt.Errorf("trial %d (%s): %w", tr.Number, tr.TestID, err)
 		}
@@ -28,6 +39,9 @@ func FetchRun(ctx context.Context, q *run.Querier, id string, trials []run.Trial
 	if len(tables) == 1 {
 		t := tables[0]
 		t.TestID = id
+		if !hasSampled(columns) {
+			return t, nil
+		}
 		samples, err := FetchSamples(ctx, q, trials[0].TestID, trials[0].Window)
 		if err != nil {
 			return nil, err
@@ -39,10 +53,22 @@ func FetchRun(ctx context.Context, q *run.Querier, id string, trials []run.Trial
 	return t, nil
 }
 
+func hasSampled(columns []catalog.Query) bool {
+	for _, c := range columns {
+		if _, ok := sampled[c.Name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Merge combines the tables of a run's trials into one: per cell the mean over the trials
 // that have it, with its t interval and the per-trial values.
 func Merge(id string, trials []*Table) *Table {
 	out := &Table{TestID: id, Columns: catalog.ResultsColumns}
+	if len(trials) > 0 {
+		out.Columns, out.RankBy = trials[0].Columns, trials[0].RankBy
+	}
 	type key = [2]string
 	values := map[key]map[string][]float64{}
 	var keys []key
@@ -100,6 +126,9 @@ func (t *Table) addWithinRun(s Samples) {
 
 // TrialsNote is the sentence every output prints about how sure its figures are.
 func (t *Table) TrialsNote() string {
+	if len(t.Trials) <= 1 && !hasSampled(t.Columns) {
+		return "1 trial: no interval; a single run's figures say nothing of run-to-run drift. Use --trials 3 or more."
+	}
 	if len(t.Trials) <= 1 {
 		return "1 trial: ± is the 95 % interval within this one run (batch means of per-second samples), " +
 			"blind to run-to-run drift; ranks are not to be trusted across runs. Use --trials 3 or more."

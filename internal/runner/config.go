@@ -21,7 +21,7 @@ import (
 type Config struct {
 	Root          string   // repository root (required)
 	Servers       []string // server names; empty = every server of servers.yaml
-	Scenarios     []string // scenario names; empty = baseline, stress
+	Scenarios     []string // scenario names; empty = baseline, stress, efficiency
 	ScenariosFile string   // default <root>/k6/scenarios.json
 	Quick         bool     // the same shapes, seconds long
 	QuickFactor   float64  // default 0.1 (60 s → 6 s)
@@ -54,7 +54,7 @@ func (c *Config) applyDefaults() error {
 			"load prometheus/rules/ and add an alerting section pointing at your Alertmanager")
 	}
 	if len(c.Scenarios) == 0 {
-		c.Scenarios = []string{"baseline", "stress"}
+		c.Scenarios = []string{"baseline", "stress", "efficiency"}
 	}
 	if c.ScenariosFile == "" {
 		c.ScenariosFile = filepath.Join(c.Root, "k6", "scenarios.json")

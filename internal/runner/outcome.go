@@ -29,6 +29,12 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 	} else if len(out.Measured) > 0 {
 		fmt.Fprintln(w, "\nPrometheus returned no results for this run.")
 	}
+	if out.Efficiency != nil && len(out.Efficiency.Rows) > 0 {
+		fmt.Fprintln(w, "\nWhat a stream costs at a fixed rate (efficiency scenario; + columns are added over direct, the stub alone):")
+		if err := out.Efficiency.WriteText(w); err != nil {
+			return err
+		}
+	}
 	if len(out.Measured) > 0 {
 		fmt.Fprintln(w, "\nFrom the load generator (in-process, exact; the cross-check of the table above):")
 		writeLoadTable(w, out)
@@ -72,17 +78,18 @@ func writeFiles(w io.Writer, out *Outcome) error {
 	}
 	type jsonOut struct {
 		*Outcome
-		Table json.RawMessage `json:"results"`
+		Table      json.RawMessage `json:"results"`
+		Efficiency json.RawMessage `json:"efficiency"`
 	}
-	var tableJSON strings.Builder
-	if out.Table != nil {
-		if err := out.Table.WriteJSON(&tableJSON); err != nil {
-			return err
-		}
-	} else {
-		tableJSON.WriteString("null")
+	tableJSON, err := tableOrNull(out.Table)
+	if err != nil {
+		return err
 	}
-	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: json.RawMessage(tableJSON.String())}, "", "  ")
+	effJSON, err := tableOrNull(out.Efficiency)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: tableJSON, Efficiency: effJSON}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -100,6 +107,12 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		if err := out.Table.WriteMarkdown(&md); err != nil {
 			return err
 		}
+		if out.Efficiency != nil {
+			md.WriteString("\n### Cost at a fixed rate (efficiency)\n\n")
+			if err := out.Efficiency.WriteMarkdown(&md); err != nil {
+				return err
+			}
+		}
 		mdPath := filepath.Join(out.ReportDir, "results.md")
 		if err := os.WriteFile(mdPath, []byte(md.String()), 0o644); err != nil {
 			return err
@@ -107,4 +120,15 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		fmt.Fprintf(w, "results Markdown: %s\n", mdPath)
 	}
 	return nil
+}
+
+func tableOrNull(t *results.Table) (json.RawMessage, error) {
+	if t == nil {
+		return json.RawMessage("null"), nil
+	}
+	var b strings.Builder
+	if err := t.WriteJSON(&b); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(b.String()), nil
 }

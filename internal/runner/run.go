@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/report"
@@ -52,6 +53,7 @@ type Outcome struct {
 	Measured    []Measured     `json:"load_runs"`
 	Skipped     []Skipped      `json:"skipped"`
 	Table       *results.Table `json:"-"`
+	Efficiency  *results.Table `json:"-"` // the cost table, when the efficiency scenario ran
 	PromURL     string         `json:"prometheus_url"`
 	Interrupted bool           `json:"interrupted"`
 	ReportDir   string         `json:"-"`
@@ -248,6 +250,11 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 		return fmt.Errorf("computing the results table from Prometheus: %w", err)
 	}
 	out.Table = table
+	if ranEfficiency(out) {
+		if out.Efficiency, err = results.FetchEfficiency(ctx, q, out.TestID, out.Trials); err != nil {
+			return fmt.Errorf("computing the efficiency table from Prometheus: %w", err)
+		}
+	}
 	if !st.cfg.NoReport {
 		out.Report = writeReport(ctx, q, out, list, progress)
 	}
@@ -261,7 +268,7 @@ func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []serve
 	for _, s := range list {
 		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
 	}
-	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""
@@ -411,6 +418,15 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 // where it is not permitted, the peak covers the process's whole life, which the report says.
 func resetPeakRSS(pid int) {
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+func ranEfficiency(out *Outcome) bool {
+	for _, m := range out.Measured {
+		if m.Scenario == catalog.ScenarioEfficiency {
+			return true
+		}
+	}
+	return false
 }
 
 // directServer is the reference: the load sent straight to the stub, no proxy in front.

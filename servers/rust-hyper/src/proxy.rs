@@ -4,9 +4,14 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use hyper::body::{Bytes, HttpBody};
 use hyper::client::HttpConnector;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::{Body, Client, Method, Request, Response, StatusCode, Uri};
+
+/// The largest request body the proxy reads, the Go servers' limit (servers/README.md):
+/// more is answered 413 without reading the rest.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -42,10 +47,18 @@ impl Proxy {
 
     async fn forward(&self, req: Request<Body>) -> Response<Body> {
         let (parts, body) = req.into_parts();
-        // The small JSON body is read whole so that it goes upstream with a Content-Length.
-        let body = match hyper::body::to_bytes(body).await {
+        // The small JSON body is read whole so that it goes upstream with a Content-Length,
+        // up to MAX_BODY_BYTES: a declared or streamed body over it is refused.
+        let body = match read_limited(body, MAX_BODY_BYTES).await {
             Ok(bytes) => bytes,
-            Err(e) => return text(StatusCode::BAD_REQUEST, &format!("reading the request body: {e}\n")),
+            Err(BodyError::TooLarge) => {
+                return json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "invalid_request_error",
+                    &format!("request body over {MAX_BODY_BYTES} bytes"),
+                )
+            }
+            Err(BodyError::Read(e)) => return text(StatusCode::BAD_REQUEST, &format!("reading the request body: {e}\n")),
         };
         let mut upstream_req = Request::new(Body::from(body));
         *upstream_req.method_mut() = Method::POST;
@@ -64,6 +77,28 @@ impl Proxy {
             Err(e) => bad_gateway("upstream_error", &format!("{}: {e}", self.upstream)),
         }
     }
+}
+
+enum BodyError {
+    TooLarge,
+    Read(hyper::Error),
+}
+
+/// Reads a body whole, refusing it as soon as it is known to pass `limit` bytes: at once
+/// when its Content-Length says so, else when the chunks received so far do.
+async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    if body.size_hint().lower() > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(BodyError::Read)?;
+        if buf.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// Headers without hop-by-hop ones, those named in Connection, Host and Content-Length.
@@ -94,9 +129,13 @@ fn text(status: StatusCode, body: &str) -> Response<Body> {
 }
 
 fn bad_gateway(kind: &str, message: &str) -> Response<Body> {
+    json_error(StatusCode::BAD_GATEWAY, kind, message)
+}
+
+fn json_error(status: StatusCode, kind: &str, message: &str) -> Response<Body> {
     let body = format!(r#"{{"error":{{"message":{},"type":"{kind}"}}}}"#, json_string(message));
     let mut res = Response::new(Body::from(body));
-    *res.status_mut() = StatusCode::BAD_GATEWAY;
+    *res.status_mut() = status;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
 }
@@ -142,5 +181,63 @@ mod tests {
     #[test]
     fn escapes_json_strings() {
         assert_eq!(json_string("a \"b\"\\\n"), r#""a \"b\"\\\u000a""#);
+    }
+
+    /// A proxy whose upstream refuses connections: a request that gets past the body
+    /// check answers 502, one refused by it 413 (servers/README.md's limit, 1 MiB).
+    fn proxy_to_nowhere() -> Arc<Proxy> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let upstream: Uri = format!("http://127.0.0.1:{port}/v1/chat/completions").parse().unwrap();
+        Arc::new(Proxy::new(Client::new(), upstream))
+    }
+
+    fn post(body: Body, content_length: Option<usize>) -> Request<Body> {
+        let mut req = Request::builder().method(Method::POST).uri("/v1/chat/completions");
+        if let Some(n) = content_length {
+            req = req.header(CONTENT_LENGTH, n);
+        }
+        req.body(body).unwrap()
+    }
+
+    const LIMIT: usize = 1 << 20;
+
+    #[tokio::test]
+    async fn refuses_a_body_over_the_limit_with_413() {
+        let proxy = proxy_to_nowhere();
+        let at_limit = Arc::clone(&proxy).handle(post(Body::from(vec![b'x'; LIMIT]), Some(LIMIT))).await.unwrap();
+        assert_eq!(at_limit.status(), StatusCode::BAD_GATEWAY, "a body of exactly the limit is forwarded");
+        let over = Arc::clone(&proxy).handle(post(Body::from(vec![b'x'; LIMIT + 1]), Some(LIMIT + 1))).await.unwrap();
+        assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body = hyper::body::to_bytes(over.into_body()).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("1048576") && body.contains("invalid_request_error"), "413 body: {body}");
+    }
+
+    /// A chunked body with no Content-Length is counted as it arrives: the proxy answers 413
+    /// after about the limit, while the client still has most of its 64 MiB to send.
+    #[tokio::test]
+    async fn stops_reading_an_endless_chunked_body() {
+        let proxy = proxy_to_nowhere();
+        let (mut sender, body) = Body::channel();
+        let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&sent);
+        let feeder = tokio::spawn(async move {
+            let chunk = hyper::body::Bytes::from(vec![b'x'; 64 << 10]);
+            for _ in 0..1024 {
+                if sender.send_data(chunk.clone()).await.is_err() {
+                    return; // the proxy dropped the body
+                }
+                counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let res = tokio::time::timeout(std::time::Duration::from_secs(20), Arc::clone(&proxy).handle(post(body, None)))
+            .await
+            .expect("the proxy read the endless body for 20 s")
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        drop(res);
+        feeder.await.unwrap();
+        let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(sent <= LIMIT + (256 << 10), "the proxy took {sent} bytes of body");
     }
 }

@@ -74,10 +74,11 @@ func (f *Finder) FindWith(t config.Target, memo *Verdicts) (Identity, error) {
 	return Identity{}, fmt.Errorf("target %q has no discovery rule", t.Server)
 }
 
-// Verdicts remembers whether each process matched a target, keyed by PID and command
-// name: an exec changes the command name, and with it the verdict is judged again.
+// Verdicts remembers whether each process matched a target, keyed by its identity (PID
+// and start time: a reused PID is a new key) and its command name (an exec keeps the
+// identity but changes the name, and with it the verdict is judged again).
 type Verdicts struct {
-	byPID map[int]verdict
+	byID map[Identity]verdict
 }
 
 type verdict struct {
@@ -85,24 +86,29 @@ type verdict struct {
 	match bool
 }
 
-// wrap returns match, answered from the memo when the process's command name is unchanged.
+// wrap returns match, answered from the memo when the same process incarnation still
+// has the same command name.
 func (v *Verdicts) wrap(f *Finder, match func(int) bool) func(int) bool {
 	if v == nil {
 		return match
 	}
-	if v.byPID == nil || len(v.byPID) > maxVerdicts {
-		v.byPID = map[int]verdict{}
+	if v.byID == nil || len(v.byID) > maxVerdicts {
+		v.byID = map[Identity]verdict{}
 	}
 	return func(pid int) bool {
+		id, err := f.Identity(pid)
+		if err != nil {
+			return false // gone, a zombie, or unreadable: not the target now
+		}
 		comm, err := f.comm(pid)
 		if err != nil {
 			return false
 		}
-		if old, ok := v.byPID[pid]; ok && old.comm == comm {
+		if old, ok := v.byID[id]; ok && old.comm == comm {
 			return old.match
 		}
 		m := match(pid)
-		v.byPID[pid] = verdict{comm: comm, match: m}
+		v.byID[id] = verdict{comm: comm, match: m}
 		return m
 	}
 }

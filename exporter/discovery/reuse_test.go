@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -101,5 +102,76 @@ func TestStatWithAwkwardCommandName(t *testing.T) {
 	id, err := identityOf(root, 800)
 	if err != nil || id.StartTicks != 4242 {
 		t.Fatalf("%+v %v", id, err)
+	}
+}
+
+// reuseFixture rewrites pid's stat and comm (fakeProc), its cmdline and its exe link:
+// one process incarnation as the exe and cmdline matchers see it.
+func reuseFixture(t *testing.T, root string, pid int, comm, exe string, args []string, startTicks uint64) {
+	t.Helper()
+	fakeProc(t, root, pid, comm, startTicks)
+	dir := filepath.Join(root, fmt.Sprint(pid))
+	cmdline := strings.Join(args, "\x00") + "\x00"
+	if err := os.WriteFile(filepath.Join(dir, "cmdline"), []byte(cmdline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "exe")
+	_ = os.Remove(link)
+	if err := os.Symlink(exe, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A PID that judged "not the target" is handed to the target's process — same command
+// name, as both Bun servers are `bun` — while the target is missing: the memo must not
+// answer for the new process with the old one's verdict.
+func TestVerdictMemoForgetsAReusedPID(t *testing.T) {
+	cases := []struct {
+		name, flag       string
+		oldExe, newExe   string
+		oldArgs, newArgs []string
+	}{
+		{"cmdline", `bun-hono:cmdline=bun-hono/server\.ts`,
+			"/usr/bin/bun", "/usr/bin/bun",
+			[]string{"bun", "bun-http/server.ts"}, []string{"bun", "bun-hono/server.ts"}},
+		{"exe", "rust:exe=/opt/new/server",
+			"/opt/old/server", "/opt/new/server",
+			[]string{"server"}, []string{"server"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			comm := filepath.Base(tc.oldArgs[0])
+			reuseFixture(t, root, 900, comm, tc.oldExe, tc.oldArgs, 1000)
+			f, err := NewFinder(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := NewTracker(target(t, tc.flag))
+			if st, err := tr.Resolve(f); err != nil || st.ID.Valid() {
+				t.Fatalf("the other program was taken for the target: %+v %v", st, err)
+			}
+			reuseFixture(t, root, 900, comm, tc.newExe, tc.newArgs, 2000) // same PID, same comm, started later
+			st, err := tr.Resolve(f)
+			if err != nil || st.ID != (Identity{PID: 900, StartTicks: 2000}) {
+				t.Fatalf("after PID reuse by the target: got %+v %v, want pid 900 started at 2000", st, err)
+			}
+		})
+	}
+}
+
+// The same incarnation execs another program (same PID and start time, new command
+// name): it is judged again too.
+func TestVerdictMemoRejudgesAnExec(t *testing.T) {
+	root := t.TempDir()
+	reuseFixture(t, root, 910, "sh", "/bin/sh", []string{"sh", "-c", "exec server"}, 1000)
+	f, _ := NewFinder(root)
+	tr := NewTracker(target(t, `s:cmdline=^server$`))
+	if st, _ := tr.Resolve(f); st.ID.Valid() {
+		t.Fatalf("sh taken for the server: %+v", st)
+	}
+	reuseFixture(t, root, 910, "server", "/usr/bin/server", []string{"server"}, 1000)
+	if st, err := tr.Resolve(f); err != nil || st.ID != (Identity{PID: 910, StartTicks: 1000}) {
+		t.Fatalf("after exec: %+v %v", st, err)
 	}
 }

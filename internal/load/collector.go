@@ -19,6 +19,7 @@ type collector struct {
 	bytesReceived, bytesSent          atomic.Int64
 	events, incomplete                atomic.Int64
 	maxVUsSeen                        atomic.Int64
+	firstError                        atomic.Pointer[string] // the first failed request's error, for the summary
 }
 
 func newCollector(m *metrics) *collector {
@@ -31,7 +32,8 @@ type requestResult struct {
 	status     int // 0 when no response arrived
 	failed     bool
 	statusOK   bool
-	done       bool // last event was [DONE]
+	done       bool  // last event was [DONE]
+	err        error // why the request failed, when it did by an error (not by its status or a missing [DONE])
 	duration   time.Duration
 	waiting    time.Duration
 	hasWaiting bool
@@ -55,6 +57,10 @@ func (c *collector) request(r requestResult) {
 		c.incomplete.Add(1)
 	}
 	c.requests.Add(1)
+	if r.failed && r.err != nil && c.firstError.Load() == nil {
+		msg := r.err.Error()
+		c.firstError.CompareAndSwap(nil, &msg)
+	}
 	if r.failed {
 		s.failed.Add(1)
 		c.failedReqs.Add(1)

@@ -45,13 +45,18 @@ func newTransport(maxVUs int, col *collector) *http.Transport {
 			}
 			return &countingConn{Conn: conn, col: col}, nil
 		},
-		MaxIdleConns:        maxVUs,
-		MaxIdleConnsPerHost: maxVUs,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		DisableCompression:  true, // a compressed stream would arrive in bursts
+		MaxIdleConns:           maxVUs,
+		MaxIdleConnsPerHost:    maxVUs,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		DisableCompression:     true, // a compressed stream would arrive in bursts
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
 	}
 }
+
+// MaxResponseHeaderBytes bounds a response's header block, for both clients: a broken
+// proxy that sends more fails its requests instead of growing a buffer per VU.
+const MaxResponseHeaderBytes = 64 << 10
 
 func newDialer() *net.Dialer {
 	return &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
@@ -101,7 +106,7 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
 	done, readErr := it.readStream(resp.Body, scheduled)
@@ -112,7 +117,7 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 	}
 	statusOK := resp.StatusCode == http.StatusOK
 	it.col.request(requestResult{
-		status: resp.StatusCode, statusOK: statusOK, done: done,
+		status: resp.StatusCode, statusOK: statusOK, done: done, err: readErr,
 		failed:   readErr != nil || !statusOK || !done,
 		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: !firstByte.IsZero(),
 	})
@@ -196,6 +201,9 @@ func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err e
 		if n > 0 {
 			s.parser.Feed(s.buf[:n], it.clock.Now(), s.emit)
 			empty = 0
+			if perr := s.parser.Err(); perr != nil {
+				return s.done, perr // a line or event over the parser's limit: a broken stream
+			}
 		}
 		switch {
 		case errors.Is(err, io.EOF):

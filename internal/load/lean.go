@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,6 +36,7 @@ type leanClient struct {
 type leanConn struct {
 	conn net.Conn // a countingConn
 	br   *bufio.Reader
+	lim  *headerLimiter // between br and conn: bounds what a response head may pull in
 
 	// The connection's deadline is moved to the past when the context of the VU using it is
 	// cancelled, which interrupts a blocked read at once. The watch stays registered while the
@@ -118,7 +120,8 @@ func (l *leanClient) get(ctx context.Context) (*leanConn, error) {
 		return nil, err
 	}
 	cc := &countingConn{Conn: conn, col: l.col}
-	c := &leanConn{conn: cc, br: bufio.NewReaderSize(cc, 4<<10)}
+	lim := &headerLimiter{r: cc}
+	c := &leanConn{conn: cc, br: bufio.NewReaderSize(lim, 4<<10), lim: lim}
 	c.watch(ctx)
 	return c, nil
 }
@@ -152,6 +155,8 @@ func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, f
 	if _, err := c.conn.Write(l.request); err != nil {
 		return nil, time.Time{}, err
 	}
+	c.lim.arm()
+	defer c.lim.disarm()
 	if _, err := c.br.Peek(1); err != nil {
 		return nil, time.Time{}, err
 	}
@@ -168,6 +173,36 @@ func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, f
 	return nil, firstByte, fmt.Errorf("more than %d informational (1xx) responses", maxInformational)
 }
 
+// errResponseHeaderTooLarge fails a response whose head passes MaxResponseHeaderBytes.
+var errResponseHeaderTooLarge = fmt.Errorf("response header over %d bytes", MaxResponseHeaderBytes)
+
+// headerLimiter counts what the connection's reader pulls in while a response head is
+// read (http.ReadResponse has no limit of its own) and fails past the budget; the body
+// is read with the limiter disarmed. The budget allows one bufio fill beyond the head.
+type headerLimiter struct {
+	r     io.Reader
+	armed bool
+	left  int
+}
+
+func (h *headerLimiter) arm()    { h.armed, h.left = true, MaxResponseHeaderBytes+4<<10 }
+func (h *headerLimiter) disarm() { h.armed = false }
+
+func (h *headerLimiter) Read(p []byte) (int, error) {
+	if !h.armed {
+		return h.r.Read(p)
+	}
+	if h.left <= 0 {
+		return 0, errResponseHeaderTooLarge
+	}
+	if len(p) > h.left {
+		p = p[:h.left]
+	}
+	n, err := h.r.Read(p)
+	h.left -= n
+	return n, err
+}
+
 // pastDeadline wakes every blocked read and write of a connection at once.
 var pastDeadline = time.Unix(1, 0)
 
@@ -179,7 +214,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
 	c.conn.SetDeadline(time.Now().Add(it.timeout))
@@ -189,7 +224,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		it.col.request(requestResult{failed: true, duration: it.clock.Now().Sub(scheduled)})
+		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
 	done, readErr := it.readStream(resp.Body, scheduled)
@@ -204,7 +239,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 	}
 	statusOK := resp.StatusCode == http.StatusOK
 	it.col.request(requestResult{
-		status: resp.StatusCode, statusOK: statusOK, done: done,
+		status: resp.StatusCode, statusOK: statusOK, done: done, err: readErr,
 		failed:   readErr != nil || !statusOK || !done,
 		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: true,
 	})

@@ -32,7 +32,8 @@ type Summary struct {
 	DataReceived int64   `json:"data_received_bytes"`
 	DataSent     int64   `json:"data_sent_bytes"`
 	Events       int64   `json:"stream_events"`
-	Incomplete   int64   `json:"streams_incomplete"` // status 200 without [DONE]
+	Incomplete   int64   `json:"streams_incomplete"`    // status 200 without [DONE]
+	FirstError   string  `json:"first_error,omitempty"` // the first request that failed by an error: why
 
 	Checks []CheckSummary `json:"checks"`
 
@@ -61,6 +62,7 @@ func (c *collector) summary(opts Options, elapsed time.Duration) *Summary {
 		Interrupted: c.interrupted.Load(), Dropped: c.dropped.Load(),
 		DataReceived: c.bytesReceived.Load(), DataSent: c.bytesSent.Load(),
 		Events: c.events.Load(), Incomplete: c.incomplete.Load(),
+		FirstError:      derefOr(c.firstError.Load()),
 		HTTPReqDuration: c.reqDuration.summary(), HTTPReqWaiting: c.reqWaiting.summary(),
 		TimeToFirstToken: c.ttft.summary(), EventGap: c.gap.summary(), IterationDuration: c.iterDuration.summary(),
 	}
@@ -142,6 +144,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	line("stream_events", fmt.Sprintf("%-7d %.2f/s (incomplete streams %d)", s.Events, perSec(s.Events), s.Incomplete))
 	line("time_to_first_token", trendText(s.TimeToFirstToken))
 	line("vus_max", fmt.Sprint(s.VUsMax))
+	if s.FirstError != "" {
+		line("first_error", s.FirstError)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -199,4 +204,11 @@ func siBytes(n float64) string {
 		return fmt.Sprintf("%.0f %s", n, units[i])
 	}
 	return fmt.Sprintf("%s %s", trimZeros(fmt.Sprintf("%.1f", n)), units[i])
+}
+
+func derefOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -44,6 +44,12 @@ type AlertThresholds struct {
 	MemoryMinIncreaseBytes float64
 	// MinEarlierRuns: fewer earlier runs in the baseline window give no verdict.
 	MinEarlierRuns int
+	// SpreadSigmas: a regression must also lie this many robust standard deviations of the
+	// earlier runs (interquartile range / 1.349) beyond their median, so that a server whose
+	// runs vary by more than the fixed share is judged by its own noise (issue 12's A/A runs
+	// moved by 3–24 %). The IQR ignores the odd outlier run that a standard deviation would
+	// let mask every later regression.
+	SpreadSigmas float64
 	// FirstTokenShare: median time to first token over median stream duration above this
 	// means the proxy buffers the stream (the first token arrives with the last).
 	FirstTokenShare float64
@@ -69,6 +75,7 @@ var Thresholds = AlertThresholds{
 	MemoryAbove:            1.30,
 	MemoryMinIncreaseBytes: 8 << 20,
 	MinEarlierRuns:         3,
+	SpreadSigmas:           2,
 	FirstTokenShare:        0.9,
 	GapP99OverP50:          4,
 	GapP99FloorSeconds:     0.035,
@@ -106,6 +113,7 @@ const (
 func FinalOf(live string) string    { return live + ":final" }
 func BaselineOf(live string) string { return live + ":baseline_median" }
 func RunsOf(live string) string     { return live + ":earlier_runs" }
+func SpreadOf(live string) string   { return live + ":baseline_spread" }
 
 const perRun = "testid, server, scenario"
 
@@ -253,6 +261,15 @@ func baselineQuery(live liveRule) Query {
 		Help: "Median of the earlier runs' finals in the baseline window, recorded with each final (the run itself when it has no history)."})
 }
 
+func spreadQuery(live liveRule) Query {
+	f := FinalOf(live.series)
+	return define(Query{Name: live.query.Name + ".baseline_spread", Title: live.query.Title + " — spread of earlier runs", Unit: live.query.Unit,
+		Expr: fmt.Sprintf(`(quantile_over_time(0.75, %s[%s] offset %s) - quantile_over_time(0.25, %s[%s] offset %s)) / 1.349
+			and on (server, scenario) %s or on (server, scenario) %s * 0`,
+			f, BaselineWindow, endOffset, f, BaselineWindow, endOffset, f, f),
+		Help: "Robust standard deviation (interquartile range / 1.349) of the earlier runs' finals, recorded with each final (0 without history)."})
+}
+
 func runsQuery(live liveRule) Query {
 	f := FinalOf(live.series)
 	return define(Query{Name: live.query.Name + ".earlier_runs", Title: live.query.Title + " — earlier runs", Unit: UnitCount,
@@ -308,6 +325,7 @@ func buildRunRecordingRules() []RecordingRule {
 		if l.regression {
 			derived = append(derived,
 				RecordingRule{Record: BaselineOf(l.series), Query: baselineQuery(l)},
+				RecordingRule{Record: SpreadOf(l.series), Query: spreadQuery(l)},
 				RecordingRule{Record: RunsOf(l.series), Query: runsQuery(l)})
 		}
 	}

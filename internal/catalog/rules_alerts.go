@@ -19,11 +19,19 @@ func withLatestTestID(expr string) string {
 		expr, RunEndSeries, HoldWindow)
 }
 
-// regression compares the latest final with factor × the baseline median it was recorded with.
+// regression compares the latest final with factor × the baseline median it was recorded
+// with, and with the median moved by SpreadSigmas robust deviations of the earlier runs:
+// both must be crossed, so a noisy server needs a larger drop than a steady one.
 func regression(live, cmp string, factor float64, extra string) string {
 	held := heldFinal(live)
-	expr := fmt.Sprintf(`%s %s %g * last_over_time(%s[%s]) and on (server, scenario) last_over_time(%s[%s]) >= %d`,
-		held, cmp, factor, BaselineOf(live), HoldWindow, RunsOf(live), HoldWindow, Thresholds.MinEarlierRuns)
+	sign := "+"
+	if cmp == "<" {
+		sign = "-"
+	}
+	expr := fmt.Sprintf(`%s %s %g * last_over_time(%s[%s]) and on (server, scenario) last_over_time(%s[%s]) >= %d
+		and on (server, scenario) %s %s (last_over_time(%s[%s]) %s %g * last_over_time(%s[%s]))`,
+		held, cmp, factor, BaselineOf(live), HoldWindow, RunsOf(live), HoldWindow, Thresholds.MinEarlierRuns,
+		held, cmp, BaselineOf(live), HoldWindow, sign, Thresholds.SpreadSigmas, SpreadOf(live), HoldWindow)
 	if extra != "" {
 		expr += " and on (server, scenario) " + extra
 	}
@@ -73,7 +81,7 @@ func regressionAlert(name, title, live string, cmp string, factor float64, extra
 		Alert: name,
 		Query: define(Query{Name: "alerts." + strings.ToLower(title), Title: name, Unit: base.Unit,
 			Expr: regression(live, cmp, factor, extra),
-			Help: fmt.Sprintf("The latest run's %s against the median of at least %d earlier runs of the last %s.", what, Thresholds.MinEarlierRuns, BaselineWindow)}),
+			Help: fmt.Sprintf("The latest run's %s against the median of at least %d earlier runs of the last %s, beyond both a fixed share and %g robust deviations of those runs.", what, Thresholds.MinEarlierRuns, BaselineWindow, Thresholds.SpreadSigmas)}),
 		Severity: "warning",
 		Summary:  fmt.Sprintf("%s of %s regressed", what, runSubject),
 		Description: fmt.Sprintf(`%s of {{ $labels.server }} under {{ $labels.scenario }} was {{ $value | %s }} in run {{ $labels.testid }}, %s the median %s of the earlier runs of the last %s.`,

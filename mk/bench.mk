@@ -9,3 +9,17 @@ $(WRK_STAMP):
 .PHONY: bench-load
 bench-load: build server-go-http server-go-gin server-go-fiber $(WRK_STAMP) ## load generator cost vs wrk, and the stub's headroom over the fastest Go proxy
 	$(GO) run ./bench/loadcost
+
+# The noise of ssebench's own verdict: the same servers × NOISE_TRIALS interleaved trials,
+# then the coefficient of variation across trials per metric and whether the ranking held.
+# NOISE_FLAGS=--quick-factor=0.25 shortens every scenario (less time, more noise).
+NOISE_SERVERS ?= go-http,rust-hyper
+NOISE_TRIALS  ?= 5
+NOISE_FLAGS   ?=
+
+.PHONY: bench-noise
+bench-noise: deps build ## across-trial CV of req/s and CPU per stream, and whether the ranking held (2 servers × 5 trials)
+	id=noise-$$(date -u +%Y%m%d-%H%M%S); \
+	$(BIN)/ssebench run --servers $(NOISE_SERVERS) --scenarios stress,efficiency --trials $(NOISE_TRIALS) \
+		--no-report --testid $$id $(NOISE_FLAGS) && \
+	$(GO) run ./bench/noise $(ROOT)/report/$$id/results.json

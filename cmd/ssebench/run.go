@@ -27,6 +27,7 @@ func runMain(args []string) int {
 		serverList   = fs.String("servers", envString("SSEBENCH_SERVERS", ""), "comma-separated servers to run (default: all of servers/servers.yaml) [$SSEBENCH_SERVERS]")
 		scenarioList = fs.String("scenarios", envString("SSEBENCH_SCENARIOS", "baseline,stress,efficiency"), "comma-separated scenarios of k6/scenarios.json [$SSEBENCH_SCENARIOS]")
 		quick        = fs.Bool("quick", envFlagBool("SSEBENCH_QUICK"), "the same shapes, seconds long [$SSEBENCH_QUICK]")
+		quickFactor  = fs.Float64("quick-factor", 0, "with --quick (implied when set), multiply every duration by this instead of 0.1, e.g. 0.25")
 		promURL      = fs.String("prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "use this Prometheus (remote-write receiver on) instead of starting one [$SSEBENCH_PROMETHEUS_URL]")
 		keep         = fs.Bool("keep", false, "leave the Prometheus we started running at the end, to browse the results")
 		testID       = fs.String("testid", envString("SSEBENCH_TESTID", ""), "name of this run (default: its start time); trials are <testid>-t1… [$SSEBENCH_TESTID]")
@@ -47,6 +48,10 @@ func runMain(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *quickFactor < 0 || *quickFactor > 1 {
+		fmt.Fprintf(os.Stderr, "ssebench run: --quick-factor %g: want a share of the full durations, in (0, 1]\n", *quickFactor)
+		return 2
+	}
 	root, err := servers.FindRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ssebench run:", err)
@@ -57,7 +62,7 @@ func runMain(args []string) int {
 		logLevel = slog.LevelDebug
 	}
 	cfg := runner.Config{
-		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick,
+		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick || *quickFactor > 0, QuickFactor: *quickFactor,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference,
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),

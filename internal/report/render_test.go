@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/results"
 )
 
 func render(t *testing.T, d *Data) string {
@@ -70,7 +71,7 @@ func escape(s string) string {
 func TestReportHasEveryResultsRowAndColumn(t *testing.T) {
 	d := sampleData()
 	html := render(t, d)
-	rows := regexp.MustCompile(`(?s)<tr><td><span class="swatch"[^>]*></span>([a-z-]+)</td>((?:<td class="num[^"]*">[^<]*</td>){7})</tr>`).FindAllStringSubmatch(html, -1)
+	rows := regexp.MustCompile(`(?s)<tr><td class="num">[^<]*</td><td><span class="swatch"[^>]*></span>([a-z-]+)</td>((?:<td class="num[^"]*">[^<]*</td>){7})</tr>`).FindAllStringSubmatch(html, -1)
 	if len(rows) != len(d.Table.Rows) {
 		t.Fatalf("got %d results rows, want %d (8 servers × 2 scenarios)", len(rows), len(d.Table.Rows))
 	}
@@ -164,4 +165,37 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "html-bytes")
+}
+
+// Trials show as error bars and "≈" ties on the stress bars, "±" cells, a rank column and
+// the sentence saying how many trials the figures rest on.
+func TestReportShowsIntervalsAndTies(t *testing.T) {
+	d := sampleData()
+	plain := render(t, d)
+	for i := range d.Stress[0].Bars {
+		b := &d.Stress[0].Bars[i]
+		b.Lo, b.Hi = b.Value*0.95, b.Value*1.05
+	}
+	d.Stress[0].Bars[1].Tied = true
+	trial := func(id string, f float64) *results.Table {
+		t := &results.Table{TestID: id, Trials: []string{id}, Columns: catalog.ResultsColumns}
+		for _, r := range d.Table.Rows {
+			v := map[string]float64{}
+			for k, x := range r.Values {
+				v[k] = x * f
+			}
+			t.Rows = append(t.Rows, results.Row{Server: r.Server, Scenario: r.Scenario, Values: v})
+		}
+		return t
+	}
+	d.Table = results.Merge(d.TestID, []*results.Table{trial("a-t1", 1), trial("a-t2", 1.02), trial("a-t3", 0.98)})
+	html := render(t, d)
+	if n, m := strings.Count(html, "<path"), strings.Count(plain, "<path"); n <= m {
+		t.Errorf("error bars add no paths: %d with intervals, %d without", n, m)
+	}
+	for _, want := range []string{"≈", "±", "3 trials", "<th>rank</th>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
 }

@@ -65,7 +65,7 @@ func quickRun(t *testing.T, cfg Config) *Outcome {
 // the table computed by the catalog's PromQL agrees with the load generator's own summary.
 func TestQuickRunPromQLAgreesWithInProcessSummary(t *testing.T) {
 	root := requireBuilt(t)
-	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}})
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"baseline", "stress"}})
 	if len(out.Measured) != 2 {
 		t.Fatalf("want baseline and stress measured, got %d load runs", len(out.Measured))
 	}
@@ -128,6 +128,66 @@ func TestInjectedFailuresAreCounted(t *testing.T) {
 	}
 	if got := results.FormatValue(catalog.ResultsCPUPercent, row.Value(catalog.ResultsCPUPercent)); got != results.Missing {
 		t.Errorf("empty CPU cell printed as %q", got)
+	}
+}
+
+// TestTrialsGiveIntervalsAndTheCostTable: three interleaved trials of go-http and the
+// direct reference under the fixed-rate scenario. Each trial has its own testid; the table's
+// cells are the means of the trials with intervals that contain them; PromQL agrees with the
+// load generator trial by trial; the cost table has direct as its zero line.
+func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
+	root := requireBuilt(t)
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{catalog.ScenarioEfficiency},
+		Trials: 3, Reference: true, TestID: "trials-e2e", OrderSeed: 7})
+	if len(out.Trials) != 3 || out.Trials[2].TestID != "trials-e2e-t3" || len(out.Measured) != 6 {
+		t.Fatalf("want 3 trials (trials-e2e-t1…t3) of 2 load runs, got %d trials, %d runs: %+v", len(out.Trials), len(out.Measured), out.Trials)
+	}
+	perTrial := map[string][]float64{}
+	for _, m := range out.Measured {
+		if m.TestID != out.Trials[m.Trial-1].TestID {
+			t.Errorf("%s in trial %d pushed under %q", m.Server, m.Trial, m.TestID)
+		}
+		perTrial[m.Server] = append(perTrial[m.Server], figuresOf(m.Summary).ReqPerSec)
+	}
+	for _, server := range []string{"go-http", results.Reference} {
+		row, ok := out.Table.Find(server, catalog.ScenarioEfficiency)
+		if !ok {
+			t.Fatalf("no row for %s", server)
+		}
+		iv := row.Interval(catalog.ResultsReqPerSecond)
+		if iv.N != 3 || !iv.Known() || iv.Lo > iv.Point || iv.Hi < iv.Point {
+			t.Errorf("%s req/s: want a 3-trial interval around its mean, got %+v", server, iv)
+		}
+		mean := (perTrial[server][0] + perTrial[server][1] + perTrial[server][2]) / 3
+		within(t, server+" mean req/s over trials", row.Value(catalog.ResultsReqPerSecond), mean, 0.01)
+	}
+	if out.Efficiency == nil {
+		t.Fatal("no cost table")
+	}
+	direct, _ := out.Efficiency.Find(results.Reference, catalog.ScenarioEfficiency)
+	proxy, _ := out.Efficiency.Find("go-http", catalog.ScenarioEfficiency)
+	if v := direct.Value(catalog.EfficiencyAddedTTFTP50); v != 0 {
+		t.Errorf("direct's added TTFT over itself must be 0, got %v", v)
+	}
+	if direct.RankLabel() != "ref" || proxy.Rank != 1 {
+		t.Errorf("ranks: direct %q, go-http %d", direct.RankLabel(), proxy.Rank)
+	}
+	for _, col := range []catalog.Query{catalog.EfficiencyCPUMicros, catalog.EfficiencyAddedDurationP50} {
+		if v := proxy.Value(col); math.IsNaN(v) {
+			t.Errorf("go-http %s: no value", col.Title)
+		}
+	}
+	if v := proxy.Value(catalog.EfficiencyCPUMicros); v <= 0 || v > 100000 {
+		t.Errorf("go-http CPU per stream %.1f µs is not plausible", v)
+	}
+	var text bytes.Buffer
+	if err := WriteOutcome(&text, out, Config{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 trials", "ref", "±", "What a stream costs"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("printed outcome lacks %q:\n%s", want, text.String())
+		}
 	}
 }
 

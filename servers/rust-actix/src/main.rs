@@ -1,14 +1,22 @@
 //! rust-actix: an SSE streaming proxy on actix-web 4 for ssebench, with hyper-util's pooled
 //! client (hyper 1) for the upstream. The contract it keeps is in servers/README.md.
 
-use std::time::Duration;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 use std::{env, io, process};
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
 use actix_web::http::StatusCode;
+use actix_web::dev::ServerHandle;
 use actix_web::rt::net::TcpStream;
+use actix_web::rt::signal::unix::{signal, SignalKind};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::future::{select, Either};
 use http_body_util::{BodyDataStream, Full};
 use hyper::Uri;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -20,8 +28,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const POOL_MAX_IDLE: usize = 256;
 /// Largest request body accepted (413 beyond), as the other proxies.
 const MAX_BODY_BYTES: usize = 1 << 20;
-/// How long SIGTERM waits for in-flight streams (actix-web handles the signal itself).
-const SHUTDOWN_GRACE_SECS: u64 = 10;
+/// How long SIGTERM waits for in-flight streams before the process exits.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -39,6 +47,39 @@ type Upstream = Client<HttpConnector, Full<Bytes>>;
 
 struct Target {
     uri: Uri,
+    /// Requests in flight, streams included: SIGTERM waits for them (see drain_and_stop).
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts one request in flight until dropped (with the response stream, for a stream).
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(count))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The upstream body's data frames, holding the request's InFlight until the stream ends
+/// or the client leaves.
+struct Relay {
+    body: BodyDataStream<hyper::body::Incoming>,
+    _in_flight: InFlight,
+}
+
+impl Stream for Relay {
+    type Item = Result<Bytes, hyper::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.body).poll_next(cx)
+    }
 }
 
 fn fail(message: &str) -> ! {
@@ -122,6 +163,7 @@ fn json_string(s: &str) -> String {
 }
 
 async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Upstream>, target: web::Data<Target>) -> HttpResponse {
+    let in_flight = InFlight::new(&target.in_flight);
     let request = upstream_request(&target.uri, req.headers(), body);
     let upstream = match client.request(request).await {
         Ok(res) => res,
@@ -140,7 +182,7 @@ async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Upstr
     // The upstream body as a stream of chunks: each is written as it arrives, an upstream
     // error ends the client's stream, and a client that leaves drops it, which closes the
     // upstream connection (the stub then cancels the stream).
-    res.streaming(BodyDataStream::new(body))
+    res.streaming(Relay { body: BodyDataStream::new(body), _in_flight: in_flight })
 }
 
 async fn healthz() -> HttpResponse {
@@ -160,13 +202,14 @@ async fn main() -> io::Result<()> {
     let port = env::var("PORT").unwrap_or_else(|_| fail("environment variable PORT is required"));
     let port: u16 = port.parse().unwrap_or_else(|_| fail(&format!("PORT must be an integer 0-65535, got {port:?}")));
     let nodelay = tcp_nodelay();
-    let target = web::Data::new(Target { uri: upstream_uri() });
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let target = web::Data::new(Target { uri: upstream_uri(), in_flight: Arc::clone(&in_flight) });
     println!(
         r#"{{"msg":"listening","server":"rust-actix","address":"{host}:{port}","upstream":"{}","tcp_nodelay":{nodelay}}}"#,
         target.uri
     );
 
-    HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         // One client per worker: each worker is its own single-threaded tokio runtime, and
         // the client's connection tasks run on the runtime that opened them.
         App::new()
@@ -186,39 +229,41 @@ async fn main() -> io::Result<()> {
             }
         }
     })
-    .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+    // SIGTERM is handled below, not by actix-server: its graceful stop (2.5.0) can end a
+    // worker that still serves a stream when the accept thread stops first, cutting the
+    // stream (actix/actix-net#945, fixed after the version Debian packages).
+    .disable_signals()
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .bind((host.as_str(), port))?
-    .run()
-    .await
+    .run();
+    actix_web::rt::spawn(drain_and_stop(server.handle(), in_flight));
+    server.await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_end_to_end_headers_only() {
-        let mut headers = HeaderMap::new();
-        for (name, value) in [
-            ("host", "proxy:1"),
-            ("connection", "keep-alive, x-private"),
-            ("x-private", "1"),
-            ("x-stub-tokens", "5"),
-            ("content-length", "2"),
-            ("transfer-encoding", "chunked"),
-            ("content-type", "application/json"),
-        ] {
-            headers.append(HeaderName::from_static(name), HeaderValue::from_static(value));
+/// On SIGTERM or SIGINT: stop accepting (pause), let the requests in flight finish within
+/// SHUTDOWN_GRACE, then stop the workers, closing idle keep-alive connections, and exit 0.
+async fn drain_and_stop(server: ServerHandle, in_flight: Arc<AtomicUsize>) {
+    let mut term = signal(SignalKind::terminate()).unwrap_or_else(|e| fail(&format!("SIGTERM handler: {e}")));
+    let mut int = signal(SignalKind::interrupt()).unwrap_or_else(|e| fail(&format!("SIGINT handler: {e}")));
+    let name = first_signal(&mut term, &mut int).await;
+    println!(r#"{{"msg":"shutting down","signal":"{name}","in_flight":{}}}"#, in_flight.load(Ordering::SeqCst));
+    server.pause().await;
+    let began = Instant::now();
+    while in_flight.load(Ordering::SeqCst) > 0 {
+        if began.elapsed() >= SHUTDOWN_GRACE {
+            eprintln!("rust-actix: streams still open after {SHUTDOWN_GRACE:?}, exiting anyway");
+            break;
         }
-        let uri: Uri = "http://127.0.0.1:1/v1/chat/completions".parse().unwrap();
-        let request = upstream_request(&uri, &headers, Bytes::new());
-        let mut kept: Vec<&str> = request.headers().keys().map(|k| k.as_str()).collect();
-        kept.sort();
-        assert_eq!(kept, ["content-type", "x-stub-tokens"]);
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
+    server.stop(false).await;
+}
 
-    #[test]
-    fn escapes_json_strings() {
-        assert_eq!(json_string("a \"b\"\\\n"), r#""a \"b\"\\\u000a""#);
+/// Whichever of the two signals comes first.
+async fn first_signal(term: &mut actix_web::rt::signal::unix::Signal, int: &mut actix_web::rt::signal::unix::Signal) -> &'static str {
+    let (term, int) = (pin!(term.recv()), pin!(int.recv()));
+    match select(term, int).await {
+        Either::Left(_) => "SIGTERM",
+        Either::Right(_) => "SIGINT",
     }
 }

@@ -41,7 +41,7 @@ func isFail(q catalog.Query) bool {
 // when the interval is unknown.
 func FormatInterval(q catalog.Query, iv stats.Interval) string {
 	s := FormatValue(q, iv.Point)
-	if h := iv.HalfWidth(); !math.IsNaN(h) && s != Missing {
+	if h := iv.HalfWidth(); !math.IsNaN(h) && h > 0 && s != Missing {
 		s += " ±" + FormatValue(q, h)
 	}
 	return s

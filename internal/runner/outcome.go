@@ -50,10 +50,10 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 
 func writeLoadTable(w io.Writer, out *Outcome) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "server\tscenario\treq/s\tavg ms\tp95 ms\tmax ms\tfail %\trequests\t")
+	fmt.Fprintln(tw, "trial\tserver\tscenario\treq/s\tavg ms\tp95 ms\tmax ms\tfail %\trequests\t")
 	for _, m := range out.Measured {
 		f := figuresOf(m.Summary)
-		cells := []string{m.Server, m.Scenario,
+		cells := []string{fmt.Sprint(m.Trial), m.Server, m.Scenario,
 			num(f.ReqPerSec), num(f.AvgMs), num(f.P95Ms), num(f.MaxMs),
 			results.FormatValue(catalog.ResultsFailPercent, f.FailPercent), fmt.Sprint(f.Requests)}
 		if m.Error != "" {

@@ -96,6 +96,7 @@ func TestParseErrors(t *testing.T) {
 		{"min_events not int", "modules:\n  m:\n    min_events: many\n", []string{"line 3", "many"}},
 		{"fraction above 1", "modules:\n  m:\n    buffering: {max_first_event_fraction: 1.5}\n", []string{"line 2", "1.5"}},
 		{"offset above timeout", "modules:\n  m:\n    timeout: 1s\n    timeout_offset: 2s\n", []string{"line 2", "timeout_offset"}},
+		{"offset above the default timeout", "modules:\n  m:\n    timeout_offset: 20s\n", []string{"line 2", "timeout_offset 20s", "timeout 10s"}},
 		{"bad header name", "modules:\n  m:\n    headers: {'X Bad': v}\n", []string{"line 2", "X Bad"}},
 		{"require_done not bool", "modules:\n  m:\n    require_done: maybe\n", []string{"line 3", "maybe"}},
 		{"two documents", "targets: []\n---\ntargets: []\n", []string{"line 2", "one YAML document"}},
@@ -210,5 +211,16 @@ func TestAllowedTargets(t *testing.T) {
 	}
 	if def := DefaultModule(); len(def.AllowedTargets) != 0 || def.Timeout.D() > MaxProbeTimeout {
 		t.Errorf("the built-in module must keep the loopback default and a timeout within the maximum: %+v", def)
+	}
+}
+
+// A short timeout without an offset gets an offset below it (found by FuzzParse: 100ms
+// with the 500ms default offset left no time once Prometheus announced its timeout).
+func TestDefaultOffsetStaysBelowTheTimeout(t *testing.T) {
+	for _, timeout := range []time.Duration{time.Millisecond, 100 * time.Millisecond, time.Second, 10 * time.Second} {
+		m := Module{Timeout: Duration(timeout)}.WithDefaults()
+		if m.TimeoutOffset >= m.Timeout || m.TimeoutOffset.D() > DefaultTimeoutOffset {
+			t.Errorf("timeout %v: default offset %v", timeout, m.TimeoutOffset.D())
+		}
 	}
 }

@@ -21,8 +21,10 @@ func (m Module) check() error {
 	if m.Timeout.D() > MaxProbeTimeout {
 		return fmt.Errorf("timeout %s is over the maximum of %s", m.Timeout.D(), MaxProbeTimeout)
 	}
-	if m.Timeout != 0 && m.TimeoutOffset >= m.Timeout {
-		return fmt.Errorf("timeout_offset %s is not below timeout %s", m.TimeoutOffset.D(), m.Timeout.D())
+	// Judged on the values a probe uses: an offset over the default timeout is as wrong
+	// as one over a written timeout.
+	if d := m.WithDefaults(); d.TimeoutOffset >= d.Timeout {
+		return fmt.Errorf("timeout_offset %s is not below timeout %s", d.TimeoutOffset.D(), d.Timeout.D())
 	}
 	for k := range m.Headers {
 		if k == "" || strings.ContainsAny(k, " \t\r\n:") {
@@ -45,7 +47,8 @@ func (m Module) WithDefaults() Module {
 		m.Timeout = Duration(DefaultProbeTimeout)
 	}
 	if m.TimeoutOffset == 0 {
-		m.TimeoutOffset = Duration(DefaultTimeoutOffset)
+		// The default offset, but never half the timeout or more: a short probe keeps time to run.
+		m.TimeoutOffset = Duration(min(DefaultTimeoutOffset, m.Timeout.D()/2))
 	}
 	return m
 }

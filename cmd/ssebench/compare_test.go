@@ -9,6 +9,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/benchtest"
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 func TestCompareFlagsNameWhatIsWrong(t *testing.T) {
@@ -42,7 +43,8 @@ func TestCompareAcceptsFlagsAfterTheRun(t *testing.T) {
 	}
 }
 
-// Two real quick runs of go-http, the second with the stub 50 % slower between tokens.
+// Two real runs of go-http of three interleaved trials each, the second with the stub 50 %
+// slower between tokens: judged by the trials' run-to-run spread.
 func TestCompareTwoRealRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two load runs against go-http")
@@ -57,12 +59,14 @@ func TestCompareTwoRealRuns(t *testing.T) {
 	defer prom.Stop(context.Background())
 	stubURL := benchtest.StartStub(t)
 	proxy := benchtest.StartServer(t, "go-http", stubURL)
-	for _, r := range []struct {
-		id    string
-		delay time.Duration
-	}{{"before", 20 * time.Millisecond}, {"after", 30 * time.Millisecond}} {
-		benchtest.Push(t, benchtest.Run{WriteURL: prom.RemoteWriteURL(), Target: proxy.URL(), TestID: r.id, Server: "go-http",
-			Scenario: "baseline", VUs: 10, Duration: 20 * time.Second, InterTokenDelay: r.delay})
+	for trial := 1; trial <= 3; trial++ {
+		for _, r := range []struct {
+			id    string
+			delay time.Duration
+		}{{"before", 20 * time.Millisecond}, {"after", 30 * time.Millisecond}} {
+			benchtest.Push(t, benchtest.Run{WriteURL: prom.RemoteWriteURL(), Target: proxy.URL(), TestID: run.TrialTestID(r.id, trial, 3),
+				Server: "go-http", Scenario: "baseline", VUs: 10, Duration: 7 * time.Second, InterTokenDelay: r.delay})
+		}
 	}
 
 	var out, stderr strings.Builder
@@ -108,7 +112,7 @@ func TestCompareTwoRealRuns(t *testing.T) {
 	if code := runCompare([]string{"--prometheus-url", prom.URL(), "--lookback", "1h", "--format", "markdown", "before", "before"}, &out, &stderr); code != compareOK {
 		t.Fatalf("a run against itself: exit %d\n%s", code, stderr.String())
 	}
-	if !strings.HasPrefix(out.String(), "**candidate before vs baseline before**") || !strings.Contains(out.String(), "| go-http | baseline | req/s |") {
+	if !strings.HasPrefix(out.String(), "**candidate before (3 trials) vs baseline before (3 trials)") || !strings.Contains(out.String(), "| go-http | baseline | req/s |") {
 		t.Errorf("markdown:\n%s", out.String())
 	}
 }

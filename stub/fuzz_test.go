@@ -84,6 +84,9 @@ func FuzzRequest(f *testing.F) {
 			if err := json.Unmarshal(w.body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 				t.Fatalf("status %d with a body that is not an OpenAI error: %q", w.status, w.body)
 			}
+			if len(w.body) > 2048 {
+				t.Fatalf("a %d-byte error body: an error must not echo the request at length", len(w.body))
+			}
 		case w.status == 0 && ctx.Err() != nil:
 			// gave up waiting (a delay from the headers) before answering
 		default:
@@ -92,15 +95,15 @@ func FuzzRequest(f *testing.F) {
 	})
 }
 
-// recordingWriter keeps the first few KiB of the body, for error bodies.
+// recordingWriter keeps the body of an error answer (bounded by the request's size).
 type recordingWriter struct {
 	discardWriter
 	body []byte
 }
 
 func (w *recordingWriter) Write(p []byte) (int, error) {
-	if room := 4096 - len(w.body); room > 0 {
-		w.body = append(w.body, p[:min(room, len(p))]...)
+	if w.status != http.StatusOK {
+		w.body = append(w.body, p...)
 	}
 	return w.discardWriter.Write(p)
 }

@@ -59,7 +59,7 @@ func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
 	}
 	for name := range h {
 		if strings.HasPrefix(name, headerPrefix) && !knownHeaders[name] {
-			return p, &headerError{name, "unknown override header"}
+			return p, &headerError{shorten(name), "unknown override header"}
 		}
 	}
 	if v, ok := single(h, HeaderProfile); ok {
@@ -91,10 +91,20 @@ func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
 			continue
 		}
 		if err := s.apply(v); err != nil {
-			return p, &headerError{s.header, fmt.Sprintf("%q: %v", v, err)}
+			return p, &headerError{s.header, fmt.Sprintf("%q: %v", shorten(v), err)}
 		}
 	}
 	return p, nil
+}
+
+// maxEchoed bounds how much of a header's name or value an error repeats.
+const maxEchoed = 64
+
+func shorten(s string) string {
+	if len(s) <= maxEchoed {
+		return s
+	}
+	return s[:maxEchoed] + "…"
 }
 
 func hasStubHeader(h http.Header) bool {

@@ -267,3 +267,34 @@ async fn first_signal(term: &mut actix_web::rt::signal::unix::Signal, int: &mut 
         Either::Right(_) => "SIGINT",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_end_to_end_headers_only() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("host", "proxy:1"),
+            ("connection", "keep-alive, x-private"),
+            ("x-private", "1"),
+            ("x-stub-tokens", "5"),
+            ("content-length", "2"),
+            ("transfer-encoding", "chunked"),
+            ("content-type", "application/json"),
+        ] {
+            headers.append(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        let uri: Uri = "http://127.0.0.1:1/v1/chat/completions".parse().unwrap();
+        let request = upstream_request(&uri, &headers, Bytes::new());
+        let mut kept: Vec<&str> = request.headers().keys().map(|k| k.as_str()).collect();
+        kept.sort();
+        assert_eq!(kept, ["content-type", "x-stub-tokens"]);
+    }
+
+    #[test]
+    fn escapes_json_strings() {
+        assert_eq!(json_string("a \"b\"\\\n"), r#""a \"b\"\\\u000a""#);
+    }
+}

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -33,6 +34,10 @@ func runMain(args []string) int {
 		testID       = fs.String("testid", envString("SSEBENCH_TESTID", ""), "name of this run (default: its start time); trials are <testid>-t1… [$SSEBENCH_TESTID]")
 		trials       = fs.Int("trials", envInt("SSEBENCH_TRIALS", 1), "repeat every server × scenario this many times, interleaved, for 95 % intervals and ties (3 or more to trust a ranking) [$SSEBENCH_TRIALS]")
 		orderSeed    = fs.Uint64("order-seed", 0, "seed of each trial's server order (default: from the clock; printed in results.json)")
+		sweepStart   = fs.Int("sweep-start", 100, "with --scenarios sweep: the first step's arrival rate (streams/s)")
+		sweepFactor  = fs.Float64("sweep-factor", 2, "with --scenarios sweep: each step's rate is the previous one's × this")
+		sweepStep    = fs.Duration("sweep-step", 0, "with --scenarios sweep: each step's duration (default 15s, × the quick factor)")
+		sloMargin    = fs.Duration("slo-ttft-margin", 50*time.Millisecond, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
 		noReference  = fs.Bool("no-reference", envFlagBool("SSEBENCH_NO_REFERENCE"), "skip the direct reference (the stub with no proxy in front) [$SSEBENCH_NO_REFERENCE]")
 		reportDir    = fs.String("report-dir", envString("SSEBENCH_REPORT_DIR", ""), "where report/<testid>/ is written (default: <repo>/report) [$SSEBENCH_REPORT_DIR]")
 		dataDir      = fs.String("data-dir", envString("SSEBENCH_DATA_DIR", ""), "Prometheus data and logs, kept across runs for trends (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
@@ -46,6 +51,11 @@ func runMain(args []string) int {
 	)
 	fs.Var(&headers, "header", "extra request header for every stream, \"Name: value\" (repeatable), e.g. X-Stub-Tokens: 32")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *sweepStart <= 0 || *sweepFactor <= 1 || *sweepStep < 0 || *sloMargin <= 0 {
+		fmt.Fprintf(os.Stderr, "ssebench run: the sweep needs --sweep-start > 0 (got %d), --sweep-factor > 1 (got %g), --sweep-step ≥ 0 (got %s) and --slo-ttft-margin > 0 (got %s)\n",
+			*sweepStart, *sweepFactor, *sweepStep, *sloMargin)
 		return 2
 	}
 	if *quickFactor < 0 || *quickFactor > 1 {
@@ -65,6 +75,7 @@ func runMain(args []string) int {
 		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick || *quickFactor > 0, QuickFactor: *quickFactor,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference,
+		Sweep:     runner.SweepConfig{StartRate: *sweepStart, Factor: *sweepFactor, Step: *sweepStep, TTFTMargin: *sloMargin},
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
 		Alerts: *alerts, AlertsWebhook: *alertsHook,

@@ -70,18 +70,18 @@ func (t *trend) summary() TrendSummary {
 		return min(max(v, t.min), t.max) // the bucket's top may overshoot the exact extremes
 	}
 	return TrendSummary{Count: t.count, Avg: t.sum / time.Duration(t.count), Min: t.min,
-		Med: q(50), P90: q(90), P95: q(95), Max: t.max}
+		Med: q(50), P90: q(90), P95: q(95), P99: q(99), Max: t.max}
 }
 
 // TrendSummary is one duration metric of the summary, as k6 prints it.
 type TrendSummary struct {
 	Count                        int64
-	Avg, Min, Med, P90, P95, Max time.Duration
+	Avg, Min, Med, P90, P95, P99, Max time.Duration
 }
 
 // MarshalJSON writes the durations as milliseconds with explicit names.
 func (s TrendSummary) MarshalJSON() ([]byte, error) {
 	ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 	return json.Marshal(map[string]any{"count": s.Count, "avg_ms": ms(s.Avg), "min_ms": ms(s.Min),
-		"med_ms": ms(s.Med), "p90_ms": ms(s.P90), "p95_ms": ms(s.P95), "max_ms": ms(s.Max)})
+		"med_ms": ms(s.Med), "p90_ms": ms(s.P90), "p95_ms": ms(s.P95), "p99_ms": ms(s.P99), "max_ms": ms(s.Max)})
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func quickRun(t *testing.T, cfg Config) *Outcome {
 	if out.Failed() {
 		t.Fatalf("run reported a failure: %+v", out.Measured)
 	}
-	if out.Table == nil {
+	if out.Table == nil && out.Sweep == nil {
 		t.Fatal("no results table")
 	}
 	return out
@@ -188,6 +189,38 @@ func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("printed outcome lacks %q:\n%s", want, text.String())
 		}
+	}
+}
+
+// TestSweepFindsACapacityUnderTheSLO: a short sweep of go-http and direct. Steps go up by
+// ×4 from 400/s; each server gets a capacity within the SLO, direct is the harness' limit,
+// and the curve from PromQL has a row per step that agrees with the load generator's rate.
+func TestSweepFindsACapacityUnderTheSLO(t *testing.T) {
+	root := requireBuilt(t)
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{SweepName}, Reference: true,
+		TestID: "sweep-e2e", Sweep: SweepConfig{StartRate: 400, Factor: 4, MaxRate: 6400, Bisections: 1}})
+	sw := out.Sweep
+	if sw == nil || len(sw.Results) != 2 || sw.Results[0].Server != results.Reference {
+		t.Fatalf("want direct then go-http swept, got %+v", sw)
+	}
+	if sw.TTFTBoundMs <= 50 {
+		t.Errorf("SLO bound %.1f ms: want direct's first p99 TTFT + 50 ms", sw.TTFTBoundMs)
+	}
+	for _, r := range sw.Results {
+		if len(r.Steps) < 1 || (r.Capacity > 0 && r.Capacity < 400) {
+			t.Errorf("%s: %+v", r.Server, r)
+		}
+		for _, s := range r.Steps {
+			row, ok := sw.Curve.Find(r.Server, fmt.Sprintf("sweep-%d", s.Rate))
+			if !ok {
+				t.Errorf("%s %d/s: no PromQL row", r.Server, s.Rate)
+				continue
+			}
+			within(t, fmt.Sprintf("%s %d/s achieved", r.Server, s.Rate), row.Value(catalog.SweepReqPerSecond), s.Achieved, 0.01)
+		}
+	}
+	if sw.Results[0].Limit != "harness" {
+		t.Errorf("direct's limit is the harness', got %q", sw.Results[0].Limit)
 	}
 }
 

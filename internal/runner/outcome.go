@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -34,6 +36,9 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 		if err := out.Efficiency.WriteText(w); err != nil {
 			return err
 		}
+	}
+	if out.Sweep != nil {
+		writeSweep(w, out.Sweep)
 	}
 	if len(out.Measured) > 0 {
 		fmt.Fprintln(w, "\nFrom the load generator (in-process, exact; the cross-check of the table above):")
@@ -80,6 +85,7 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		*Outcome
 		Table      json.RawMessage `json:"results"`
 		Efficiency json.RawMessage `json:"efficiency"`
+		Curve      json.RawMessage `json:"sweep_curve"`
 	}
 	tableJSON, err := tableOrNull(out.Table)
 	if err != nil {
@@ -89,7 +95,15 @@ func writeFiles(w io.Writer, out *Outcome) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: tableJSON, Efficiency: effJSON}, "", "  ")
+	var curve *results.Table
+	if out.Sweep != nil {
+		curve = out.Sweep.Curve
+	}
+	curveJSON, err := tableOrNull(curve)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: tableJSON, Efficiency: effJSON, Curve: curveJSON}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -131,4 +145,43 @@ func tableOrNull(t *results.Table) (json.RawMessage, error) {
 		return nil, err
 	}
 	return json.RawMessage(b.String()), nil
+}
+
+// writeSweep prints each server's capacity under the SLO and the curve from PromQL.
+func writeSweep(w io.Writer, sw *SweepOutcome) {
+	fmt.Fprintf(w, "\nCapacity under the SLO (sweep, testid %s; SLO: 0 failures, 0 dropped iterations, p99 TTFT ≤ %.1f ms):\n",
+		sw.TestID, sw.TTFTBoundMs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "server\tcapacity/s\tlimit\tsteps\tnote\t")
+	for _, r := range sw.Results {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t\n", r.Server, r.Capacity, r.Limit, len(r.Steps), r.Note)
+	}
+	tw.Flush()
+	if sw.Curve != nil && len(sw.Curve.Rows) > 0 {
+		fmt.Fprintln(w, "\nThe latency–throughput curve (every step, from Prometheus):")
+		sortCurve(sw.Curve)
+		_ = sw.Curve.WriteText(w)
+	}
+}
+
+// sortCurve orders the curve by server (as the sweep ran them), then by offered rate, and
+// drops the ranks: steps of one server are not contenders.
+func sortCurve(t *results.Table) {
+	rate := func(r results.Row) int {
+		n, _ := strconv.Atoi(strings.TrimPrefix(r.Scenario, catalog.SweepScenarioPrefix))
+		return n
+	}
+	sort.SliceStable(t.Rows, func(i, j int) bool {
+		a, b := t.Rows[i], t.Rows[j]
+		if a.IsReference() != b.IsReference() {
+			return a.IsReference()
+		}
+		if a.Server != b.Server {
+			return a.Server < b.Server
+		}
+		return rate(a) < rate(b)
+	})
+	for i := range t.Rows {
+		t.Rows[i].Rank, t.Rows[i].Tied = 0, false
+	}
 }

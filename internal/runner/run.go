@@ -54,6 +54,7 @@ type Outcome struct {
 	Skipped     []Skipped      `json:"skipped"`
 	Table       *results.Table `json:"-"`
 	Efficiency  *results.Table `json:"-"` // the cost table, when the efficiency scenario ran
+	Sweep       *SweepOutcome  `json:"sweep,omitempty"`
 	PromURL     string         `json:"prometheus_url"`
 	Interrupted bool           `json:"interrupted"`
 	ReportDir   string         `json:"-"`
@@ -81,10 +82,11 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	progress := NewProgress(cfg.Stdout, cfg.TTY)
-	list, scenarios, err := plan(cfg)
+	list, scenarios, sweep, err := plan(cfg)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Sweep.applyDefaults(cfg.Quick, cfg.QuickFactor)
 	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
 	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s", cfg.TestID, len(list), len(scenarios),
 		cfg.Trials, referenceNote(cfg), quickNote(cfg))
@@ -107,7 +109,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	measureAll(ctx, st, list, ports, scenarios, out, progress)
+	if len(scenarios) > 0 {
+		measureAll(ctx, st, list, ports, scenarios, out, progress)
+	}
+	if sweep && ctx.Err() == nil {
+		sweepAll(ctx, st, list, ports, out, progress)
+	}
 	out.Interrupted = ctx.Err() != nil
 	progress.Done()
 	return out, finish(st, out, infoPush, list, progress)
@@ -235,6 +242,9 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 		out.Dropped += m.Push.SamplesDropped
 	}
 	out.End = time.Now()
+	if err := fetchSweepCurve(ctx, st, out); err != nil {
+		return err
+	}
 	if len(out.Measured) == 0 || len(out.Trials) == 0 {
 		return nil
 	}
@@ -276,32 +286,38 @@ func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []serve
 	return paths.HTML
 }
 
-// plan resolves the servers and scenarios, failing early on unknown names or a bad scenario file.
-func plan(cfg Config) ([]servers.Server, []namedScenario, error) {
+// plan resolves the servers and scenarios, failing early on unknown names or a bad scenario
+// file; "sweep" is not a scenario of the file but asks for the sweep after the trials.
+func plan(cfg Config) ([]servers.Server, []namedScenario, bool, error) {
 	all, err := servers.Load(filepath.Join(cfg.Root, servers.RegistryPath))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	list, err := servers.Select(all, cfg.Servers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	defs, err := load.LoadScenarioFile(cfg.ScenariosFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	var scenarios []namedScenario
+	sweep := false
 	for _, name := range cfg.Scenarios {
+		if name == SweepName {
+			sweep = true
+			continue
+		}
 		sc, ok := defs[name]
 		if !ok {
-			return nil, nil, fmt.Errorf("scenario %q is not in %s", name, cfg.ScenariosFile)
+			return nil, nil, false, fmt.Errorf("scenario %q is not in %s (nor %q, the sweep)", name, cfg.ScenariosFile, SweepName)
 		}
 		if cfg.Quick {
 			sc = sc.Quick(cfg.QuickFactor)
 		}
 		scenarios = append(scenarios, namedScenario{Name: name, Scenario: sc})
 	}
-	return list, scenarios, nil
+	return list, scenarios, sweep, nil
 }
 
 type namedScenario struct {
@@ -323,11 +339,19 @@ func assignPorts(list []servers.Server) (map[string]int, error) {
 	return ports, nil
 }
 
-// runServer builds, starts and measures one server in every scenario; the reference
-// (direct) has nothing to build or start: its target is the stub itself.
+// runServer builds, starts and measures one server in every scenario.
 func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
+	return withServer(ctx, st, srv, port, at, progress, func(target string, pid int) []Measured {
+		return measureScenarios(ctx, st, srv.Name, target, pid, scenarios, at, progress)
+	})
+}
+
+// withServer builds and starts srv, waits until it is healthy and watched, calls measure
+// with its URL and PID, and stops it. The reference (direct) has nothing to build or
+// start: its target is the stub itself, and its PID is not ours to reset (-1).
+func withServer(ctx context.Context, st *stack, srv servers.Server, port int, at position, progress *Progress, measure func(target string, pid int) []Measured) ([]Measured, *Skipped) {
 	if srv.Name == directServer.Name {
-		return measureScenarios(ctx, st, srv.Name, st.stub.URL(), -1, scenarios, at, progress), nil
+		return measure(st.stub.URL(), -1), nil
 	}
 	progress.Logf("%s %s: building", at, srv.Name)
 	buildLog := st.logWriter("build-" + srv.Name + ".log")
@@ -357,7 +381,7 @@ func runServer(ctx context.Context, st *stack, srv servers.Server, port int, sce
 	if err := st.waitWatched(ctx, srv.Name); err != nil {
 		progress.Logf("%s %s: warning: %v; its CPU and memory may be missing", at, srv.Name, err)
 	}
-	return measureScenarios(ctx, st, srv.Name, proc.URL(), proc.PID(), scenarios, at, progress), nil
+	return measure(proc.URL(), proc.PID()), nil
 }
 
 // measureScenarios runs every scenario against target, resetting the peak RSS of pid

@@ -105,6 +105,31 @@ func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[
 	return out.Results.Start, out.Results.End, table
 }
 
+// efficiencyTable is the cost table `ssebench run` printed, from its results.json.
+func efficiencyTable(t *testing.T, path string) map[[2]string]map[string]*float64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Efficiency struct {
+			Rows []struct {
+				Server   string              `json:"server"`
+				Scenario string              `json:"scenario"`
+				Values   map[string]*float64 `json:"values"`
+			} `json:"rows"`
+		} `json:"efficiency"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	table := map[[2]string]map[string]*float64{}
+	for _, r := range out.Efficiency.Rows {
+		table[[2]string{r.Server, r.Scenario}] = r.Values
+	}
+	return table
+}
+
 // TestLiveQuickRunFillsEveryPanel is the dashboards' end-to-end check: a real
 // `ssebench run --quick` of two servers, then every panel query of the run dashboard,
 // with Grafana's variables set as Grafana would, must return data from the run's
@@ -208,8 +233,9 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		t.Errorf("the run's report has %d charts, want 9", n)
 	}
 
-	if len(terminal) != 2*len(servers) {
-		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 2*len(servers))
+	// Every server and the direct reference, in baseline, stress and efficiency.
+	if len(terminal) != 3*(len(servers)+1) {
+		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 3*(len(servers)+1))
 	}
 	compared := 0
 	for key, values := range terminal {
@@ -231,6 +257,28 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	}
 	if compared != len(terminal)*len(catalog.ResultsColumns) {
 		t.Errorf("compared %d cells", compared)
+	}
+	// The cost table panel equals the terminal's cost table, cell by cell.
+	costCells := 0
+	for key, values := range efficiencyTable(t, filepath.Join(reportDir, testid, "results.json")) {
+		for _, col := range catalog.EfficiencyColumns {
+			want := math.NaN()
+			if v := values[col.Name]; v != nil {
+				want = *v
+			}
+			got, ok := panel[col.Name][key]
+			if !ok {
+				got = math.NaN()
+			}
+			if results.FormatValue(col, got) != results.FormatValue(col, want) {
+				t.Errorf("%s %s %s: cost panel shows %s, terminal %s", key[0], key[1], col.Title,
+					results.FormatValue(col, got), results.FormatValue(col, want))
+			}
+			costCells++
+		}
+	}
+	if costCells != (len(servers)+1)*len(catalog.EfficiencyColumns) {
+		t.Errorf("compared %d cost cells, want %d", costCells, (len(servers)+1)*len(catalog.EfficiencyColumns))
 	}
 	t.Logf("%d panel targets returned data; %d table cells equal the terminal table's", len(targets), compared)
 }

@@ -85,3 +85,15 @@ func TestGetUnknownQueryNamesIt(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Every PromQL expression lives once: two names for one expression would let a dashboard
+// and a table drift apart unnoticed.
+func TestNoTwoQueriesShareAnExpression(t *testing.T) {
+	seen := map[string]string{}
+	for _, q := range All() {
+		if other, dup := seen[q.Expr]; dup {
+			t.Errorf("%s and %s have the same expression", other, q.Name)
+		}
+		seen[q.Expr] = q.Name
+	}
+}

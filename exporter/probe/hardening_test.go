@@ -38,12 +38,21 @@ func probeWith(t *testing.T, h http.Handler, target string) probeAnswer {
 
 func getProbe(t *testing.T, base, target string, within time.Duration) probeAnswer {
 	t.Helper()
+	a, err := tryProbe(base, target, within)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// tryProbe is getProbe for goroutines other than the test's: it returns its error.
+func tryProbe(base, target string, within time.Duration) (probeAnswer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/probe?module=m&target="+url.QueryEscape(target), nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("/probe %s: %v", target, err)
+		return probeAnswer{}, fmt.Errorf("/probe %s: %w", target, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
@@ -52,7 +61,7 @@ func getProbe(t *testing.T, base, target string, within time.Duration) probeAnsw
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		families, err := parser.TextToMetricFamilies(strings.NewReader(a.body))
 		if err != nil {
-			t.Fatal(err)
+			return a, err
 		}
 		a.series = map[string]float64{}
 		for name, f := range families {
@@ -65,7 +74,7 @@ func getProbe(t *testing.T, base, target string, within time.Duration) probeAnsw
 			}
 		}
 	}
-	return a
+	return a, nil
 }
 
 func moduleFunc(m config.Module) func(string) (config.Module, bool) {
@@ -223,7 +232,11 @@ func TestProbeConcurrencyLimit(t *testing.T) {
 	defer exp.Close()
 	var wg sync.WaitGroup
 	for range MaxConcurrentProbes {
-		wg.Go(func() { getProbe(t, exp.URL, stall.URL, 30*time.Second) })
+		wg.Go(func() {
+			if _, err := tryProbe(exp.URL, stall.URL, 30*time.Second); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	for i := range MaxConcurrentProbes {
 		select {
@@ -234,7 +247,13 @@ func TestProbeConcurrencyLimit(t *testing.T) {
 	}
 	start := time.Now()
 	extra := make(chan probeAnswer, 1)
-	go func() { extra <- getProbe(t, exp.URL, stall.URL, 30*time.Second) }()
+	go func() {
+		a, err := tryProbe(exp.URL, stall.URL, 30*time.Second)
+		if err != nil {
+			t.Error(err)
+		}
+		extra <- a
+	}()
 	select {
 	case a := <-extra:
 		if a.status != http.StatusServiceUnavailable {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -34,6 +33,7 @@ const (
 
 type compareFlags struct {
 	promURL, format      string
+	dataDir              string
 	baselineRun, candRun string
 	window, lookback     time.Duration
 	threshold            float64 // relative, e.g. 0.05
@@ -68,9 +68,15 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
+	url, closeRuns, err := openRuns(ctx, f.promURL, f.dataDir, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "ssebench compare:", err)
+		return compareFailed
+	}
+	defer closeRuns()
+	f.promURL = url
 	rep, err := buildComparison(ctx, f)
 	if err != nil {
-		slog.Error("compare failed", "candidate", f.candRun, "err", err)
 		fmt.Fprintln(stderr, "ssebench compare:", err)
 		return compareFailed
 	}
@@ -119,7 +125,8 @@ func parseCompareFlags(args []string, stderr io.Writer) (compareFlags, error) {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, compareUsageText, "\nflags:\n"); fs.PrintDefaults() }
-	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the runs [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "Prometheus holding the runs (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened read-only by a Prometheus of our own) [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.dataDir, "data-dir", envString("SSEBENCH_DATA_DIR", ""), "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
 	fs.StringVar(&f.format, "format", envString("SSEBENCH_COMPARE_FORMAT", "table"), "table, markdown or json [$SSEBENCH_COMPARE_FORMAT]")
 	fs.StringVar(&window, "baseline", envString("SSEBENCH_COMPARE_BASELINE", ""), "compare against the runs of this window before the candidate, e.g. 14d [$SSEBENCH_COMPARE_BASELINE]")
 	fs.StringVar(&lookback, "lookback", envString("SSEBENCH_COMPARE_LOOKBACK", "30d"), "how far back to look for the runs [$SSEBENCH_COMPARE_LOOKBACK]")

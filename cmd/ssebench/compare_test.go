@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,8 @@ func TestCompareTwoRealRuns(t *testing.T) {
 	bin := promrun.RequireBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	prom, err := promrun.Start(ctx, promrun.Options{Binary: bin})
+	dataDir := t.TempDir()
+	prom, err := promrun.Start(ctx, promrun.Options{Binary: bin, DataDir: filepath.Join(dataDir, "data")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,5 +116,17 @@ func TestCompareTwoRealRuns(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "**candidate before (3 trials) vs baseline before (3 trials)") || !strings.Contains(out.String(), "| go-http | baseline | req/s |") {
 		t.Errorf("markdown:\n%s", out.String())
+	}
+
+	// The runs' Prometheus gone, as after `ssebench run`: compare opens the kept data itself.
+	if err := prom.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SSEBENCH_PROMETHEUS_URL", "")
+	out.Reset()
+	stderr.Reset()
+	code = runCompare([]string{"--data-dir", dataDir, "--lookback", "1h", "before", "after"}, &out, &stderr)
+	if code != compareRegression || !strings.Contains(stderr.String(), "reading the runs kept in") {
+		t.Fatalf("with no Prometheus running: exit %d, want %d\n%s%s", code, compareRegression, out.String(), stderr.String())
 	}
 }

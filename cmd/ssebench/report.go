@@ -23,7 +23,7 @@ func init() {
 
 // reportFlags are the flags of `ssebench report`; each has an environment fallback.
 type reportFlags struct {
-	testid, promURL, out, compare, start, end string
+	testid, promURL, dataDir, out, compare, start, end string
 	lookback, timeout                         time.Duration
 }
 
@@ -40,9 +40,16 @@ func reportMain(args []string) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
+	url, closeRuns, err := openRuns(ctx, f.promURL, f.dataDir, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ssebench report:", err)
+		return 1
+	}
+	defer closeRuns()
+	f.promURL = url
 	paths, err := runReport(ctx, f)
 	if err != nil {
-		slog.Error("report failed", "testid", f.testid, "err", err)
+		fmt.Fprintln(os.Stderr, "ssebench report:", err)
 		return 1
 	}
 	fmt.Println(paths.HTML)
@@ -54,7 +61,8 @@ func parseReportFlags(args []string) (reportFlags, error) {
 	var f reportFlags
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.StringVar(&f.testid, "testid", envString("SSEBENCH_TESTID", ""), "the run to report on (required) [$SSEBENCH_TESTID]")
-	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", "http://127.0.0.1:9090"), "Prometheus holding the run [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own) [$SSEBENCH_PROMETHEUS_URL]")
+	fs.StringVar(&f.dataDir, "data-dir", envString("SSEBENCH_DATA_DIR", ""), "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
 	fs.StringVar(&f.out, "out", envString("SSEBENCH_REPORT_DIR", "report"), "directory the report/<testid>/ folder is written under [$SSEBENCH_REPORT_DIR]")
 	fs.StringVar(&f.compare, "compare", envString("SSEBENCH_COMPARE", ""), "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server) [$SSEBENCH_COMPARE]")
 	fs.StringVar(&f.start, "start", envString("SSEBENCH_REPORT_START", ""), "run start, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_START]")

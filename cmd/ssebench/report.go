@@ -24,7 +24,7 @@ func init() {
 // reportFlags are the flags of `ssebench report`; each has an environment fallback.
 type reportFlags struct {
 	testid, promURL, dataDir, out, compare, start, end string
-	lookback, timeout                         time.Duration
+	lookback, timeout                                  time.Duration
 }
 
 func reportMain(args []string) int {

@@ -24,6 +24,8 @@ type Data struct {
 	// Efficiency is the cost table (fixed-rate scenario, added latency over direct); nil
 	// when the run had no efficiency scenario.
 	Efficiency *results.Table
+	// Sweep is the capacity under the SLO; nil when the run had no sweep.
+	Sweep *Sweep
 
 	Stress       []Chart // stress top-line bar charts: throughput, p95, CPU, memory
 	Delta        Chart   // baseline vs stress throughput delta

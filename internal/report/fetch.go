@@ -28,6 +28,7 @@ type Options struct {
 	// Efficiency is the run's cost table when the caller already fetched it; nil: fetched
 	// here when the run has efficiency rows.
 	Efficiency *results.Table
+	Sweep      *Sweep // the run's sweep, as the runner judged it; nil: none
 }
 
 // Fetch reads everything the report shows for one run from Prometheus. The results table
@@ -55,7 +56,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 		start, end = first.Start, first.End
 	}
 	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
-	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Servers: o.Servers}
+	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Servers: o.Servers}
 	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err
 	}

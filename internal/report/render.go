@@ -63,6 +63,9 @@ type view struct {
 	TrialsNote string
 	// EfficiencyTables is the cost table, one per scenario (only efficiency).
 	EfficiencyTables []tableView
+	SweepChart       figure
+	SweepRows        []kv
+	SweepBound       string
 	MachineRows      []kv
 	Servers          []serverView
 	Scenarios        []scenarioView
@@ -106,6 +109,14 @@ func buildView(d *Data) (*view, error) {
 	}
 	v.ResultTables = resultTables(d.Table, pal)
 	v.EfficiencyTables = resultTables(d.Efficiency, pal)
+	if d.Sweep != nil {
+		v.SweepChart.Query = catalog.SweepTTFTP99.Name
+		if v.SweepChart.SVG, err = curveChart(d.Sweep, pal); err != nil {
+			return nil, fmt.Errorf("report: sweep chart: %w", err)
+		}
+		v.SweepRows = sweepRows(d.Sweep)
+		v.SweepBound = fmt.Sprintf("%.1f ms", d.Sweep.BoundMs)
+	}
 	if d.Table != nil {
 		v.TrialsNote = d.Table.TrialsNote()
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -197,5 +198,30 @@ func TestReportShowsIntervalsAndTies(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+}
+
+func TestReportDrawsTheSweep(t *testing.T) {
+	d := sampleData()
+	plain := render(t, d)
+	curve := &results.Table{Columns: catalog.SweepColumns}
+	for _, server := range []string{"direct", "go-http"} {
+		for i, rate := range []float64{100, 200, 400} {
+			curve.Rows = append(curve.Rows, results.Row{Server: server, Scenario: "sweep-" + fmt.Sprint(rate), Values: map[string]float64{
+				catalog.ResultsReqPerSecond.Name: rate, catalog.SweepTTFTP99.Name: 5 + 30*float64(i)}})
+		}
+	}
+	d.Sweep = &Sweep{BoundMs: 55, Curve: curve, Capacities: []SweepCapacity{{Server: "direct", Capacity: 400, Limit: "harness"}, {Server: "go-http", Capacity: 200, Limit: "proxy"}}}
+	html := render(t, d)
+	if strings.Count(html, "<svg ") != strings.Count(plain, "<svg ")+1 {
+		t.Error("the sweep adds no chart")
+	}
+	for _, want := range []string{"Capacity under the SLO", "200 streams/s (proxy limit)", "55.0 ms"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(plain, "Capacity under the SLO") {
+		t.Error("a run without a sweep shows a sweep section")
 	}
 }

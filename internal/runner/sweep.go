@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -272,4 +273,16 @@ func warmUp(ctx context.Context, target string, rate int, headers http.Header) {
 		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: 2 * time.Second}
 	_, _ = load.Run(ctx, load.Options{Target: target, TestID: "warm-up", Server: "warm-up", ScenarioName: "warm-up",
 		Scenario: sc, Headers: headers, Registry: prometheus.NewRegistry()})
+}
+
+// reportSweep is what the HTML report shows of the sweep.
+func reportSweep(sw *SweepOutcome) *report.Sweep {
+	if sw == nil {
+		return nil
+	}
+	rs := &report.Sweep{BoundMs: sw.TTFTBoundMs, Curve: sw.Curve}
+	for _, r := range sw.Results {
+		rs.Capacities = append(rs.Capacities, report.SweepCapacity{Server: r.Server, Capacity: r.Capacity, Limit: r.Limit, Note: r.Note})
+	}
+	return rs
 }

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"html/template"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/results"
+)
+
+// Sweep is a run's capacity under the SLO: the latency–throughput curve of every server
+// (catalog sweep.* per step, from PromQL) and what the runner judged of it.
+type Sweep struct {
+	BoundMs    float64         // the SLO: p99 TTFT at most this
+	Capacities []SweepCapacity // one per server, in the order swept
+	Curve      *results.Table  // one row per (server, step "sweep-<rate>")
+}
+
+// SweepCapacity is one server's verdict.
+type SweepCapacity struct {
+	Server   string
+	Capacity int    // streams/s within the SLO
+	Limit    string // proxy, harness or max rate
+	Note     string
+}
+
+// curveChart draws p99 TTFT against the achieved rate, one line per server, with the SLO
+// bound as a horizontal line: where a line crosses it is that server's capacity.
+func curveChart(s *Sweep, pal palette) (template.HTML, error) {
+	title := "Latency–throughput curve - p99 TTFT vs achieved rate (sweep)"
+	if s == nil || s.Curve == nil || len(s.Curve.Rows) == 0 {
+		return emptyChart(title)
+	}
+	p := newPlot(title, "p99 TTFT (ms)")
+	p.X.Label.Text = "achieved rate (streams/s)"
+	p.X.Tick.Marker = cleanTicks{}
+	p.Y.Tick.Marker = cleanTicks{}
+	byServer := map[string]plotter.XYs{}
+	var order []string
+	top, right := s.BoundMs, 0.0
+	for _, r := range s.Curve.Rows {
+		x, y := r.Value(catalog.ResultsReqPerSecond), r.Value(catalog.SweepTTFTP99)
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(y, 0) {
+			continue
+		}
+		if _, ok := byServer[r.Server]; !ok {
+			order = append(order, r.Server)
+		}
+		byServer[r.Server] = append(byServer[r.Server], plotter.XY{X: x, Y: y})
+		right = math.Max(right, x)
+	}
+	for _, server := range order {
+		xys := byServer[server]
+		sort.Slice(xys, func(i, j int) bool { return xys[i].X < xys[j].X })
+		for _, xy := range xys {
+			top = math.Max(top, math.Min(xy.Y, 4*s.BoundMs)) // one saturated step must not flatten the rest
+		}
+		l, pts, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return "", err
+		}
+		l.Color, pts.Color = pal.of(server), pal.of(server)
+		l.Width = vg.Points(1.2)
+		p.Add(l, pts)
+		p.Legend.Add(server, l)
+	}
+	if s.BoundMs > 0 {
+		slo := plotter.NewFunction(func(float64) float64 { return s.BoundMs })
+		slo.Color = ink
+		slo.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		slo.Width = vg.Points(0.8)
+		p.Add(slo)
+		p.Legend.Add("SLO", slo)
+	}
+	p.X.Min, p.X.Max = 0, right*1.05+1
+	p.Y.Min, p.Y.Max = 0, top*1.3
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font = font.From(sans, 9)
+	p.Legend.ThumbnailWidth = vg.Points(14)
+	return svg(p, fullW, chartH*1.3, title)
+}
+
+// sweepRows is the capacity table of the report.
+func sweepRows(s *Sweep) []kv {
+	if s == nil {
+		return nil
+	}
+	var out []kv
+	for _, c := range s.Capacities {
+		v := strconv.Itoa(c.Capacity) + " streams/s (" + c.Limit + " limit)"
+		if c.Note != "" {
+			v += " — " + c.Note
+		}
+		out = append(out, kv{Name: c.Server, Value: strings.TrimSpace(v)})
+	}
+	return out
+}

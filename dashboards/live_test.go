@@ -105,6 +105,31 @@ func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[
 	return out.Results.Start, out.Results.End, table
 }
 
+// compareCells checks that every cell of a terminal table shows as the panel does, and
+// returns how many cells it compared.
+func compareCells(t *testing.T, what string, terminal map[[2]string]map[string]*float64, panel map[string]map[[2]string]float64, columns []catalog.Query) int {
+	t.Helper()
+	compared := 0
+	for key, values := range terminal {
+		for _, col := range columns {
+			compared++
+			want := math.NaN()
+			if v := values[col.Name]; v != nil {
+				want = *v
+			}
+			got, ok := panel[col.Name][key]
+			if !ok {
+				got = math.NaN()
+			}
+			if results.FormatValue(col, got) != results.FormatValue(col, want) {
+				t.Errorf("%s %s %s %s: panel shows %s, terminal %s", what, key[0], key[1], col.Title,
+					results.FormatValue(col, got), results.FormatValue(col, want))
+			}
+		}
+	}
+	return compared
+}
+
 // efficiencyTable is the cost table `ssebench run` printed, from its results.json.
 func efficiencyTable(t *testing.T, path string) map[[2]string]map[string]*float64 {
 	data, err := os.ReadFile(path)
@@ -237,48 +262,14 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	if len(terminal) != 3*(len(servers)+1) {
 		t.Fatalf("terminal table has %d rows, want %d", len(terminal), 3*(len(servers)+1))
 	}
-	compared := 0
-	for key, values := range terminal {
-		for _, col := range catalog.ResultsColumns {
-			compared++
-			want := math.NaN()
-			if v := values[col.Name]; v != nil {
-				want = *v
-			}
-			got, ok := panel[col.Name][key]
-			if !ok {
-				got = math.NaN()
-			}
-			if results.FormatValue(col, got) != results.FormatValue(col, want) {
-				t.Errorf("%s %s %s: table panel shows %s, terminal table %s", key[0], key[1], col.Title,
-					results.FormatValue(col, got), results.FormatValue(col, want))
-			}
-		}
-	}
+	compared := compareCells(t, "results", terminal, panel, catalog.ResultsColumns)
 	if compared != len(terminal)*len(catalog.ResultsColumns) {
 		t.Errorf("compared %d cells", compared)
 	}
 	// The cost table panel equals the terminal's cost table, cell by cell.
-	costCells := 0
-	for key, values := range efficiencyTable(t, filepath.Join(reportDir, testid, "results.json")) {
-		for _, col := range catalog.EfficiencyColumns {
-			want := math.NaN()
-			if v := values[col.Name]; v != nil {
-				want = *v
-			}
-			got, ok := panel[col.Name][key]
-			if !ok {
-				got = math.NaN()
-			}
-			if results.FormatValue(col, got) != results.FormatValue(col, want) {
-				t.Errorf("%s %s %s: cost panel shows %s, terminal %s", key[0], key[1], col.Title,
-					results.FormatValue(col, got), results.FormatValue(col, want))
-			}
-			costCells++
-		}
-	}
-	if costCells != (len(servers)+1)*len(catalog.EfficiencyColumns) {
-		t.Errorf("compared %d cost cells, want %d", costCells, (len(servers)+1)*len(catalog.EfficiencyColumns))
+	cost := efficiencyTable(t, filepath.Join(reportDir, testid, "results.json"))
+	if n := compareCells(t, "cost", cost, panel, catalog.EfficiencyColumns); n != (len(servers)+1)*len(catalog.EfficiencyColumns) {
+		t.Errorf("compared %d cost cells, want %d", n, (len(servers)+1)*len(catalog.EfficiencyColumns))
 	}
 	t.Logf("%d panel targets returned data; %d table cells equal the terminal table's", len(targets), compared)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/results"
 	"github.com/ssebench/ssebench/internal/run"
 )
@@ -33,7 +34,7 @@ func liveServers() []string {
 // .tools/bin/prometheus exists (`make build` and `make deps`), and skips otherwise.
 func requireLiveRun(t *testing.T) (root, prometheus string) {
 	t.Helper()
-	root, err := promrun.RepoRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/prometheus/procfs"
 
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -43,7 +44,7 @@ type env struct {
 }
 
 func run(rounds int) error {
-	root, err := servers.FindRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		return err
 	}

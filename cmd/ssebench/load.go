@@ -20,9 +20,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
-	"github.com/ssebench/ssebench/internal/runner"
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/repo"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 func init() {
@@ -113,13 +114,13 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 		f.server = u.Host
 	}
 	if f.testID == "" {
-		f.testID = runner.NewTestID(time.Now())
+		f.testID = run.NewID(time.Now())
 	}
 	reg := prometheus.NewRegistry()
 	var pusher *remotewrite.Pusher
 	if f.remoteWriteURL != "" {
 		pusher, err = remotewrite.New(remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second,
-			UserAgent: runner.UserAgent(), Logger: logger}, reg)
+			Logger: logger}, reg)
 		if err != nil {
 			fmt.Fprintln(stderr, "ssebench load:", err)
 			return 2
@@ -128,11 +129,11 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 	}
 	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s\n",
 		f.scenario, sc.Executor, sc.Length(), sc.MaxVUCount(), f.target, f.testID)
-	progress := runner.NewProgress(stdout, tty)
+	bar := progress.New(stdout, tty)
 	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
 		Scenario: sc, Headers: f.headers, Registry: reg,
-		Progress: func(p load.Progress) { progress.Update(runner.StatusOf(p, 1, 1, f.server, f.scenario)) }})
-	progress.Done()
+		Progress: func(p load.Progress) { bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario)) }})
+	bar.Done()
 	if err != nil {
 		fmt.Fprintln(stderr, "ssebench load:", err)
 		return 1
@@ -163,7 +164,7 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 	if path == "" {
 		path = filepath.Join("k6", "scenarios.json")
 		if _, err := os.Stat(path); err != nil {
-			root, rerr := servers.FindRoot()
+			root, rerr := repo.FindRoot()
 			if rerr != nil {
 				return load.Scenario{}, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
 			}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/promrun"
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/repo"
 )
 
 // defaultPromURL is where compare and report look first when no --prometheus-url is given.
@@ -33,7 +33,7 @@ func openRuns(ctx context.Context, url, dataDir string, stderr io.Writer) (strin
 		return defaultPromURL, func() {}, nil
 	}
 	if dataDir == "" {
-		root, err := servers.FindRoot()
+		root, err := repo.FindRoot()
 		if err != nil {
 			return "", nil, fmt.Errorf("no --prometheus-url, nothing answers at %s, and no repository to find kept runs in: %w", defaultPromURL, err)
 		}

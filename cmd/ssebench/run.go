@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/runner"
-	"github.com/ssebench/ssebench/internal/servers"
 )
 
 func init() {
@@ -62,7 +62,7 @@ func runMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "ssebench run: --quick-factor %g: want a share of the full durations, in (0, 1]\n", *quickFactor)
 		return 2
 	}
-	root, err := servers.FindRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ssebench run:", err)
 		return 2

@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -20,7 +21,7 @@ const testPassword = "composecheck-not-a-secret"
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	root, err := servers.FindRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

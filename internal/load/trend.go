@@ -75,7 +75,7 @@ func (t *trend) summary() TrendSummary {
 
 // TrendSummary is one duration metric of the summary, as k6 prints it.
 type TrendSummary struct {
-	Count                        int64
+	Count                             int64
 	Avg, Min, Med, P90, P95, P99, Max time.Duration
 }
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/repo"
 )
 
 // EnvBinary names a Prometheus binary to use instead of the one built by `make deps`.
@@ -41,7 +41,7 @@ func FindTool(name, env string) (string, error) {
 		return p, nil
 	}
 	var tried []string
-	if root, err := RepoRoot(); err == nil {
+	if root, err := repo.FindRoot(); err == nil {
 		p := filepath.Join(root, ".tools", "bin", name)
 		if CheckExecutable(p) == nil {
 			return p, nil
@@ -69,10 +69,6 @@ func RequireTool(t testing.TB, name, env string) string {
 	t.Fatalf("%v (set %s=1 to skip instead)", err, EnvAllowSkip)
 	return ""
 }
-
-// RepoRoot is the ssebench repository root, found from the working directory, which is
-// where tests run from any package directory.
-func RepoRoot() (string, error) { return servers.FindRoot() }
 
 // CheckExecutable says why p cannot be run, or nil.
 func CheckExecutable(p string) error {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/ssebench/ssebench/internal/repo"
 )
 
 // The base configuration (prometheus/prometheus.yml) names its rule files and
@@ -24,7 +26,7 @@ const (
 
 // BaseConfigDir is the repository's prometheus/ folder.
 func BaseConfigDir() (string, error) {
-	root, err := RepoRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		return "", err
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/results"
-	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // requireBuilt fails (or skips, with SSEBENCH_ALLOW_SKIP=1) when `make build` has not run:
@@ -22,7 +22,7 @@ import (
 func requireBuilt(t *testing.T) string {
 	t.Helper()
 	promrun.RequireBinary(t)
-	root, err := servers.FindRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,12 +28,6 @@ func figuresOf(s *load.Summary) loadFigures {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// StatusOf is the progress line of one load run: server index of count.
-func StatusOf(p load.Progress, index, count int, server, scenario string) Status {
-	return Status{Index: index, Count: count, Server: server, Scenario: scenario,
-		Elapsed: p.Elapsed, Total: p.Total, ReqPerSec: p.ReqPerSec, VUs: p.VUs, Failures: p.Failures}
-}
-
 // describe is the one line printed when a load run ends.
 func describe(m Measured) string {
 	if m.Summary == nil {

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -21,21 +20,12 @@ func startInfoPusher(ctx context.Context, url string, info runinfo.Info) (*remot
 	if err := reg.Register(info.Collector()); err != nil {
 		return nil, err
 	}
-	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second, UserAgent: UserAgent()}, reg)
+	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second}, reg)
 	if err != nil {
 		return nil, fmt.Errorf("run info pusher: %w", err)
 	}
 	p.Start(context.WithoutCancel(ctx))
 	return p, nil
-}
-
-// UserAgent is what ssebench sends with every remote-write request.
-func UserAgent() string {
-	version := "devel"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	return "ssebench/" + version
 }
 
 // promAPI is a Prometheus HTTP API client; every call carries its own deadline.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
@@ -215,7 +216,7 @@ func (p position) String() string {
 }
 
 func (p position) status(lp load.Progress, server, scenario string) Status {
-	s := StatusOf(lp, p.Index, p.Count, server, scenario)
+	s := progress.FromLoad(lp, p.Index, p.Count, server, scenario)
 	s.Trial, s.Trials = p.Trial, p.Trials
 	return s
 }
@@ -408,7 +409,7 @@ func measureScenarios(ctx context.Context, st *stack, server, target string, pid
 func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, at position, progress *Progress) Measured {
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	reg := prometheus.NewRegistry()
-	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second, UserAgent: UserAgent()}, reg)
+	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second}, reg)
 	if err != nil {
 		m.Error = err.Error()
 		return m

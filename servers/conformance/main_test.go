@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/repo"
 )
 
 // Set by TestMain for every test.
@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 func setup(m *testing.M) int {
-	root, err := servers.FindRoot()
+	root, err := repo.FindRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		return 1

@@ -1,4 +1,4 @@
-package runner
+package progress
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 func TestPlainProgressIsThrottledAndReadable(t *testing.T) {
 	var b bytes.Buffer
-	p := NewProgress(&b, false)
+	p := New(&b, false)
 	clock := time.Unix(0, 0)
 	p.now = func() time.Time { return clock }
 	s := Status{Index: 1, Count: 3, Server: "go-http", Scenario: "stress", Elapsed: 10 * time.Second, Total: 70 * time.Second, ReqPerSec: 1423.8, VUs: 120, Failures: 2}
@@ -34,7 +34,7 @@ func TestPlainProgressIsThrottledAndReadable(t *testing.T) {
 
 func TestTTYProgressRewritesOneLine(t *testing.T) {
 	var b bytes.Buffer
-	p := NewProgress(&b, true)
+	p := New(&b, true)
 	p.Update(Status{Index: 1, Count: 1, Server: "a", Scenario: "baseline", Total: time.Second})
 	p.Update(Status{Index: 1, Count: 1, Server: "a", Scenario: "baseline", Elapsed: time.Second, Total: time.Second})
 	p.Logf("server a done")

@@ -136,10 +136,15 @@ func withIntervals(c Chart, t *results.Table, col catalog.Query) Chart {
 		}
 		return c.Bars[i].Server < c.Bars[j].Server
 	})
+	// As the table's ranks: a bar is tied when its interval overlaps the first bar of its group.
+	leader := 0
 	for i := 1; i < len(c.Bars); i++ {
-		a, b := c.Bars[i-1], c.Bars[i]
+		a, b := c.Bars[leader], c.Bars[i]
 		c.Bars[i].Tied = stats.Overlap(stats.Interval{Lo: a.Lo, Hi: a.Hi, Method: stats.MethodTrials},
 			stats.Interval{Lo: b.Lo, Hi: b.Hi, Method: stats.MethodTrials})
+		if !c.Bars[i].Tied {
+			leader = i
+		}
 	}
 	return c
 }

@@ -125,10 +125,13 @@ func (t *Table) Sort() {
 	t.rank()
 }
 
-// rank numbers the rows of each scenario by req/s; a row whose interval overlaps the one
-// above it is tied with it and shares its rank, as benchstat calls such a difference "~".
+// rank numbers the rows of each scenario by the ranking column. A row whose interval
+// overlaps that of the first row of the current tie group shares its rank (benchstat's "~");
+// one that does not starts a new group at its own position. Comparing with the group's
+// first row, not the row just above, keeps a chain of small overlaps from tying the last
+// server with the first.
 func (t *Table) rank() {
-	var prev *Row
+	var leader *Row
 	n := 0
 	for i := range t.Rows {
 		r := &t.Rows[i]
@@ -136,15 +139,16 @@ func (t *Table) rank() {
 		if r.IsReference() {
 			continue
 		}
-		if prev == nil || prev.Scenario != r.Scenario {
-			prev, n = nil, 0
+		if leader == nil || leader.Scenario != r.Scenario {
+			leader, n = nil, 0
 		}
 		n++
 		r.Rank = n
-		if prev != nil && stats.Overlap(prev.Interval(t.rankBy()), r.Interval(t.rankBy())) {
-			r.Rank, r.Tied = prev.Rank, true
+		if leader != nil && stats.Overlap(leader.Interval(t.rankBy()), r.Interval(t.rankBy())) {
+			r.Rank, r.Tied = leader.Rank, true
+			continue
 		}
-		prev = r
+		leader = r
 	}
 }
 

@@ -92,3 +92,21 @@ func TestJSONCarriesPerTrialValuesAndBounds(t *testing.T) {
 		t.Errorf("json: %s", b.String())
 	}
 }
+
+// A chain of overlaps does not tie the last row with the first: each row is judged against
+// the first row of its tie group.
+func TestTiesDoNotChain(t *testing.T) {
+	merged := Merge("r", []*Table{
+		trialTable("r-t1", map[string]float64{"a": 300, "b": 250, "c": 200}),
+		trialTable("r-t2", map[string]float64{"a": 310, "b": 270, "c": 210}),
+		trialTable("r-t3", map[string]float64{"a": 290, "b": 230, "c": 190}),
+	})
+	var labels []string
+	for _, r := range merged.Rows {
+		labels = append(labels, r.Server+":"+r.RankLabel())
+	}
+	// a [275, 325], b [200, 300], c [175, 225]: b overlaps a, c overlaps b but not a.
+	if got := strings.Join(labels, " "); got != "a:1 b:≈1 c:3" {
+		t.Errorf("ranks %s, want a:1 b:≈1 c:3", got)
+	}
+}

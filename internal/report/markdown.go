@@ -5,7 +5,8 @@ import (
 	"io"
 )
 
-// WriteMarkdown writes results.md: a heading naming the run, then the results table.
+// WriteMarkdown writes results.md: a heading naming the run, the results table, and the
+// cost table when the run had the efficiency scenario.
 func WriteMarkdown(w io.Writer, d *Data) error {
 	if _, err := fmt.Fprintf(w, "## ssebench results · `%s`\n\n%s\n\n", d.TestID, span(d.Start, d.End)); err != nil {
 		return err
@@ -14,5 +15,14 @@ func WriteMarkdown(w io.Writer, d *Data) error {
 		_, err := fmt.Fprintln(w, "_No results in Prometheus for this run._")
 		return err
 	}
-	return d.Table.WriteMarkdown(w)
+	if err := d.Table.WriteMarkdown(w); err != nil {
+		return err
+	}
+	if d.Efficiency == nil || len(d.Efficiency.Rows) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprint(w, "\n### What a stream costs at a fixed rate (efficiency; + columns over direct)\n\n"); err != nil {
+		return err
+	}
+	return d.Efficiency.WriteMarkdown(w)
 }

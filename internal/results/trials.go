@@ -134,5 +134,5 @@ func (t *Table) TrialsNote() string {
 			"blind to run-to-run drift; ranks are not to be trusted across runs. Use --trials 3 or more."
 	}
 	return fmt.Sprintf("%d trials: each cell is the mean over trials ± its 95 %% interval (Student's t); "+
-		"≈ marks a rank tied with the one above it (intervals overlap).", len(t.Trials))
+		"≈ marks a rank tied with the first of its group (their intervals overlap).", len(t.Trials))
 }

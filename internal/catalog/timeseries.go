@@ -49,8 +49,9 @@ var (
 		Expr: fmt.Sprintf(`1000 * max by (server, scenario) (%s)`, allScenarios.load("ssebench_event_gap_max_seconds")),
 		Help: "The largest gap between two events seen so far in the load run (exact)."})
 	HealthProbeSuccess = define(Query{Name: "health.probe_success", Title: "Stream probe success", Unit: UnitCount, Better: "higher",
-		Expr: `min by (server) (probe_success{job="sse-probe", server=~"$server"})`,
-		Help: "1 when the exporter's SSE probe saw a correct, unbuffered stream without stalls."})
+		Expr: `min by (server) (min_over_time((probe_success{job="sse-probe", server=~"$server"}
+			unless on (server, instance) probe_sse_failure{job="sse-probe", reason="connect"} == 1)[$__range:$__interval]))`,
+		Help: "1 when every probe of the time range saw a correct, unbuffered stream without stalls. Probes that could not connect (the server stopped between scenarios, its probe not yet retired) do not count."})
 	HealthProbeMaxGap = define(Query{Name: "health.probe_max_gap_ms", Title: "Probe: largest gap between events", Unit: UnitMillis, Better: "lower",
 		Expr: `1000 * max by (server) (probe_sse_max_event_gap_seconds{job="sse-probe", server=~"$server"})`,
 		Help: "Largest gap the probe saw; far above the stub's inter-token delay means a Nagle stall."})

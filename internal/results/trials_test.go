@@ -49,11 +49,7 @@ func TestOverlappingIntervalsAreTied(t *testing.T) {
 		trialTable("r-t2", map[string]float64{"a": 110, "b": 98, "c": 310}),
 		trialTable("r-t3", map[string]float64{"a": 95, "b": 101, "c": 305}),
 	})
-	var labels []string
-	for _, r := range merged.Rows {
-		labels = append(labels, r.Server+":"+r.RankLabel())
-	}
-	if got := strings.Join(labels, " "); got != "c:1 a:2 b:≈2" {
+	if got := rankLabels(merged); got != "c:1 a:2 b:≈2" {
 		t.Errorf("ranks %s, want c:1 a:2 b:≈2", got)
 	}
 	var text bytes.Buffer
@@ -101,12 +97,16 @@ func TestTiesDoNotChain(t *testing.T) {
 		trialTable("r-t2", map[string]float64{"a": 310, "b": 270, "c": 210}),
 		trialTable("r-t3", map[string]float64{"a": 290, "b": 230, "c": 190}),
 	})
-	var labels []string
-	for _, r := range merged.Rows {
-		labels = append(labels, r.Server+":"+r.RankLabel())
-	}
 	// a [275, 325], b [200, 300], c [175, 225]: b overlaps a, c overlaps b but not a.
-	if got := strings.Join(labels, " "); got != "a:1 b:≈1 c:3" {
+	if got := rankLabels(merged); got != "a:1 b:≈1 c:3" {
 		t.Errorf("ranks %s, want a:1 b:≈1 c:3", got)
 	}
+}
+
+func rankLabels(t *Table) string {
+	var labels []string
+	for _, r := range t.Rows {
+		labels = append(labels, r.Server+":"+r.RankLabel())
+	}
+	return strings.Join(labels, " ")
 }

@@ -68,8 +68,10 @@ func Start(ctx context.Context, root string, s Server, opts StartOptions) (*Proc
 		cmd.Stderr = io.MultiWriter(opts.Stderr, p.stderr)
 	}
 	// Its own process group: a Ctrl-C at the terminal reaches the harness, which then stops
-	// the server in order, instead of reaching both at once.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// the server in order, instead of reaching both at once. Pdeathsig: if the harness dies
+	// without stopping it (kill -9, a crash), the kernel kills the child, so nothing is left
+	// holding the port or measuring on.
+	cmd.SysProcAttr = childProcAttr()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: start: %w", s.Name, err)
 	}

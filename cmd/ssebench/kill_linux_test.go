@@ -1,0 +1,119 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/repo"
+)
+
+// `kill -9` of `ssebench run` mid-scenario leaves nothing running: the stub, the exporter,
+// Prometheus and the server under test all die with it (Pdeathsig), so no port stays taken
+// and nothing measures on.
+func TestKill9OfRunLeavesNoChildren(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real run")
+	}
+	promrun.RequireBinary(t)
+	root, err := repo.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(root, "bin", "ssebench")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s missing: run `make build`", bin)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "--servers", "go-http", "--scenarios", "baseline", "--quick-factor", "0.5",
+		"--no-reference", "--no-report", "--testid", "kill9", "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
+	cmd.Dir = root
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(out)
+	loading := false
+	for !loading && lines.Scan() {
+		loading = strings.Contains(lines.Text(), "go-http") && strings.Contains(lines.Text(), "req/s")
+	}
+	if !loading {
+		t.Fatal("the run ended before its load started")
+	}
+	children := childrenOf(t, cmd.Process.Pid)
+	if len(children) < 4 {
+		t.Fatalf("want the stub, the exporter, Prometheus and go-http as children, found %v", children)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range children {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("child %d (%s) still runs 10 s after kill -9 of ssebench run", pid, comm(pid))
+			}
+			time.Sleep(50 * time.Millisecond) // polls the kernel's process table; nothing to wait on
+		}
+	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, _ := statField(n, 1); ppid == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// statField returns field i after the command name of /proc/<pid>/stat (0 = state, 1 = ppid).
+func statField(pid, i int) (string, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", false
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if i >= len(fields) {
+		return "", false
+	}
+	return fields[i], true
+}
+
+// alive is false once the process is gone or a zombie (dead, not yet reaped).
+func alive(pid int) bool {
+	state, ok := statField(pid, 0)
+	return ok && state != "Z" && state != "X"
+}
+
+func comm(pid int) string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	return strings.TrimSpace(string(b))
+}

@@ -5,11 +5,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +75,64 @@ func TestKill9OfRunLeavesNoChildren(t *testing.T) {
 	}
 }
 
+// A first Ctrl-C stops the run in order; a second quits at once, children included.
+func TestSecondInterruptQuitsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real run")
+	}
+	promrun.RequireBinary(t)
+	root, err := repo.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--servers", "go-http", "--scenarios", "baseline",
+		"--quick-factor", "0.5", "--no-reference", "--no-report", "--testid", "ctrl-c", "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
+	cmd.Dir = root
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && !(strings.Contains(lines.Text(), "go-http") && strings.Contains(lines.Text(), "req/s")) {
+	}
+	children := childrenOf(t, cmd.Process.Pid)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	// The first interrupt is taken: the run says so on stderr before the second is sent.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "Ctrl-C again"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first interrupt was not acknowledged: %s", stderr.String())
+		}
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	_ = cmd.Wait()
+	if waited := time.Since(sent); waited > 3*time.Second {
+		t.Errorf("the second interrupt took %s to end the run", waited)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range children {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("child %d (%s) still runs after the second interrupt", pid, comm(pid))
+			}
+			time.Sleep(50 * time.Millisecond) // polls the kernel's process table; nothing to wait on
+		}
+	}
+}
+
 // childrenOf lists the processes whose parent is pid, from /proc.
 func childrenOf(t *testing.T, pid int) []int {
 	t.Helper()
@@ -116,4 +176,22 @@ func alive(pid int) bool {
 func comm(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
 	return strings.TrimSpace(string(b))
+}
+
+// lockedBuffer is written by exec's copying goroutine while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -84,6 +84,7 @@ func runMain(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go secondSignalQuits(ctx, stop)
 	out, err := runner.Run(ctx, cfg)
 	if out != nil {
 		if werr := runner.WriteOutcome(os.Stdout, out, cfg); werr != nil {
@@ -99,4 +100,13 @@ func runMain(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// secondSignalQuits hands the signals back to their default once the first has arrived: the
+// run then stops its children in order and still prints what it measured (draining pushes
+// can take a minute), while a second Ctrl-C quits at once — the children die with ssebench.
+func secondSignalQuits(ctx context.Context, stop func()) {
+	<-ctx.Done()
+	stop()
+	fmt.Fprintln(os.Stderr, "ssebench run: interrupted; stopping every child and reporting what was measured (Ctrl-C again to quit at once)")
 }

@@ -64,11 +64,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 		return nil, err
 	}
 	for _, q := range []catalog.Query{catalog.StressThroughput, catalog.StressP95, catalog.StressCPU, catalog.StressMemory} {
-		c, err := f.chart(q)
-		if err != nil {
-			return nil, err
-		}
-		d.Stress = append(d.Stress, withIntervals(c, table, stressColumn[q.Name]))
+		d.Stress = append(d.Stress, stressChart(q, table, stressColumn[q.Name]))
 	}
 	if d.Delta, err = f.chart(catalog.ThroughputDelta); err != nil {
 		return nil, err
@@ -114,21 +110,22 @@ var stressColumn = map[string]catalog.Query{
 	catalog.StressMemory.Name:     catalog.ResultsMemMiB,
 }
 
-// withIntervals takes each stress bar from the run's table — the mean over trials with its
-// interval — so that bar, error bar and table agree; the reference is left out of ranks.
-func withIntervals(c Chart, t *results.Table, col catalog.Query) Chart {
-	for i := range c.Bars {
-		b := &c.Bars[i]
-		b.Lo, b.Hi = math.NaN(), math.NaN()
-		r, ok := t.Find(b.Server, catalog.ScenarioStress)
-		if !ok {
+// stressChart draws a stress chart from the run's table — the mean over trials of the
+// results column the chart's query also computes, with its interval — so that bar, error
+// bar and table agree and nothing is queried twice. Bars go largest first; tied bars are
+// marked as the table's ranks are (stats.Ties).
+func stressChart(q catalog.Query, t *results.Table, col catalog.Query) Chart {
+	c := Chart{Query: q.Name, Title: q.Title, Unit: unitLabel(q.Unit)}
+	for _, r := range t.Rows {
+		if r.Scenario != catalog.ScenarioStress {
 			continue
 		}
 		iv := r.Interval(col)
-		b.Value = iv.Point
+		b := Bar{Server: r.Server, Value: iv.Point, Lo: math.NaN(), Hi: math.NaN()}
 		if iv.Known() {
 			b.Lo, b.Hi = iv.Lo, iv.Hi
 		}
+		c.Bars = append(c.Bars, b)
 	}
 	sort.SliceStable(c.Bars, func(i, j int) bool {
 		if c.Bars[i].Value != c.Bars[j].Value {
@@ -136,15 +133,12 @@ func withIntervals(c Chart, t *results.Table, col catalog.Query) Chart {
 		}
 		return c.Bars[i].Server < c.Bars[j].Server
 	})
-	// As the table's ranks: a bar is tied when its interval overlaps the first bar of its group.
-	leader := 0
-	for i := 1; i < len(c.Bars); i++ {
-		a, b := c.Bars[leader], c.Bars[i]
-		c.Bars[i].Tied = stats.Overlap(stats.Interval{Lo: a.Lo, Hi: a.Hi, Method: stats.MethodTrials},
-			stats.Interval{Lo: b.Lo, Hi: b.Hi, Method: stats.MethodTrials})
-		if !c.Bars[i].Tied {
-			leader = i
-		}
+	ivs := make([]stats.Interval, len(c.Bars))
+	for i, b := range c.Bars {
+		ivs[i] = stats.Interval{Point: b.Value, Lo: b.Lo, Hi: b.Hi, Method: stats.MethodTrials}
+	}
+	for i, tied := range stats.Ties(ivs) {
+		c.Bars[i].Tied = tied
 	}
 	return c
 }

@@ -125,30 +125,31 @@ func (t *Table) Sort() {
 	t.rank()
 }
 
-// rank numbers the rows of each scenario by the ranking column. A row whose interval
-// overlaps that of the first row of the current tie group shares its rank (benchstat's "~");
-// one that does not starts a new group at its own position. Comparing with the group's
-// first row, not the row just above, keeps a chain of small overlaps from tying the last
-// server with the first.
+// rank numbers the rows of each scenario by the ranking column; rows whose intervals tie
+// (stats.Ties) share the rank of the first row of their group. The reference is not ranked.
 func (t *Table) rank() {
-	var leader *Row
-	n := 0
-	for i := range t.Rows {
-		r := &t.Rows[i]
-		r.Rank, r.Tied = 0, false
-		if r.IsReference() {
-			continue
+	for start := 0; start < len(t.Rows); {
+		end := start
+		for end < len(t.Rows) && t.Rows[end].Scenario == t.Rows[start].Scenario {
+			end++
 		}
-		if leader == nil || leader.Scenario != r.Scenario {
-			leader, n = nil, 0
+		var ranked []*Row
+		var ivs []stats.Interval
+		for i := start; i < end; i++ {
+			r := &t.Rows[i]
+			r.Rank, r.Tied = 0, false
+			if !r.IsReference() {
+				ranked = append(ranked, r)
+				ivs = append(ivs, r.Interval(t.rankBy()))
+			}
 		}
-		n++
-		r.Rank = n
-		if leader != nil && stats.Overlap(leader.Interval(t.rankBy()), r.Interval(t.rankBy())) {
-			r.Rank, r.Tied = leader.Rank, true
-			continue
+		for i, tied := range stats.Ties(ivs) {
+			ranked[i].Rank, ranked[i].Tied = i+1, tied
+			if tied {
+				ranked[i].Rank = ranked[i-1].Rank
+			}
 		}
-		leader = r
+		start = end
 	}
 }
 

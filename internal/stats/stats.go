@@ -149,3 +149,19 @@ func finite(values []float64) []float64 {
 	}
 	return out
 }
+
+// Ties marks, for intervals in ranked order, which are tied: an interval overlapping that of
+// the first of its group shares its rank (benchstat's "~"); one that does not starts a new
+// group. Comparing with the group's first, not the one just above, keeps a chain of small
+// overlaps from tying the last with the first.
+func Ties(ranked []Interval) []bool {
+	tied := make([]bool, len(ranked))
+	leader := 0
+	for i := 1; i < len(ranked); i++ {
+		tied[i] = Overlap(ranked[leader], ranked[i])
+		if !tied[i] {
+			leader = i
+		}
+	}
+	return tied
+}

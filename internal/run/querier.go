@@ -6,42 +6,31 @@ import (
 	"sort"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/promrun"
 )
-
-// QueryTimeout bounds each query unless the caller's context ends first.
-const QueryTimeout = 30 * time.Second
 
 // spanTail extends a span past the last load sample: a load run's stale markers land a
 // moment after its last sample, and the results' 1 s subqueries still see the run active
 // until then, as `ssebench run`'s own window (which ends after a settle time) does.
 const spanTail = 5 * time.Second
 
-// Querier evaluates catalog queries against one Prometheus.
+// Querier evaluates catalog queries for runs. It is promrun's query client (one transport,
+// one timeout per query) with the catalog's rendering and the run's lookups on top.
 type Querier struct {
-	API     v1.API
-	Timeout time.Duration
+	*promrun.Client
 }
 
 // NewQuerier returns a Querier for the Prometheus at url.
 func NewQuerier(url string) (*Querier, error) {
-	c, err := api.NewClient(api.Config{Address: url})
+	c, err := promrun.NewClient(url, promrun.DefaultQueryTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("prometheus client for %q: %w", url, err)
+		return nil, err
 	}
-	return &Querier{API: v1.NewAPI(c), Timeout: QueryTimeout}, nil
-}
-
-func (q *Querier) ctx(parent context.Context) (context.Context, context.CancelFunc) {
-	t := q.Timeout
-	if t <= 0 {
-		t = QueryTimeout
-	}
-	return context.WithTimeout(parent, t)
+	return &Querier{Client: c}, nil
 }
 
 // Instant renders query with vars and evaluates it at ts, requiring a vector.
@@ -75,11 +64,9 @@ func (q *Querier) eval(ctx context.Context, query catalog.Query, vars catalog.Va
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := q.ctx(ctx)
-	defer cancel()
-	val, _, _, err := q.API.Query(ctx, expr, ts)
+	val, _, err := q.Query(ctx, expr, ts)
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", query.Name, err)
+		return nil, fmt.Errorf("%s: %w", query.Name, err)
 	}
 	return val, nil
 }
@@ -90,11 +77,9 @@ func (q *Querier) Range(ctx context.Context, query catalog.Query, vars catalog.V
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := q.ctx(ctx)
-	defer cancel()
-	val, _, _, err := q.API.QueryRange(ctx, expr, r)
+	val, _, err := q.QueryRange(ctx, expr, r)
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", query.Name, err)
+		return nil, fmt.Errorf("%s: %w", query.Name, err)
 	}
 	m, ok := val.(model.Matrix)
 	if !ok {
@@ -136,7 +121,7 @@ func (q *Querier) Span(ctx context.Context, testid string, now time.Time, lookba
 // TestIDs lists the testids that pushed load samples in [start, end], matching pattern
 // (a PromQL regex; "" for all), sorted. They come from the catalog's testid variable source.
 func (q *Querier) TestIDs(ctx context.Context, pattern string, start, end time.Time) ([]string, error) {
-	ctx, cancel := q.ctx(ctx)
+	ctx, cancel := context.WithTimeout(ctx, q.Timeout)
 	defer cancel()
 	sets, _, _, err := q.API.Series(ctx, []string{catalog.VarTestIDs.Expr}, start, end)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,13 +42,11 @@ func openRuns(ctx context.Context, url, dataDir string, stderr io.Writer) (strin
 	if _, err := os.Stat(tsdb); err != nil {
 		return "", nil, fmt.Errorf("no --prometheus-url, nothing answers at %s, and no kept runs in %s (run `ssebench run` first, or pass --prometheus-url)", defaultPromURL, tsdb)
 	}
-	if _, err := os.Stat(filepath.Join(tsdb, "lock")); err == nil && tsdbLocked(tsdb) {
-		return "", nil, fmt.Errorf("a Prometheus is already using %s (ssebench run --keep?): pass its address with --prometheus-url", tsdb)
-	}
 	fmt.Fprintf(stderr, "reading the runs kept in %s with a Prometheus of our own\n", tsdb)
 	prom, err := promrun.Start(ctx, promrun.Options{DataDir: tsdb, Retention: keptRetention})
 	if err != nil {
-		return "", nil, fmt.Errorf("opening the kept runs in %s: %w", tsdb, err)
+		// Prometheus refuses a data directory another one holds (ssebench run --keep).
+		return "", nil, fmt.Errorf("opening the kept runs in %s: %w (if a Prometheus already serves them, pass its address with --prometheus-url)", tsdb, err)
 	}
 	stop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -74,14 +71,4 @@ func answers(ctx context.Context, url string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
-}
-
-// tsdbLocked reports whether another process holds Prometheus' lock file on dir.
-func tsdbLocked(dir string) bool {
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
-	if err != nil {
-		return !errors.Is(err, os.ErrNotExist)
-	}
-	defer f.Close()
-	return !tryLock(f)
 }

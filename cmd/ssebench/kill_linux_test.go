@@ -19,10 +19,16 @@ import (
 	"github.com/ssebench/ssebench/internal/repo"
 )
 
-// `kill -9` of `ssebench run` mid-scenario leaves nothing running: the stub, the exporter,
-// Prometheus and the server under test all die with it (Pdeathsig), so no port stays taken
-// and nothing measures on.
-func TestKill9OfRunLeavesNoChildren(t *testing.T) {
+// loadingRun is a real `ssebench run` of go-http, started and read until its load runs.
+type loadingRun struct {
+	cmd      *exec.Cmd
+	out      io.Reader // the rest of its stdout
+	stderr   *lockedBuffer
+	children []int // the stub, the exporter, Prometheus and go-http
+}
+
+func startLoadingRun(t *testing.T, testid string) *loadingRun {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a real run")
 	}
@@ -36,101 +42,84 @@ func TestKill9OfRunLeavesNoChildren(t *testing.T) {
 		t.Fatalf("%s missing: run `make build`", bin)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--servers", "go-http", "--scenarios", "baseline", "--quick-factor", "0.5",
-		"--no-reference", "--no-report", "--testid", "kill9", "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
-	cmd.Dir = root
-	out, err := cmd.StdoutPipe()
+	t.Cleanup(cancel)
+	r := &loadingRun{stderr: &lockedBuffer{}}
+	r.cmd = exec.CommandContext(ctx, bin, "run", "--servers", "go-http", "--scenarios", "baseline", "--quick-factor", "0.5",
+		"--no-reference", "--no-report", "--testid", testid, "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
+	r.cmd.Dir = root
+	r.cmd.Stderr = r.stderr
+	out, err := r.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { _ = r.cmd.Process.Kill() })
 	lines := bufio.NewScanner(out)
 	loading := false
 	for !loading && lines.Scan() {
 		loading = strings.Contains(lines.Text(), "go-http") && strings.Contains(lines.Text(), "req/s")
 	}
 	if !loading {
-		t.Fatal("the run ended before its load started")
+		t.Fatalf("the run ended before its load started: %s", r.stderr.String())
 	}
-	children := childrenOf(t, cmd.Process.Pid)
-	if len(children) < 4 {
-		t.Fatalf("want the stub, the exporter, Prometheus and go-http as children, found %v", children)
+	r.out = out
+	r.children = childrenOf(t, r.cmd.Process.Pid)
+	if len(r.children) < 4 {
+		t.Fatalf("want the stub, the exporter, Prometheus and go-http as children, found %v", r.children)
 	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	return r
+}
+
+// requireChildrenGone fails when any child still runs 10 s on.
+func (r *loadingRun) requireChildrenGone(t *testing.T, after string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for _, pid := range children {
+	for _, pid := range r.children {
 		for alive(pid) {
 			if time.Now().After(deadline) {
-				t.Fatalf("child %d (%s) still runs 10 s after kill -9 of ssebench run", pid, comm(pid))
+				t.Fatalf("child %d (%s) still runs 10 s after %s", pid, comm(pid), after)
 			}
 			time.Sleep(50 * time.Millisecond) // polls the kernel's process table; nothing to wait on
 		}
 	}
 }
 
+// `kill -9` of `ssebench run` mid-scenario leaves nothing running: the stub, the exporter,
+// Prometheus and the server under test all die with it (Pdeathsig), so no port stays taken
+// and nothing measures on.
+func TestKill9OfRunLeavesNoChildren(t *testing.T) {
+	r := startLoadingRun(t, "kill9")
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.cmd.Wait()
+	r.requireChildrenGone(t, "kill -9 of ssebench run")
+}
+
 // A first Ctrl-C stops the run in order; a second quits at once, children included.
 func TestSecondInterruptQuitsAtOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a real run")
-	}
-	promrun.RequireBinary(t)
-	root, err := repo.FindRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--servers", "go-http", "--scenarios", "baseline",
-		"--quick-factor", "0.5", "--no-reference", "--no-report", "--testid", "ctrl-c", "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
-	cmd.Dir = root
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(out)
-	for lines.Scan() && !(strings.Contains(lines.Text(), "go-http") && strings.Contains(lines.Text(), "req/s")) {
-	}
-	children := childrenOf(t, cmd.Process.Pid)
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	r := startLoadingRun(t, "ctrl-c")
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	// The first interrupt is taken: the run says so on stderr before the second is sent.
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "Ctrl-C again"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(r.stderr.String(), "Ctrl-C again"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the first interrupt was not acknowledged: %s", stderr.String())
+			t.Fatalf("the first interrupt was not acknowledged: %s", r.stderr.String())
 		}
 	}
 	sent := time.Now()
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	_ = cmd.Wait()
+	go func() { _, _ = io.Copy(io.Discard, r.out) }()
+	_ = r.cmd.Wait()
 	if waited := time.Since(sent); waited > 3*time.Second {
 		t.Errorf("the second interrupt took %s to end the run", waited)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for _, pid := range children {
-		for alive(pid) {
-			if time.Now().After(deadline) {
-				t.Fatalf("child %d (%s) still runs after the second interrupt", pid, comm(pid))
-			}
-			time.Sleep(50 * time.Millisecond) // polls the kernel's process table; nothing to wait on
-		}
-	}
+	r.requireChildrenGone(t, "the second interrupt")
 }
 
 // childrenOf lists the processes whose parent is pid, from /proc.

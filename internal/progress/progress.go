@@ -81,14 +81,19 @@ func (p *Progress) Done() {
 	p.lastPlain = time.Time{}
 }
 
+// Position is where a load run stands: "[2/7]", or "[t2/3 2/7]" (trial 2 of 3) when a run
+// has several trials. Every progress and log line of a run uses it.
+func Position(trial, trials, index, count int) string {
+	if trials > 1 {
+		return fmt.Sprintf("[t%d/%d %d/%d]", trial, trials, index, count)
+	}
+	return fmt.Sprintf("[%d/%d]", index, count)
+}
+
 func formatStatus(s Status) string {
 	bar := progressBar(s.Elapsed, s.Total, 20)
-	at := fmt.Sprintf("[%d/%d]", s.Index, s.Count)
-	if s.Trials > 1 {
-		at = fmt.Sprintf("[t%d/%d %d/%d]", s.Trial, s.Trials, s.Index, s.Count)
-	}
 	return fmt.Sprintf("%s %-10s %-8s %s %5.1fs/%.0fs  %7.1f req/s  %3d VUs  %d failed",
-		at, s.Server, s.Scenario, bar, s.Elapsed.Seconds(), s.Total.Seconds(), s.ReqPerSec, s.VUs, s.Failures)
+		Position(s.Trial, s.Trials, s.Index, s.Count), s.Server, s.Scenario, bar, s.Elapsed.Seconds(), s.Total.Seconds(), s.ReqPerSec, s.VUs, s.Failures)
 }
 
 func progressBar(done, total time.Duration, width int) string {

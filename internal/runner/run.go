@@ -208,12 +208,7 @@ type position struct {
 	Index, Count  int
 }
 
-func (p position) String() string {
-	if p.Trials > 1 {
-		return fmt.Sprintf("[t%d/%d %d/%d]", p.Trial, p.Trials, p.Index, p.Count)
-	}
-	return fmt.Sprintf("[%d/%d]", p.Index, p.Count)
-}
+func (p position) String() string { return progress.Position(p.Trial, p.Trials, p.Index, p.Count) }
 
 func (p position) status(lp load.Progress, server, scenario string) Status {
 	s := progress.FromLoad(lp, p.Index, p.Count, server, scenario)

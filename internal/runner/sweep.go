@@ -189,8 +189,7 @@ func sweepServer(ctx context.Context, st *stack, server, target string, at posit
 // iteration, or a p99 TTFT over bound breaks the SLO. bound 0 judges failures only.
 func sweepStep(ctx context.Context, st *stack, server, target string, rate int, at position, bound time.Duration, progress *Progress) (SweepStep, Measured) {
 	cfg := st.cfg.Sweep
-	sc := load.Scenario{Executor: load.ExecConstantArrivalRate, Rate: rate, TimeUnit: time.Second, Duration: cfg.Step,
-		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: 5 * time.Second}
+	sc := arrivalRate(rate, cfg.Step, 5*time.Second)
 	name := fmt.Sprintf("%s%d", catalog.SweepScenarioPrefix, rate)
 	m := runScenario(ctx, st, server, target, namedScenario{Name: name, Scenario: sc}, at, progress)
 	progress.Done()
@@ -265,12 +264,19 @@ func fetchSweepCurve(ctx context.Context, st *stack, out *Outcome) error {
 	return nil
 }
 
+// arrivalRate is a constant-arrival-rate scenario of rate streams/s for d, with VUs enough
+// for streams that slow down near saturation (and a bound, so a stalled proxy cannot make
+// the generator open thousands).
+func arrivalRate(rate int, d, gracefulStop time.Duration) load.Scenario {
+	return load.Scenario{Executor: load.ExecConstantArrivalRate, Rate: rate, TimeUnit: time.Second, Duration: d,
+		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: gracefulStop}
+}
+
 // warmUp sends a second of the first step's rate, measured by nobody: a process's first
 // requests (connections opened, code paths and allocators warmed) would otherwise judge the
-// first step — a cold go-http gave a p99 TTFT of 111 ms there, 4 ms one step later.
+// first step — in one run a cold go-http gave a p99 TTFT of 111 ms there, 4 ms one step later.
 func warmUp(ctx context.Context, target string, rate int, headers http.Header) {
-	sc := load.Scenario{Executor: load.ExecConstantArrivalRate, Rate: rate, TimeUnit: time.Second, Duration: time.Second,
-		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: 2 * time.Second}
+	sc := arrivalRate(rate, time.Second, 2*time.Second)
 	_, _ = load.Run(ctx, load.Options{Target: target, TestID: "warm-up", Server: "warm-up", ScenarioName: "warm-up",
 		Scenario: sc, Headers: headers, Registry: prometheus.NewRegistry()})
 }

@@ -175,9 +175,7 @@ func keysOf(s side) []key {
 
 func compareCell(col catalog.Query, base, cand []float64) Cell {
 	d := stats.Relative(base, cand)
-	mb, _ := stats.MeanSD(base)
-	mc, _ := stats.MeanSD(cand)
-	return Cell{Column: col.Name, Title: col.Title, Better: col.Better, Baseline: mb, Candidate: mc,
+	return Cell{Column: col.Name, Title: col.Title, Better: col.Better, Baseline: d.Base, Candidate: d.Cand,
 		Delta: d.Delta, CILow: d.Lo, CIHigh: d.Hi, Trials: d.N, Method: d.Method, Significant: d.Significant}
 }
 

@@ -50,6 +50,10 @@ func TrialTestID(id string, trial, trials int) string {
 	return id + trialSep + strconv.Itoa(trial)
 }
 
+// SweepTestID is the testid a run's sweep pushes under: beside the trials, not one of them
+// (TestIDPattern does not match it, so results and compare never mix steps into trials).
+func SweepTestID(id string) string { return id + "-sweep" }
+
 // SplitTestID is TrialTestID's inverse: the run id and trial number of a testid
 // (trial 0 for a plain single-trial testid).
 func SplitTestID(testid string) (id string, trial int) {

@@ -45,7 +45,7 @@ func TestTestIDPatternMatchesTheRunAndItsTrialsOnly(t *testing.T) {
 			t.Errorf("%q should match", yes)
 		}
 	}
-	for _, no := range []string{"runx1", "run.1-t", "run.10", "run.1-t1x", "xrun.1"} {
+	for _, no := range []string{"runx1", "run.1-t", "run.10", "run.1-t1x", "xrun.1", SweepTestID("run.1")} {
 		if re.MatchString(no) {
 			t.Errorf("%q should not match", no)
 		}

@@ -85,17 +85,13 @@ type SweepOutcome struct {
 	TTFTBoundMs float64        `json:"slo_ttft_p99_ms"`
 	Results     []SweepResult  `json:"servers"`
 	Curve       *results.Table `json:"-"` // every step of every server from PromQL
-	Config      SweepConfig    `json:"-"`
 }
-
-// sweepTestID is the testid the sweep pushes under: beside the trials, not one of them.
-func sweepTestID(id string) string { return id + "-sweep" }
 
 // sweepAll sweeps every server in list (direct first: its first step sets the SLO, and
 // the rate at which it breaks is the harness' own ceiling).
 func sweepAll(ctx context.Context, st *stack, list []servers.Server, ports map[string]int, out *Outcome, progress *Progress) {
 	cfg := st.cfg.Sweep
-	sw := &SweepOutcome{TestID: sweepTestID(st.cfg.TestID), Window: run.Window{Start: time.Now()}, Config: cfg}
+	sw := &SweepOutcome{TestID: run.SweepTestID(st.cfg.TestID), Window: run.Window{Start: time.Now()}}
 	bound := cfg.TTFTMargin
 	var ceiling int // direct's first bad rate: beyond it the harness, not the proxy, is measured
 	ordered := append([]servers.Server(nil), list...)

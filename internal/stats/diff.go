@@ -5,6 +5,8 @@ import "math"
 // Diff is the relative difference of candidate over baseline (cand/base − 1) with its 95 %
 // interval, judged with the run-to-run spread of trials.
 type Diff struct {
+	Base        float64 `json:"baseline"`  // mean of the baseline's trials
+	Cand        float64 `json:"candidate"` // mean of the candidate's trials
 	Delta       float64 `json:"delta"`
 	Lo          float64 `json:"lo"`
 	Hi          float64 `json:"hi"`
@@ -31,7 +33,7 @@ func Relative(base, cand []float64) Diff {
 	b, c := finite(base), finite(cand)
 	mb, sb := MeanSD(b)
 	mc, sc := MeanSD(c)
-	d := Diff{Delta: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), N: [2]int{len(b), len(c)}, Method: DiffNone}
+	d := Diff{Base: mb, Cand: mc, Delta: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), N: [2]int{len(b), len(c)}, Method: DiffNone}
 	if len(b) == 0 || len(c) == 0 || mb == 0 {
 		return d
 	}

@@ -155,19 +155,27 @@ func flood(t *testing.T, header, piece string) (*httptest.Server, *atomic.Int64)
 	return srv, &written
 }
 
-// TestProbeStopsAnEndlessLine: one line that never ends fails the probe as a
-// stream error after about DefaultMaxEventSize, long before its timeout.
-func TestProbeStopsAnEndlessLine(t *testing.T) {
-	srv, written := flood(t, "data: ", "a")
+// probeFloodFailsAsStreamError probes a flooding target with an 8 s timeout and requires a
+// stream error, not a timeout: the probe stopped reading by itself.
+func probeFloodFailsAsStreamError(t *testing.T, target string) probeAnswer {
+	t.Helper()
 	m := streamModule(time.Second)
 	m.Timeout = config.Duration(8 * time.Second)
-	a := probeWith(t, loopbackHandler(moduleFunc(m)), srv.URL)
+	a := probeWith(t, loopbackHandler(moduleFunc(m)), target)
 	if a.status != http.StatusOK {
 		t.Fatalf("/probe answered %d: %s", a.status, a.body)
 	}
 	if a.series["probe_sse_failure/"+ReasonStreamError] != 1 || a.series["probe_sse_failure/"+ReasonTimeout] != 0 {
 		t.Errorf("failures %v, want stream_error, not timeout", failures(a.series))
 	}
+	return a
+}
+
+// TestProbeStopsAnEndlessLine: one line that never ends fails the probe as a
+// stream error after about DefaultMaxEventSize, long before its timeout.
+func TestProbeStopsAnEndlessLine(t *testing.T) {
+	srv, written := flood(t, "data: ", "a")
+	a := probeFloodFailsAsStreamError(t, srv.URL)
 	if d := a.series["probe_duration_seconds"]; d > 4 {
 		t.Errorf("the probe read the endless line for %.1f s", d)
 	}
@@ -178,15 +186,7 @@ func TestProbeStopsAnEndlessLine(t *testing.T) {
 // at the probe's byte cap as a stream error.
 func TestProbeCapsTheBody(t *testing.T) {
 	srv, written := flood(t, "", "data: x\n\n")
-	m := streamModule(time.Second)
-	m.Timeout = config.Duration(8 * time.Second)
-	a := probeWith(t, loopbackHandler(moduleFunc(m)), srv.URL)
-	if a.status != http.StatusOK {
-		t.Fatalf("/probe answered %d: %s", a.status, a.body)
-	}
-	if a.series["probe_sse_failure/"+ReasonStreamError] != 1 || a.series["probe_sse_failure/"+ReasonTimeout] != 0 {
-		t.Errorf("failures %v, want stream_error, not timeout", failures(a.series))
-	}
+	a := probeFloodFailsAsStreamError(t, srv.URL)
 	// What the server wrote includes what the kernel buffered for a reader that stopped.
 	if w := written.Load(); w > MaxBodyBytes+16<<20 {
 		t.Errorf("the server wrote %d bytes, the cap is %d", w, MaxBodyBytes)

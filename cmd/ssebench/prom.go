@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,7 +27,7 @@ func openRuns(ctx context.Context, url, dataDir string, stderr io.Writer) (strin
 	if url != "" {
 		return url, func() {}, nil
 	}
-	if answers(ctx, defaultPromURL+"/-/ready") {
+	if promrun.CheckReady(ctx, defaultPromURL) == nil {
 		return defaultPromURL, func() {}, nil
 	}
 	if dataDir == "" {
@@ -56,19 +55,4 @@ func openRuns(ctx context.Context, url, dataDir string, stderr io.Writer) (strin
 		}
 	}
 	return prom.URL(), stop, nil
-}
-
-func answers(ctx context.Context, url string) bool {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }

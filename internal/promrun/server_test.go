@@ -2,6 +2,9 @@ package promrun
 
 import (
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,5 +185,27 @@ func TestWriteTargetsRejectsBadNames(t *testing.T) {
 	}
 	if err := WriteTargets(dir, "stub", []TargetGroup{{}}); err == nil {
 		t.Fatal("want an error for a group without targets")
+	}
+}
+
+func TestCheckReadyNamesWhatIsWrong(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	if err := CheckReady(testContext(t), "http://"+addr); err == nil || !strings.Contains(err.Error(), "not reachable") {
+		t.Errorf("a closed port: %v", err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/-/ready" {
+			t.Errorf("asked %s", r.URL.Path)
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	if err := CheckReady(testContext(t), srv.URL); err == nil || !strings.Contains(err.Error(), "not ready: 503") {
+		t.Errorf("a 503: %v", err)
 	}
 }

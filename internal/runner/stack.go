@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -64,7 +63,7 @@ func (s *stack) startAlertmanager(ctx context.Context) error {
 func (s *stack) startPrometheus(ctx context.Context) error {
 	if s.cfg.PrometheusURL != "" {
 		s.promURL = s.cfg.PrometheusURL
-		return checkReachable(ctx, s.promURL+"/-/ready", "Prometheus at "+s.promURL)
+		return promrun.CheckReady(ctx, s.promURL)
 	}
 	prom, err := promrun.Start(ctx, promrun.Options{
 		ConfigFile: s.configFile,
@@ -146,24 +145,6 @@ func (s *stack) stop(keep bool) error {
 	}
 	s.closeLogs()
 	return errors.Join(errs...)
-}
-
-func checkReachable(ctx context.Context, url, what string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s is not reachable: %w", what, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s is not ready: %s", what, resp.Status)
-	}
-	return nil
 }
 
 func hostPort(url string) string {

@@ -10,7 +10,8 @@
 //     variable named PREFIX_FLAG_NAME (upper case, '-' and '.' become '_'), given on the
 //     command line it wins; an empty variable counts as unset; a repeatable flag takes one
 //     value per line of its variable;
-//   - durations are Prometheus durations: 500ms, 30s, 5m, 1h30m, 2d.
+//   - a duration is written Prometheus's way (500ms, 30s, 5m, 1h30m, 2d, 1w) or Go's
+//     (1.5s, 500us), never negative.
 //
 // docs/cli.md says the same for users.
 package cli

@@ -51,6 +51,8 @@ func TestParseFlagsThenEnvironment(t *testing.T) {
 		{"one value per line", nil, map[string]string{"TOOL_ITEM": "a\n\nb\n"}, func(p *parsed) bool { return p.items.String() == "a,b" }},
 		{"one-letter flags have no variable", nil, map[string]string{"TOOL_V": "true"}, func(p *parsed) bool { return !p.verbose }},
 		{"prometheus duration", []string{"--wait.time", "1h30m"}, nil, func(p *parsed) bool { return p.d == 90*time.Minute }},
+		{"go duration", []string{"--wait.time", "1h0m0.5s"}, nil, func(p *parsed) bool { return p.d == time.Hour+500*time.Millisecond }},
+		{"sub-millisecond", nil, map[string]string{"TOOL_WAIT_TIME": "500us"}, func(p *parsed) bool { return p.d == 500*time.Microsecond }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,8 +82,9 @@ func TestExitStatusAndOneMessage(t *testing.T) {
 		{"unknown flag", []string{"--bogus"}, nil, 2, nil, "-bogus"},
 		{"bad value", []string{"--count", "many"}, nil, 2, nil, "-count"},
 		{"bad env", nil, map[string]string{"TOOL_COUNT": "many"}, 2, nil, `$TOOL_COUNT="many"`},
-		{"go-only duration", []string{"--wait.time", "1h0m0.5s"}, nil, 2, nil, "wait.time"},
-		{"go-only duration in env", nil, map[string]string{"TOOL_WAIT_TIME": "1.5s"}, 2, nil, "TOOL_WAIT_TIME"},
+		{"not a duration", []string{"--wait.time", "soon"}, nil, 2, nil, "wait.time"},
+		{"negative duration", []string{"--wait.time", "-1s"}, nil, 2, nil, "wait.time"},
+		{"not a duration in env", nil, map[string]string{"TOOL_WAIT_TIME": "1.5"}, 2, nil, "TOOL_WAIT_TIME"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,5 +120,17 @@ func TestRuntimeErrorExitsOne(t *testing.T) {
 	}
 	if code := fs.Exit(flag.ErrHelp, IO{Stdout: &bytes.Buffer{}}); code != 0 {
 		t.Errorf("help: exit %d", code)
+	}
+}
+
+func TestFormatDurationReadsBack(t *testing.T) {
+	for _, d := range []time.Duration{0, 500 * time.Microsecond, 1500 * time.Millisecond, 90 * time.Minute, 48 * time.Hour} {
+		back, err := ParseDuration(FormatDuration(d))
+		if err != nil || back != d {
+			t.Errorf("%v formats as %q, reads back as %v, %v", d, FormatDuration(d), back, err)
+		}
+	}
+	if FormatDuration(48*time.Hour) != "2d" {
+		t.Errorf("2 days format as %q, want 2d", FormatDuration(48*time.Hour))
 	}
 }

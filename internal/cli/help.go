@@ -17,7 +17,7 @@ func (f *FlagSet) PrintHelp(w io.Writer) {
 	if f.About != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(f.About))
 	}
-	fmt.Fprintf(w, "\nFlags (a flag not given falls back to the environment variable in brackets;\ndurations are Prometheus durations such as 500ms, 30s, 5m, 1h30m, 2d):\n")
+	fmt.Fprintf(w, "\nFlags (a flag not given falls back to the environment variable in brackets;\ndurations read 500ms, 30s, 5m, 1h30m, 2d or 1.5s):\n")
 	f.VisitAll(func(fl *flag.Flag) { fmt.Fprint(w, f.flagHelp(fl)) })
 	if len(f.Examples) > 0 {
 		fmt.Fprintln(w, "\nExamples:")

@@ -3,10 +3,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,28 +15,25 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/stub"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
+	os.Exit(run(os.Args[1:], cli.OS()))
 }
 
-// run returns the process exit code: 0 after a clean shutdown, 1 on a
-// runtime failure, 2 on bad flags or environment.
-func run(args []string, getenv func(string) string, stderr io.Writer) int {
-	o, err := parseOptions(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// run returns the process exit code (internal/cli): 0 after a clean shutdown or help,
+// 1 on a runtime failure, 2 on bad flags or environment.
+func run(args []string, sys cli.IO) int {
+	o, fs, err := parseOptions(args, sys.LookupEnv)
 	if err != nil {
-		fmt.Fprintf(stderr, "stub: %v\n", err)
-		return 2
+		return fs.Exit(err, sys)
 	}
 	if o.healthcheck {
-		return healthcheck(o.listenAddress, stderr)
+		return fs.Exit(healthcheck(o.listenAddress), sys)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	logger := slog.New(slog.NewTextHandler(sys.Stderr, &slog.HandlerOptions{Level: o.logLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if err := serve(ctx, o, logger); err != nil {
@@ -87,11 +81,10 @@ func serve(ctx context.Context, o options, logger *slog.Logger) error {
 }
 
 // healthcheck lets a container image without a shell or curl check itself.
-func healthcheck(listenAddress string, stderr io.Writer) int {
+func healthcheck(listenAddress string) error {
 	host, port, err := net.SplitHostPort(listenAddress)
 	if err != nil {
-		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
-		return 2
+		return cli.Usagef("--listen-address: %v", err)
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
@@ -101,18 +94,15 @@ func healthcheck(listenAddress string, stderr io.Writer) int {
 	url := "http://" + net.JoinHostPort(host, port) + stub.PathHealthz
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
-		return 1
+		return fmt.Errorf("healthcheck: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		fmt.Fprintf(stderr, "stub: healthcheck: %v\n", err)
-		return 1
+		return fmt.Errorf("healthcheck: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "stub: healthcheck: %s answered %s\n", url, resp.Status)
-		return 1
+		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
 	}
-	return 0
+	return nil
 }

@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/stub"
 )
 
-func envOf(kv map[string]string) func(string) string {
-	return func(k string) string { return kv[k] }
+func envOf(kv map[string]string) func(string) (string, bool) { return cli.MapEnv(kv) }
+
+func testIO(stdout, stderr *bytes.Buffer) cli.IO {
+	return cli.IO{Stdout: stdout, Stderr: stderr, LookupEnv: envOf(nil)}
 }
 
 func TestParseOptions(t *testing.T) {
@@ -51,7 +54,7 @@ func TestParseOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := parseOptions(tc.args, envOf(tc.env), &bytes.Buffer{})
+			o, _, err := parseOptions(tc.args, envOf(tc.env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +83,8 @@ func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
 		{"unknown profile", []string{"--profile", "fast"}, nil, "profile"},
 		{"rate out of range", []string{"--error-rate", "2"}, nil, "error rate"},
 		{"status out of range", []string{"--error-status", "200"}, nil, "error status"},
-		{"negative delay", []string{"--time-to-first-token", "-1s"}, nil, "time to first token"},
+		{"negative delay", []string{"--time-to-first-token", "-1s"}, nil, "time-to-first-token"},
+		{"bad duration env", nil, map[string]string{"STUB_STALL": "1.5"}, `$STUB_STALL="1.5"`},
 		{"bad PORT", nil, map[string]string{"PORT": "http"}, "PORT"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "log-level"},
 		{"unknown flag", []string{"--tokenz", "3"}, nil, "tokenz"},
@@ -89,24 +93,37 @@ func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			if code := run(tc.args, envOf(tc.env), &stderr); code != 2 {
+			var stdout, stderr bytes.Buffer
+			sys := testIO(&stdout, &stderr)
+			sys.LookupEnv = envOf(tc.env)
+			if code := run(tc.args, sys); code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
-			if !strings.Contains(stderr.String(), tc.mention) {
-				t.Errorf("stderr %q does not mention %q", stderr.String(), tc.mention)
+			if !strings.Contains(stderr.String(), tc.mention) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("stderr %q: want one line mentioning %q", stderr.String(), tc.mention)
 			}
 		})
 	}
 }
 
-func TestHelpExitsZero(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := run([]string{"-h"}, envOf(nil), &stderr); code != 0 {
-		t.Errorf("exit %d, want 0", code)
-	}
-	if !strings.Contains(stderr.String(), "-inter-token-delay") {
-		t.Errorf("help lacks the flags: %q", stderr.String())
+func TestHelpAndVersionExitZeroOnStdout(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-h"}, []string{"Usage: stub", "--inter-token-delay duration", "[$STUB_INTER_TOKEN_DELAY]", "(default 500µs)", "Examples:"}},
+		{[]string{"--help"}, []string{"Usage: stub"}},
+		{[]string{"--version"}, []string{"stub "}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, testIO(&stdout, &stderr)); code != 0 || stderr.Len() > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 0 and nothing", tc.args, code, stderr.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", tc.args, w, stdout.String())
+			}
+		}
 	}
 }
 

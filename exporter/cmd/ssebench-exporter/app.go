@@ -17,6 +17,7 @@ import (
 	"github.com/ssebench/ssebench/exporter/collector"
 	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/probe"
+	"github.com/ssebench/ssebench/internal/version"
 )
 
 type app struct {
@@ -51,7 +52,9 @@ func (a *app) reload(why string) error {
 	cfg, err := a.load()
 	a.exporter.RecordReload(err == nil, time.Now())
 	if err != nil {
-		a.logger.Error("config not loaded; keeping the previous one", "why", why, "err", err)
+		if a.cfg != nil { // at start, run reports the error once and exits
+			a.logger.Error("config not loaded; keeping the previous one", "why", why, "err", err)
+		}
 		return err
 	}
 	a.cfg = cfg
@@ -91,7 +94,7 @@ func (a *app) routes() http.Handler {
 	landing, err := web.NewLandingPage(web.LandingConfig{
 		Name:        "ssebench-exporter",
 		Description: "Per-process CPU, memory and TCP connections of each benchmarked server, and an SSE stream probe",
-		Version:     version,
+		Version:     version.String(),
 		Links: []web.LandingLinks{
 			{Address: "/metrics", Text: "Metrics"},
 			{Address: "/probe?target=http://127.0.0.1:18080/v1/chat/completions&module=chat", Text: "Probe the stub", Description: "an SSE probe with the built-in chat module"},

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/cli"
 )
 
 // DefaultListenAddress is loopback: process figures are not for the whole network.
@@ -21,7 +18,6 @@ type options struct {
 	targets       []config.Target
 	logLevel      string
 	logFormat     string
-	showVersion   bool
 }
 
 // targetList is the repeatable --target flag.
@@ -38,53 +34,34 @@ func (l targetList) Set(s string) error {
 	return nil
 }
 
+// Repeatable: $SSEBENCH_EXPORTER_TARGET holds one target per line.
+func (l targetList) Repeatable() {}
+
 // parseFlags reads flags; each falls back to an SSEBENCH_EXPORTER_* environment variable.
-func parseFlags(args []string, stderr io.Writer) (options, error) {
+func parseFlags(args []string, lookupEnv func(string) (string, bool)) (options, *cli.FlagSet, error) {
 	var o options
-	fs := flag.NewFlagSet("ssebench-exporter", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.listenAddress, "web.listen-address", env("WEB_LISTEN_ADDRESS", DefaultListenAddress),
-		"address to serve /metrics and /probe on (env SSEBENCH_EXPORTER_WEB_LISTEN_ADDRESS)")
-	fs.StringVar(&o.webConfigFile, "web.config.file", env("WEB_CONFIG_FILE", ""),
-		"exporter-toolkit web config: TLS and basic auth (env SSEBENCH_EXPORTER_WEB_CONFIG_FILE)")
-	fs.StringVar(&o.configFile, "config.file", env("CONFIG_FILE", ""),
-		"YAML file of targets and probe modules, reloaded on SIGHUP and POST /-/reload (env SSEBENCH_EXPORTER_CONFIG_FILE)")
-	fs.StringVar(&o.procRoot, "path.procfs", env("PATH_PROCFS", "/proc"),
-		"proc filesystem to read (env SSEBENCH_EXPORTER_PATH_PROCFS)")
+	fs := cli.NewFlagSet("ssebench-exporter", "SSEBENCH_EXPORTER")
+	fs.About = "Per-process CPU, memory, threads, fds, context switches and TCP connections of each benchmarked server on /metrics, and an SSE stream probe on /probe. See exporter/README.md."
+	fs.Examples = []string{
+		"ssebench-exporter --target go-http:port=8081 --target stub:comm=stub",
+		"ssebench-exporter --config.file exporter.yml --web.listen-address 0.0.0.0:9877",
+		"SSEBENCH_EXPORTER_TARGET=$'a:port=8081\\nb:pidfile=/run/b.pid' ssebench-exporter  # one target per line",
+		"curl '127.0.0.1:9877/probe?module=chat&target=http://127.0.0.1:18080/v1/chat/completions'",
+	}
+	fs.StringVar(&o.listenAddress, "web.listen-address", DefaultListenAddress, "address to serve /metrics and /probe on")
+	fs.StringVar(&o.webConfigFile, "web.config.file", "", "exporter-toolkit web config: TLS and basic auth")
+	fs.StringVar(&o.configFile, "config.file", "", "YAML file of targets and probe modules, reloaded on SIGHUP and POST /-/reload")
+	fs.StringVar(&o.procRoot, "path.procfs", "/proc", "proc filesystem to read")
 	fs.Var(targetList{&o.targets}, "target",
-		"NAME:KIND=VALUE with KIND pidfile, port, exe, comm or cmdline; repeatable "+
-			"(env SSEBENCH_EXPORTER_TARGETS, entries separated by ';')")
-	fs.StringVar(&o.logLevel, "log.level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env SSEBENCH_EXPORTER_LOG_LEVEL)")
-	fs.StringVar(&o.logFormat, "log.format", env("LOG_FORMAT", "logfmt"), "logfmt or json (env SSEBENCH_EXPORTER_LOG_FORMAT)")
-	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
-		return o, err
+		"`NAME:KIND=VALUE` with KIND pidfile, port, exe, comm or cmdline; repeatable (one per line in the variable)")
+	fs.StringVar(&o.logLevel, "log.level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log.format", "logfmt", "logfmt or json")
+	if err := fs.Parse(args, lookupEnv); err != nil {
+		return o, fs, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
+	if err := fs.NoArgs(); err != nil {
+		return o, fs, err
 	}
-	if !flagSet(fs, "target") {
-		for _, s := range strings.Split(os.Getenv("SSEBENCH_EXPORTER_TARGETS"), ";") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
-			}
-			if err := (targetList{&o.targets}).Set(s); err != nil {
-				return o, fmt.Errorf("SSEBENCH_EXPORTER_TARGETS: %w", err)
-			}
-		}
-	}
-	return o, nil
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv("SSEBENCH_EXPORTER_" + name); ok {
-		return v
-	}
-	return def
-}
-
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+	o.logFormat = strings.ToLower(o.logFormat)
+	return o, fs, nil
 }

@@ -6,56 +6,44 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
-)
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+	"github.com/ssebench/ssebench/internal/cli"
+)
 
 // shutdownGrace bounds how long in-flight scrapes and probes may finish after SIGTERM.
 const shutdownGrace = 10 * time.Second
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(os.Args[1:], cli.OS()))
 }
 
-func run(args []string, stderr io.Writer) int {
-	opts, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// run returns the exit status (internal/cli): 0 after a clean shutdown or help, 1 when the
+// exporter cannot start or serve, 2 on bad flags or environment.
+func run(args []string, sys cli.IO) int {
+	opts, fs, err := parseFlags(args, sys.LookupEnv)
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench-exporter:", err)
-		return 2
+		return fs.Exit(err, sys)
 	}
-	if opts.showVersion {
-		fmt.Fprintln(stderr, "ssebench-exporter", version)
-		return 0
-	}
-	logger, err := newLogger(stderr, opts.logLevel, opts.logFormat)
+	logger, err := newLogger(sys.Stderr, opts.logLevel, opts.logFormat)
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench-exporter:", err)
-		return 2
+		return fs.Exit(err, sys)
 	}
 	app, err := newApp(opts, logger)
 	if err != nil {
-		logger.Error("cannot start", "err", err)
-		return 1
+		return fs.Exit(fmt.Errorf("cannot start: %w", err), sys)
 	}
 	if err := app.serve(); err != nil {
-		logger.Error("server failed", "err", err)
-		return 1
+		return fs.Exit(fmt.Errorf("server failed: %w", err), sys)
 	}
 	return 0
 }
@@ -98,14 +86,14 @@ func (a *app) serve() error {
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log.level %q: want debug, info, warn or error", level)
+		return nil, cli.Usagef("--log.level %q: want debug, info, warn or error", level)
 	}
 	hopts := &slog.HandlerOptions{Level: lv}
-	switch strings.ToLower(format) {
+	switch format {
 	case "logfmt", "text":
 		return slog.New(slog.NewTextHandler(w, hopts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, hopts)), nil
 	}
-	return nil, fmt.Errorf("--log.format %q: want logfmt or json", format)
+	return nil, cli.Usagef("--log.format %q: want logfmt or json", format)
 }

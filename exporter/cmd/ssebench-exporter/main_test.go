@@ -21,6 +21,9 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/version"
 )
 
 // mainEnv makes the test binary run as the exporter itself, so the tests drive the real
@@ -29,7 +32,7 @@ const mainEnv = "SSEBENCH_EXPORTER_TEST_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
-		os.Exit(run(os.Args[1:], os.Stderr))
+		os.Exit(run(os.Args[1:], cli.OS()))
 	}
 	os.Exit(m.Run())
 }
@@ -249,29 +252,54 @@ func TestWebConfigBasicAuth(t *testing.T) {
 	}
 }
 
-func TestBadFlagsExitWithUsageError(t *testing.T) {
-	cases := map[string][]string{
-		"bad target":       {"--target=nocolon"},
-		"unknown kind":     {"--target=a:sock=1"},
-		"duplicate server": {"--target=a:comm=a", "--target=a:port=80"},
-		"bad log level":    {"--log.level=loud"},
-		"extra argument":   {"stray"},
+func TestBadFlagsExitWithOneMessage(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		code    int
+		mention string
+	}{
+		{"bad target", []string{"--target=nocolon"}, nil, 2, "-target"},
+		{"unknown kind", []string{"--target=a:sock=1"}, nil, 2, "sock"},
+		{"unknown flag", []string{"--web.listen-adress=:1"}, nil, 2, "web.listen-adress"},
+		{"bad log level", []string{"--log.level=loud"}, nil, 2, "log.level"},
+		{"bad log level in env", nil, map[string]string{"SSEBENCH_EXPORTER_LOG_LEVEL": "loud"}, 2, "loud"},
+		{"bad target in env", nil, map[string]string{"SSEBENCH_EXPORTER_TARGET": "a:port=1\nnocolon"}, 2, "$SSEBENCH_EXPORTER_TARGET"},
+		{"extra argument", []string{"stray"}, nil, 2, "stray"},
+		{"duplicate server", []string{"--target=a:comm=a", "--target=a:port=80"}, nil, 1, "a"},
 	}
-	for name, args := range cases {
-		var stderr bytes.Buffer
-		code := run(append(args, "--web.listen-address=127.0.0.1:1"), &stderr)
-		if code == 0 {
-			t.Errorf("%s: exit 0, want an error; stderr %q", name, stderr.String())
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(append(tc.args, "--web.listen-address=127.0.0.1:1"), cli.IO{Stdout: &stdout, Stderr: &stderr, LookupEnv: cli.MapEnv(tc.env)})
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
+			}
+			if strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), tc.mention) {
+				t.Errorf("stderr %q: want one line naming %q", stderr.String(), tc.mention)
+			}
+		})
+	}
+}
+
+func TestHelpAndVersionOnStdout(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, cli.IO{Stdout: &stdout, Stderr: &stderr, LookupEnv: cli.MapEnv(nil)})
+		want := "Examples:"
+		if args[0] == "--version" {
+			want = "ssebench-exporter " + version.String()
 		}
-		if stderr.Len() == 0 {
-			t.Errorf("%s: no message", name)
+		if code != 0 || stderr.Len() > 0 || !strings.Contains(stdout.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q, stdout lacks %q:\n%s", args, code, stderr.String(), want, stdout.String())
 		}
 	}
 }
 
 func TestTargetsFromEnvironment(t *testing.T) {
-	t.Setenv("SSEBENCH_EXPORTER_TARGETS", "a:port=8080; b:comm=b ;")
-	o, err := parseFlags(nil, io.Discard)
+	env := cli.MapEnv(map[string]string{"SSEBENCH_EXPORTER_TARGET": "a:port=8080\n b:comm=b \n"})
+	o, _, err := parseFlags(nil, env)
 	if err != nil || len(o.targets) != 2 || o.targets[0].Port != 8080 || o.targets[1].Comm != "b" {
 		t.Fatalf("%v %+v", err, o.targets)
 	}

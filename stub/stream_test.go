@@ -1,13 +1,21 @@
 package stub
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestStreamSequenceAndChunks(t *testing.T) {
@@ -232,4 +240,64 @@ func TestStreamPacing(t *testing.T) {
 	if spread := lastContent.Sub(firstContent); spread < 150*time.Millisecond {
 		t.Errorf("first and last content events %v apart, want ≥ 150ms (4 gaps of 50ms): the stream was not paced", spread)
 	}
+}
+
+// TestStreamWritesOnceAnEvent counts the stub's socket writes for one stream:
+// one for the header with the role event, one for each later event, and the
+// chunked terminator rides with [DONE] instead of costing a write of its own.
+func TestStreamWritesOnceAnEvent(t *testing.T) {
+	h, err := NewHandler(zeroDelay(), prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Listen(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counting := &writeCountingListener{Listener: l}
+	srv := httptest.NewUnstartedServer(h)
+	_ = srv.Listener.Close()
+	srv.Listener = counting
+	srv.Start()
+	defer srv.Close()
+
+	body := `{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}`
+	resp, err := http.Post(srv.URL+PathChatCompletions, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body) // to the chunked terminator: every write has happened
+	resp.Body.Close()
+	if err != nil || !bytes.HasSuffix(got, doneEvent) {
+		t.Fatalf("stream incomplete (%v): %q", err, got)
+	}
+	tokens := DefaultShape().Tokens
+	// header+role, the content events, finish, usage, [DONE]+terminator
+	want := int64(1 + tokens + 1 + 1 + 1)
+	if n := counting.writes.Load(); n != want {
+		t.Errorf("%d socket writes for a %d-token stream with usage, want %d", n, tokens, want)
+	}
+}
+
+type writeCountingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *writeCountingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return writeCountingConn{Conn: c, writes: &l.writes}, nil
+}
+
+type writeCountingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c writeCountingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
 }

@@ -23,6 +23,15 @@ type Status struct {
 	ReqPerSec     float64
 	VUs           int
 	Failures      int64
+	// RWDropped counts the samples remote write has lost so far: shown as soon as it is
+	// not zero, so that a refusing Prometheus is seen during the run, not after it.
+	RWDropped int64
+}
+
+// WithDropped is s showing n samples lost by remote write.
+func (s Status) WithDropped(n int64) Status {
+	s.RWDropped = n
+	return s
 }
 
 // Progress prints run progress: one rewritten line on a terminal, plain lines otherwise
@@ -92,8 +101,12 @@ func Position(trial, trials, index, count int) string {
 
 func formatStatus(s Status) string {
 	bar := progressBar(s.Elapsed, s.Total, 20)
-	return fmt.Sprintf("%s %-10s %-8s %s %5.1fs/%.0fs  %7.1f req/s  %3d VUs  %d failed",
+	line := fmt.Sprintf("%s %-10s %-8s %s %5.1fs/%.0fs  %7.1f req/s  %3d VUs  %d failed",
 		Position(s.Trial, s.Trials, s.Index, s.Count), s.Server, s.Scenario, bar, s.Elapsed.Seconds(), s.Total.Seconds(), s.ReqPerSec, s.VUs, s.Failures)
+	if s.RWDropped > 0 {
+		line += fmt.Sprintf("  rw dropped %d", s.RWDropped)
+	}
+	return line
 }
 
 func progressBar(done, total time.Duration, width int) string {

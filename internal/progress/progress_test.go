@@ -55,3 +55,13 @@ func TestProgressBarBounds(t *testing.T) {
 		t.Errorf("unknown total %q", got)
 	}
 }
+
+func TestRemoteWriteLossShowsOnTheLine(t *testing.T) {
+	s := Status{Index: 1, Count: 1, Server: "a", Scenario: "stress", Total: time.Second}
+	if strings.Contains(formatStatus(s), "rw dropped") {
+		t.Errorf("nothing dropped, yet the line says so: %s", formatStatus(s))
+	}
+	if line := formatStatus(s.WithDropped(1234)); !strings.HasSuffix(line, "rw dropped 1234") {
+		t.Errorf("line %q does not show the 1234 dropped samples", line)
+	}
+}

@@ -14,8 +14,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"runtime/debug"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/version"
 )
 
 // Config configures a Pusher. Zero values pick the documented defaults.
@@ -69,17 +70,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.QueueCapacity = max(minQueueCapacity, int(defaultQueueSpan/c.Interval))
 	}
 	if c.UserAgent == "" {
-		c.UserAgent = userAgentProgName + "/" + buildVersion()
+		c.UserAgent = version.UserAgent(userAgentProgName)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
-}
-
-func buildVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "dev"
 }

@@ -47,10 +47,10 @@ type Pusher struct {
 
 	samplesSent, samplesDropped, histogramsSent, requestsFailed, retries atomic.Int64
 
-	errMu          sync.Mutex
-	firstErr       error
-	loggedRejected bool
-	loggedGather   bool
+	errMu        sync.Mutex
+	firstErr     error
+	loggedGather bool
+	drops        dropLog
 }
 
 type pusherState uint8
@@ -96,6 +96,7 @@ func New(cfg Config, g prometheus.Gatherer) (*Pusher, error) {
 		log:  cfg.Logger.With("component", "remotewrite", "url", cfg.URL),
 
 		sendCtx: sendCtx, sendCancel: sendCancel,
+		drops:      dropLog{every: dropLogEvery},
 		stopGather: make(chan struct{}),
 		gatherDone: make(chan struct{}),
 		sendDone:   make(chan struct{}),
@@ -154,8 +155,11 @@ func (p *Pusher) stop(ctx context.Context) error {
 	return p.deliveryError()
 }
 
-// Stats returns the counts so far.
+// Stats returns the counts so far; a nil Pusher (no remote write) has none.
 func (p *Pusher) Stats() Stats {
+	if p == nil {
+		return Stats{}
+	}
 	return Stats{
 		SamplesSent:    p.samplesSent.Load(),
 		SamplesDropped: p.samplesDropped.Load(),
@@ -244,14 +248,18 @@ func (p *Pusher) send(b *batch) {
 	case p.sendCtx.Err() != nil:
 		p.fail(b, errUndelivered)
 	default:
-		p.logOnce(&p.loggedRejected, slog.LevelError, "remote write rejected; dropping the request", err)
 		p.fail(b, err)
 	}
 }
 
+// fail counts b as lost and, unless it is only left over at Stop (which reports it),
+// says so in the log at once.
 func (p *Pusher) fail(b *batch, err error) {
-	p.samplesDropped.Add(b.total())
+	total := p.samplesDropped.Add(b.total())
 	p.requestsFailed.Add(1)
+	if err != errUndelivered {
+		p.drops.note(p.log, b.total(), total, err)
+	}
 	p.errMu.Lock()
 	if p.firstErr == nil {
 		p.firstErr = err

@@ -15,17 +15,24 @@ import (
 
 // startInfoPusher keeps ssebench_run_info fresh for the whole run, so that dashboards and
 // the report find the machine table at any point of it.
-func startInfoPusher(ctx context.Context, url string, info runinfo.Info) (*remotewrite.Pusher, error) {
+func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info) (*remotewrite.Pusher, error) {
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(info.Collector()); err != nil {
 		return nil, err
 	}
-	p, err := remotewrite.New(remotewrite.Config{URL: url, Interval: time.Second}, reg)
+	p, err := st.newPusher(reg, "run info")
 	if err != nil {
 		return nil, fmt.Errorf("run info pusher: %w", err)
 	}
 	p.Start(context.WithoutCancel(ctx))
 	return p, nil
+}
+
+// newPusher remote-writes g's metrics to the run's Prometheus every second; samples it
+// drops are logged through the run's logger as they are lost, not only counted at the end.
+func (s *stack) newPusher(g prometheus.Gatherer, what string) (*remotewrite.Pusher, error) {
+	return remotewrite.New(remotewrite.Config{URL: s.remoteWriteURL(), Interval: time.Second,
+		Logger: s.cfg.Logger.With("push", what)}, g)
 }
 
 // promAPI is a Prometheus HTTP API client; every call carries its own deadline.

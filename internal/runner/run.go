@@ -106,7 +106,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	out.PromURL = st.promURL
 	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
-	infoPush, err := startInfoPusher(ctx, st.remoteWriteURL(), out.Info)
+	infoPush, err := startInfoPusher(ctx, st, out.Info)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +404,7 @@ func measureScenarios(ctx context.Context, st *stack, server, target string, pid
 func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, at position, progress *Progress) Measured {
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	reg := prometheus.NewRegistry()
-	pusher, err := remotewrite.New(remotewrite.Config{URL: st.remoteWriteURL(), Interval: time.Second}, reg)
+	pusher, err := st.newPusher(reg, server+" "+sc.Name)
 	if err != nil {
 		m.Error = err.Error()
 		return m
@@ -415,7 +415,9 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 	summary, err := load.Run(ctx, load.Options{
 		Target: target, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
 		Scenario: sc.Scenario, Headers: st.cfg.Headers, Registry: reg,
-		Progress: func(p load.Progress) { progress.Update(at.status(p, server, sc.Name)) },
+		Progress: func(p load.Progress) {
+			progress.Update(at.status(p, server, sc.Name).WithDropped(pusher.Stats().SamplesDropped))
+		},
 	})
 	m.End = time.Now()
 	m.Summary = summary

@@ -41,7 +41,7 @@ var (
 	descStalls = prometheus.NewDesc("ssebench_stub_stalls_total",
 		"Injected mid-stream stalls that began.", nil, nil)
 	descEvents = prometheus.NewDesc("ssebench_stub_stream_events_total",
-		"SSE events written and flushed, [DONE] included.", nil, nil)
+		"SSE events written, each flushed at once but [DONE], which leaves with the end of the response.", nil, nil)
 	descActive = prometheus.NewDesc("ssebench_stub_streams_active",
 		"Streams in progress.", nil, nil)
 	descRequests = prometheus.NewDesc("ssebench_stub_requests_total",

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -54,6 +55,7 @@ func serve(ctx context.Context, o options, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	startProcs(ctx, o.procs, logger)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -79,6 +81,19 @@ func serve(ctx context.Context, o options, logger *slog.Logger) error {
 	logger.Info("stopped")
 	return nil
 }
+
+// startProcs sets GOMAXPROCS, or with 0 lets the load set it for as long as ctx lasts.
+func startProcs(ctx context.Context, procs int, logger *slog.Logger) {
+	if procs > 0 {
+		runtime.GOMAXPROCS(procs)
+		return
+	}
+	go stub.AdaptProcs(ctx, stub.DefaultProcsPolicy(runtime.GOMAXPROCS(0)), procsInterval, logger)
+}
+
+// procsInterval is short enough that a load starting on one P gets the rest
+// within a quarter of a second, long enough to cost nothing (4 wake-ups a second).
+const procsInterval = 250 * time.Millisecond
 
 // healthcheck lets a container image without a shell or curl check itself.
 func healthcheck(listenAddress string) error {

@@ -19,6 +19,7 @@ type options struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	healthcheck     bool
+	procs           int // 0: adapt to the load (stub.AdaptProcs)
 }
 
 // shapeFlags override the chosen profile only when given explicitly.
@@ -55,12 +56,18 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool)) (options
 	fs.Duration(&f.Stall, "stall", f.Stall, "pause every stream once, halfway, for this long (0: never)")
 	fs.Duration(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight streams may run after SIGTERM")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
+	var procs string
+	fs.StringVar(&procs, "procs", "auto", "GOMAXPROCS: auto (one while lightly loaded, every CPU when busy: the least CPU per stream at any load) or a number")
 	fs.BoolVar(&o.healthcheck, "healthcheck", false, "probe /healthz of --listen-address and exit 0 if healthy (for container health checks)")
 
-	if err := fs.Parse(args, lookupEnv); err != nil {
+	err := fs.Parse(args, lookupEnv)
+	if err != nil {
 		return o, fs, err
 	}
-	err := o.resolve(fs, profile, shape, lookupEnv)
+	if err := o.resolve(fs, profile, shape, lookupEnv); err != nil {
+		return o, fs, err
+	}
+	o.procs, err = parseProcs(procs)
 	return o, fs, err
 }
 
@@ -120,4 +127,16 @@ func overrideShape(dst *stub.Shape, given stub.Shape, fs *cli.FlagSet) {
 			dst.TokenSize = given.TokenSize
 		}
 	}
+}
+
+// parseProcs reads --procs: "auto" is 0, otherwise a positive number of Ps.
+func parseProcs(v string) (int, error) {
+	if v == "auto" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, cli.Usagef("--procs: %q is neither auto nor a positive number", v)
+	}
+	return n, nil
 }

@@ -28,7 +28,11 @@ func TestParseOptions(t *testing.T) {
 		check   func(o options) bool
 	}{
 		{name: "defaults", address: defaultListenAddress, shape: ptr(stub.DefaultShape()),
-			check: func(o options) bool { return o.config == stub.DefaultConfig() && o.shutdownTimeout == 10*time.Second }},
+			check: func(o options) bool {
+				return o.config == stub.DefaultConfig() && o.shutdownTimeout == 10*time.Second && o.procs == 0
+			}},
+		{name: "fixed procs", env: map[string]string{"STUB_PROCS": "2"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.procs == 2 }},
 		{name: "flag", args: []string{"--tokens", "3", "--jitter=2ms"}, address: defaultListenAddress,
 			check: func(o options) bool { return o.config.Shape.Tokens == 3 && o.config.Shape.Jitter == 2*time.Millisecond }},
 		{name: "env fallback", env: map[string]string{"STUB_TOKENS": "5", "STUB_ERROR_RATE": "0.5", "STUB_STALL": "1s"}, address: defaultListenAddress,
@@ -90,6 +94,8 @@ func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
 		{"unknown flag", []string{"--tokenz", "3"}, nil, "tokenz"},
 		{"stray argument", []string{"serve"}, nil, "serve"},
 		{"negative shutdown", []string{"--shutdown-timeout", "-1s"}, nil, "shutdown-timeout"},
+		{"zero procs", []string{"--procs", "0"}, nil, "--procs"},
+		{"bad procs env", nil, map[string]string{"STUB_PROCS": "many"}, "--procs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

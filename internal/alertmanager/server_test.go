@@ -3,6 +3,7 @@ package alertmanager
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
 )
 
@@ -75,7 +77,7 @@ func TestStartFailsWithAnInvalidConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Start(context.Background(), Options{Binary: bin, ConfigFile: cfg, ReadyTimeout: 30 * time.Second})
-	if err == nil || !strings.Contains(err.Error(), "exited before becoming ready") {
+	if !errors.Is(err, proc.ErrExited) {
 		t.Fatalf("want an error quoting alertmanager's exit, got %v", err)
 	}
 }

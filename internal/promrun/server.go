@@ -3,22 +3,17 @@
 package promrun
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/ssebench/ssebench/internal/proc"
 )
 
 // Options configure a Prometheus child process. Zero values pick defaults.
@@ -26,7 +21,7 @@ type Options struct {
 	Binary        string        // default: FindBinary()
 	ConfigFile    string        // default: a minimal configuration without scrape targets
 	DataDir       string        // default: a temporary directory that Stop removes
-	ListenAddress string        // default: 127.0.0.1 on a free port
+	ListenAddress string        // default: 127.0.0.1 on a port picked at the start, kept across restarts
 	Retention     time.Duration // --storage.tsdb.retention.time; a retention in the config file wins
 	ExtraArgs     []string      // appended to the command line
 	Stdout        io.Writer     // default: discarded
@@ -39,35 +34,25 @@ type Options struct {
 // same across Restart.
 type Server struct {
 	opts    Options
-	args    []string
 	tempDir string // created by Start for defaults, removed by Stop
 
-	mu      sync.Mutex
-	proc    *process
-	logTail *TailBuffer
-}
-
-type process struct {
-	cmd    *exec.Cmd
-	exited chan struct{}
-	err    error // valid after exited is closed
+	mu   sync.Mutex
+	proc *proc.Process
 }
 
 const (
 	defaultReadyTimeout = 2 * time.Minute
-	maxStopWait         = time.Minute
 	minimalConfig       = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
 )
 
 // Start launches Prometheus and returns once it reports ready.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, logTail: NewTailBuffer(8 << 10)}
+	s := &Server{opts: opts}
 	if err := s.resolveDefaults(); err != nil {
 		s.removeTempDir()
 		return nil, err
 	}
-	s.args = s.commandLine()
-	if err := s.launchAndWait(ctx); err != nil {
+	if err := s.launch(ctx); err != nil {
 		s.removeTempDir()
 		return nil, err
 	}
@@ -103,25 +88,19 @@ func (s *Server) resolveDefaults() error {
 	if o.DataDir == "" {
 		o.DataDir = filepath.Join(s.tempDir, "data")
 	}
-	if o.ListenAddress == "" {
-		addr, err := freeLocalAddress()
-		if err != nil {
-			return err
-		}
-		o.ListenAddress = addr
-	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = defaultReadyTimeout
 	}
 	return nil
 }
 
-func (s *Server) commandLine() []string {
+// commandLine is Prometheus' arguments for a listen address.
+func (s *Server) commandLine(addr string) []string {
 	o := s.opts
 	args := []string{
 		"--config.file=" + o.ConfigFile,
 		"--storage.tsdb.path=" + o.DataDir,
-		"--web.listen-address=" + o.ListenAddress,
+		"--web.listen-address=" + addr,
 		"--web.enable-remote-write-receiver",
 		"--web.enable-lifecycle",
 	}
@@ -131,81 +110,25 @@ func (s *Server) commandLine() []string {
 	return append(args, o.ExtraArgs...)
 }
 
-// freeLocalAddress asks the kernel for a free port. Another process could take
-// it before Prometheus binds it; Start then fails with Prometheus' own message.
-func freeLocalAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free port for prometheus: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-func (s *Server) launchAndWait(ctx context.Context) error {
-	p, err := s.launch()
+// launch starts Prometheus on the configured address, or the first time on a free port,
+// which it then keeps for every restart.
+func (s *Server) launch(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.ReadyTimeout)
+	defer cancel()
+	p, err := proc.StartHTTP(ctx, s.opts.ListenAddress, "/-/ready", func(addr string) proc.Spec {
+		return proc.Spec{Name: "prometheus", Path: s.opts.Binary, Args: s.commandLine(addr),
+			Stdout: s.opts.Stdout, Stderr: s.opts.Stderr, Outlive: s.opts.Outlive}
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.waitReady(ctx, p); err != nil {
-		_ = stopProcess(context.Background(), p)
-		return err
-	}
-	return nil
-}
-
-func (s *Server) launch() (*process, error) {
-	cmd := exec.Command(s.opts.Binary, s.args...)
-	cmd.Stdout = orDiscard(s.opts.Stdout)
-	cmd.Stderr = io.MultiWriter(orDiscard(s.opts.Stderr), s.logTail)
-	cmd.SysProcAttr = childProcAttr(s.opts.Outlive)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", s.opts.Binary, err)
-	}
-	p := &process{cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
 	s.mu.Lock()
 	s.proc = p
 	s.mu.Unlock()
-	return p, nil
-}
-
-func (s *Server) waitReady(ctx context.Context, p *process) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.ReadyTimeout)
-	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
-	delay := 20 * time.Millisecond
-	for {
-		if s.ready(ctx, client) {
-			return nil
-		}
-		select {
-		case <-p.exited:
-			return fmt.Errorf("prometheus exited before becoming ready (%v); its log ends with:\n%s", p.err, s.logTail.String())
-		case <-ctx.Done():
-			return fmt.Errorf("prometheus at %s not ready within %s: %w; its log ends with:\n%s",
-				s.URL(), s.opts.ReadyTimeout, ctx.Err(), s.logTail.String())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 250*time.Millisecond)
+	if s.opts.ListenAddress == "" { // set once, before anyone else sees s
+		s.opts.ListenAddress = p.Addr()
 	}
-}
-
-func (s *Server) ready(ctx context.Context, client *http.Client) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/-/ready", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return false
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return nil
 }
 
 // URL is the server's base URL, e.g. http://127.0.0.1:9090.
@@ -221,10 +144,10 @@ func (s *Server) DataDir() string { return s.opts.DataDir }
 func (s *Server) PID() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.proc == nil || s.proc.cmd.Process == nil {
+	if s.proc == nil {
 		return 0
 	}
-	return s.proc.cmd.Process.Pid
+	return s.proc.PID()
 }
 
 // ConfigFile is the configuration Prometheus was started with.
@@ -239,7 +162,7 @@ func (s *Server) Done() <-chan struct{} {
 		close(closed)
 		return closed
 	}
-	return s.proc.exited
+	return s.proc.Done()
 }
 
 // Stop terminates Prometheus with SIGTERM, waits for it (killing it when ctx
@@ -265,29 +188,12 @@ func (s *Server) RestartAfter(ctx context.Context, downtime time.Duration) error
 	case <-ctx.Done():
 		return fmt.Errorf("restarting prometheus: %w", ctx.Err())
 	}
-	return s.launchAndWait(ctx)
+	return s.launch(ctx)
 }
 
 // Reload makes Prometheus re-read its configuration and rule files and reports
 // Prometheus' error when they are invalid.
-func (s *Server) Reload(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/-/reload", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("reloading prometheus: %w", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("reloading prometheus: %s: %s", resp.Status, strings.TrimSpace(string(body)))
-	}
-	return nil
-}
+func (s *Server) Reload(ctx context.Context) error { return Reload(ctx, s.URL()) }
 
 func (s *Server) stopCurrent(ctx context.Context) error {
 	s.mu.Lock()
@@ -296,28 +202,7 @@ func (s *Server) stopCurrent(ctx context.Context) error {
 	if p == nil {
 		return nil
 	}
-	return stopProcess(ctx, p)
-}
-
-func stopProcess(ctx context.Context, p *process) error {
-	select {
-	case <-p.exited:
-		return nil
-	default:
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stopping prometheus: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, maxStopWait)
-	defer cancel()
-	select {
-	case <-p.exited:
-		return nil
-	case <-ctx.Done():
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-		return fmt.Errorf("prometheus did not stop after SIGTERM (%w); killed it", ctx.Err())
-	}
+	return p.Stop(ctx)
 }
 
 func (s *Server) removeTempDir() {
@@ -325,38 +210,4 @@ func (s *Server) removeTempDir() {
 		_ = os.RemoveAll(s.tempDir)
 		s.tempDir = ""
 	}
-}
-
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
-}
-
-// NewTailBuffer keeps the last max bytes.
-func NewTailBuffer(max int) *TailBuffer { return &TailBuffer{max: max} }
-
-// TailBuffer keeps the last bytes written to it: a child process's log tail, for error
-// messages.
-type TailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
-}
-
-func (t *TailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf.Write(p)
-	if over := t.buf.Len() - t.max; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}
-
-func (t *TailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }

@@ -2,6 +2,7 @@ package promrun
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/ssebench/ssebench/internal/proc"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -137,7 +140,7 @@ func TestStartFailsClearlyOnBadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Start(testContext(t), Options{Binary: bin, ConfigFile: cfg})
-	if err == nil || !strings.Contains(err.Error(), "exited before becoming ready") || !strings.Contains(err.Error(), "bogus") {
+	if !errors.Is(err, proc.ErrExited) || !strings.Contains(err.Error(), "bogus") {
 		t.Fatalf("err = %v, want an early-exit error quoting Prometheus' log", err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/stubrun"
 )
 
 func main() {
@@ -52,11 +53,14 @@ func run(rounds int) error {
 		return fmt.Errorf("wrk is not installed (apt-get install wrk; `make bench-load` does it)")
 	}
 	ctx := context.Background()
-	stub, stubURL, err := startProcess(ctx, root, servers.Server{Name: "stub", Command: []string{"bin/stub"}}, "")
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	stub, err := stubrun.Start(sctx, filepath.Join(root, "bin", "stub"), nil, nil)
+	cancel()
 	if err != nil {
 		return err
 	}
 	defer stub.Stop(context.Background())
+	stubURL := stub.URL()
 	e := env{root: root, stubURL: stubURL}
 
 	fmt.Printf("load generator cost against the stub (%s), 50 connections, 10 s, %d rounds\n", stubURL, rounds)
@@ -197,10 +201,13 @@ func (e env) throughProxy(ctx context.Context, name string, stubPID int) (proxie
 	if err := list[0].BuildIt(ctx, e.root, nil); err != nil {
 		return proxied{}, err
 	}
-	proc, url, err := startProcess(ctx, e.root, list[0], e.stubURL)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	proc, err := servers.Start(sctx, e.root, list[0], servers.StartOptions{StubURL: e.stubURL})
+	cancel()
 	if err != nil {
 		return proxied{}, err
 	}
+	url := proc.URL()
 	defer proc.Stop(context.Background())
 	proxyBefore, stubBefore := processCPU(proc.PID()), processCPU(stubPID)
 	m, err := e.wrk(ctx, url, 200)
@@ -222,24 +229,6 @@ func processCPU(pid int) time.Duration {
 		return 0
 	}
 	return time.Duration(st.CPUTime() * float64(time.Second))
-}
-
-func startProcess(ctx context.Context, root string, s servers.Server, stubURL string) (*servers.Process, string, error) {
-	port, err := servers.FreePort()
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := servers.Start(ctx, root, s, servers.StartOptions{Port: port, StubURL: stubURL})
-	if err != nil {
-		return nil, "", err
-	}
-	hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := p.WaitHealthy(hctx); err != nil {
-		p.Stop(context.Background())
-		return nil, "", err
-	}
-	return p, p.URL(), nil
 }
 
 func cpuOf(ps *os.ProcessState) time.Duration {

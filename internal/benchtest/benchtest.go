@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/servers"
 	"github.com/ssebench/ssebench/stub"
@@ -45,7 +46,7 @@ func StartStub(t testing.TB) string {
 
 // StartServer builds (cached) and starts the named proxy in front of stubURL, waits until
 // it is healthy and stops it when the test ends.
-func StartServer(t testing.TB, name, stubURL string) *servers.Process {
+func StartServer(t testing.TB, name, stubURL string) *proc.Process {
 	t.Helper()
 	root, list, err := servers.LoadRegistry()
 	if err != nil {
@@ -60,13 +61,9 @@ func StartServer(t testing.TB, name, stubURL string) *servers.Process {
 	if err := sel[0].BuildIt(ctx, root, nil); err != nil {
 		t.Fatalf("building %s: %v", name, err)
 	}
-	port, err := servers.FreePort()
+	p, err := servers.Start(ctx, root, sel[0], servers.StartOptions{StubURL: stubURL})
 	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := servers.Start(ctx, root, sel[0], servers.StartOptions{Port: port, StubURL: stubURL})
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s not healthy: %v", name, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -75,9 +72,6 @@ func StartServer(t testing.TB, name, stubURL string) *servers.Process {
 			t.Errorf("stopping %s: %v", name, err)
 		}
 	})
-	if err := p.WaitHealthy(ctx); err != nil {
-		t.Fatalf("%s not healthy: %v", name, err)
-	}
 	return p
 }
 

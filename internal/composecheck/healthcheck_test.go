@@ -2,11 +2,11 @@ package composecheck
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,22 +84,16 @@ func checkHealthCheck(t *testing.T, root string, srv servers.Server, argv []stri
 	if _, err := os.Stat(filepath.Join(root, srv.Command[0])); err != nil {
 		skipOrFail(t, srv.Name+" is not built ("+err.Error()+"): run `make build`")
 	}
-	port, err := servers.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// The stub is not needed: /healthz never touches the upstream.
-	proc, err := servers.Start(ctx, root, srv, servers.StartOptions{Port: port, StubURL: "http://127.0.0.1:9"})
+	proc, err := servers.Start(ctx, root, srv, servers.StartOptions{StubURL: "http://127.0.0.1:9"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = proc.Stop(context.Background()) }()
-	if err := proc.WaitHealthy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"PORT=" + strconv.Itoa(port)}
+	_, port, _ := net.SplitHostPort(proc.Addr())
+	env := []string{"PORT=" + port}
 	if out, err := runToolEnv(t, root, env, argv[0], argv[1:]...); err != nil {
 		t.Fatalf("health check %q failed against a serving %s: %v\n%s", argv, srv.Name, err, out)
 	}

@@ -3,18 +3,19 @@ package runner
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
-	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // probeModule is the exporter's SSE probe during a run: a short stream with a known
@@ -37,40 +38,71 @@ modules:
       min_first_to_last: 20ms
 `
 
-// startExporter runs bin/ssebench-exporter watching every server by its port (a server
-// that is not running yet is reported as down) and tells Prometheus to scrape it.
-func (s *stack) startExporter(ctx context.Context, list []servers.Server, ports map[string]int) error {
-	port, err := servers.FreePort()
-	if err != nil {
+// exporter is bin/ssebench-exporter as a run drives it: it watches each server by the port
+// the server got when it started, so its targets follow the servers as they come and go.
+type exporter struct {
+	proc       *proc.Process
+	configFile string
+	ports      map[string]int // of the servers running now, by name
+}
+
+// process is nil when there is no exporter.
+func (e *exporter) process() *proc.Process {
+	if e == nil {
+		return nil
+	}
+	return e.proc
+}
+
+// startExporter runs bin/ssebench-exporter, watching the servers of ports to begin with,
+// and tells Prometheus to scrape it.
+func (s *stack) startExporter(ctx context.Context, ports map[string]int) error {
+	e := &exporter{configFile: filepath.Join(s.cfg.DataDir, "exporter.yml"), ports: ports}
+	if err := e.writeConfig(); err != nil {
 		return err
 	}
-	configFile := filepath.Join(s.cfg.DataDir, "exporter.yml")
-	if err := os.WriteFile(configFile, []byte(exporterConfig(list, ports)), 0o644); err != nil {
-		return fmt.Errorf("writing the exporter configuration: %w", err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	exp := servers.Server{Name: "exporter", Command: []string{filepath.Join("bin", "ssebench-exporter"),
-		"--web.listen-address=" + addr, "--config.file=" + configFile, "--log.level=warn"}}
-	p, err := servers.Start(ctx, s.cfg.Root, exp, servers.StartOptions{Port: port, Stderr: s.logWriter("exporter.log")})
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p, err := proc.StartHTTP(ctx, "", "/-/healthy", func(addr string) proc.Spec {
+		return proc.Spec{Name: "exporter", Path: filepath.Join(s.cfg.Root, "bin", "ssebench-exporter"),
+			Args:   []string{"--web.listen-address=" + addr, "--config.file=" + e.configFile, "--log.level=warn"},
+			Stderr: s.logWriter("exporter.log")}
+	})
 	if err != nil {
 		return fmt.Errorf("starting the exporter: %w", err)
 	}
-	if err := waitHTTP(ctx, "http://"+addr+"/metrics", 30*time.Second, p); err != nil {
-		_ = p.Stop(context.Background())
-		return fmt.Errorf("the exporter did not come up: %w", err)
-	}
-	s.exporter, s.exporterAddr = p, addr
-	return s.writeTargets("exporter", []promrun.TargetGroup{{Targets: []string{addr}}})
+	e.proc, s.exporter = p, e
+	return s.writeTargets("exporter", []promrun.TargetGroup{{Targets: []string{p.Addr()}}})
 }
 
-func exporterConfig(list []servers.Server, ports map[string]int) string {
+func (e *exporter) writeConfig() error {
+	if err := os.WriteFile(e.configFile, []byte(exporterConfig(e.ports)), 0o644); err != nil {
+		return fmt.Errorf("writing the exporter configuration: %w", err)
+	}
+	return nil
+}
+
+// watch sets (port > 0) or removes a server's target and has the exporter reload.
+func (e *exporter) watch(ctx context.Context, server string, port int) error {
+	if port > 0 {
+		e.ports[server] = port
+	} else {
+		delete(e.ports, server)
+	}
+	if err := e.writeConfig(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return promrun.Reload(ctx, e.proc.URL())
+}
+
+func exporterConfig(ports map[string]int) string {
 	var b strings.Builder
-	b.WriteString("# Written by ssebench run for one benchmark run.\ntargets:\n")
-	names := make([]string, 0, len(list))
-	for _, srv := range list {
-		if srv.Unavailable == "" {
-			names = append(names, srv.Name)
-		}
+	b.WriteString("# Written by ssebench run for one benchmark run: the servers running now.\ntargets:\n")
+	names := make([]string, 0, len(ports))
+	for name := range ports {
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -80,14 +112,18 @@ func exporterConfig(list []servers.Server, ports map[string]int) string {
 	return b.String()
 }
 
-// watchProbe points Prometheus' sse-probe job at the server now under test.
-func (s *stack) watchProbe(server, url string) {
+// watchServer points the exporter at a server that now runs as p: its process by the port
+// it got, and Prometheus' sse-probe job at its URL.
+func (s *stack) watchServer(ctx context.Context, server string, p *proc.Process) {
 	if s.exporter == nil {
 		return
 	}
-	group := promrun.TargetGroup{Targets: []string{s.exporterAddr}, Labels: map[string]string{
+	if err := s.exporter.watch(ctx, server, port(p)); err != nil {
+		s.cfg.Logger.Warn("exporter targets", "server", server, "err", err)
+	}
+	group := promrun.TargetGroup{Targets: []string{s.exporter.proc.Addr()}, Labels: map[string]string{
 		"server":         server,
-		"__param_target": url + "/v1/chat/completions",
+		"__param_target": p.URL() + "/v1/chat/completions",
 		"__param_module": "stream",
 	}}
 	if err := s.writeTargets("probe", []promrun.TargetGroup{group}); err != nil {
@@ -95,38 +131,27 @@ func (s *stack) watchProbe(server, url string) {
 	}
 }
 
-func (s *stack) unwatchProbe() {
+// unwatchServer stops watching a server that is stopping: its port is free for anyone to
+// take, and what takes it is not that server.
+func (s *stack) unwatchServer(server string) {
 	if s.exporter == nil {
 		return
 	}
 	if err := s.writeTargets("probe", nil); err != nil {
 		s.cfg.Logger.Warn("probe targets", "err", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.exporter.watch(ctx, server, 0); err != nil {
+		s.cfg.Logger.Warn("exporter targets", "server", server, "err", err)
+	}
 }
 
-// waitHTTP polls url until it answers 200, the deadline passes or the process exits.
-func waitHTTP(ctx context.Context, url string, within time.Duration, p *servers.Process) error {
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: no answer within %s", url, within)
-		case <-p.Exited():
-			return fmt.Errorf("exited: %s", p.StderrTail(5))
-		case <-tick.C:
-		}
-	}
+// port is the TCP port p serves on.
+func port(p *proc.Process) int {
+	_, portStr, _ := net.SplitHostPort(p.Addr())
+	n, _ := strconv.Atoi(portStr)
+	return n
 }
 
 // waitWatched blocks until Prometheus has scraped the exporter reporting the server's

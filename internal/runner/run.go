@@ -94,11 +94,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 	st := &stack{cfg: &cfg}
 	defer st.shutdown(progress)
-	ports, err := assignPorts(list)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.start(ctx, list, ports, progress); err != nil {
+	if err := st.start(ctx, progress); err != nil {
 		return nil, err
 	}
 	if cfg.Reference {
@@ -111,10 +107,10 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	if len(scenarios) > 0 {
-		measureAll(ctx, st, list, ports, scenarios, out, progress)
+		measureAll(ctx, st, list, scenarios, out, progress)
 	}
 	if sweep && ctx.Err() == nil {
-		sweepAll(ctx, st, list, ports, out, progress)
+		sweepAll(ctx, st, list, out, progress)
 	}
 	out.Interrupted = ctx.Err() != nil
 	progress.Done()
@@ -123,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // start brings up what every load run shares. Scrape targets are written before
 // Prometheus starts, so that it scrapes them from its first second on.
-func (s *stack) start(ctx context.Context, list []servers.Server, ports map[string]int, progress *Progress) error {
+func (s *stack) start(ctx context.Context, progress *Progress) error {
 	if err := s.prepare(); err != nil {
 		return err
 	}
@@ -131,13 +127,14 @@ func (s *stack) start(ctx context.Context, list []servers.Server, ports map[stri
 		return err
 	}
 	progress.Logf("stub: %s", s.stub.URL())
+	// The servers under test join the exporter's targets as they start; the stub is watched
+	// under the reference's name from the start: direct's CPU is the stub's.
+	ports := map[string]int{}
 	if s.cfg.Reference {
-		// The exporter watches the stub under the reference's name: direct's CPU is the stub's.
-		list = append([]servers.Server{directServer}, list...)
-		ports[directServer.Name] = s.stubPort()
+		ports[directServer.Name] = port(s.stub)
 	}
 	if !s.cfg.NoExporter {
-		if err := s.startExporter(ctx, list, ports); err != nil {
+		if err := s.startExporter(ctx, ports); err != nil {
 			progress.Logf("warning: %v; CPU and memory columns will show %s", err, results.Missing)
 		}
 	}
@@ -167,7 +164,7 @@ func (s *stack) shutdown(progress *Progress) {
 // measureAll runs every trial: each one every scenario against every server, in an order
 // shuffled per trial (seeded, printed) so that slow drift of the machine does not favour
 // whoever runs first. Each trial pushes under its own testid.
-func measureAll(ctx context.Context, st *stack, list []servers.Server, ports map[string]int, scenarios []namedScenario, out *Outcome, progress *Progress) {
+func measureAll(ctx context.Context, st *stack, list []servers.Server, scenarios []namedScenario, out *Outcome, progress *Progress) {
 	skipped := map[string]bool{}
 	for trial := 1; trial <= st.cfg.Trials && ctx.Err() == nil; trial++ {
 		order := trialOrder(list, st.cfg.OrderSeed, trial)
@@ -189,7 +186,7 @@ func measureAll(ctx context.Context, st *stack, list []servers.Server, ports map
 				continue
 			}
 			at := position{Trial: trial, Trials: st.cfg.Trials, TestID: tr.TestID, Index: i + 1, Count: len(order)}
-			ms, skip := runServer(ctx, st, srv, ports[srv.Name], scenarios, at, progress)
+			ms, skip := runServer(ctx, st, srv, scenarios, at, progress)
 			out.Measured = append(out.Measured, ms...)
 			if skip != nil {
 				skipped[srv.Name] = true
@@ -321,23 +318,9 @@ type namedScenario struct {
 	Scenario load.Scenario
 }
 
-// assignPorts gives every server its own port up front, so that the exporter can watch
-// each one by port for the whole run.
-func assignPorts(list []servers.Server) (map[string]int, error) {
-	ports := map[string]int{}
-	for _, s := range list {
-		p, err := servers.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		ports[s.Name] = p
-	}
-	return ports, nil
-}
-
 // runServer builds, starts and measures one server in every scenario.
-func runServer(ctx context.Context, st *stack, srv servers.Server, port int, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
-	return withServer(ctx, st, srv, port, at, progress, func(target string, pid int) []Measured {
+func runServer(ctx context.Context, st *stack, srv servers.Server, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
+	return withServer(ctx, st, srv, at, progress, func(target string, pid int) []Measured {
 		return measureScenarios(ctx, st, srv.Name, target, pid, scenarios, at, progress)
 	})
 }
@@ -345,7 +328,7 @@ func runServer(ctx context.Context, st *stack, srv servers.Server, port int, sce
 // withServer builds and starts srv, waits until it is healthy and watched, calls measure
 // with its URL and PID, and stops it. The reference (direct) has nothing to build or
 // start: its target is the stub itself, and its PID is not ours to reset (-1).
-func withServer(ctx context.Context, st *stack, srv servers.Server, port int, at position, progress *Progress, measure func(target string, pid int) []Measured) ([]Measured, *Skipped) {
+func withServer(ctx context.Context, st *stack, srv servers.Server, at position, progress *Progress, measure func(target string, pid int) []Measured) ([]Measured, *Skipped) {
 	if srv.Name == directServer.Name {
 		return measure(st.stub.URL(), -1), nil
 	}
@@ -355,25 +338,23 @@ func withServer(ctx context.Context, st *stack, srv servers.Server, port int, at
 		progress.Logf("%s %s: skipped: %v", at, srv.Name, err)
 		return nil, &Skipped{Server: srv.Name, Reason: "build failed: " + err.Error()}
 	}
-	proc, err := servers.Start(ctx, st.cfg.Root, srv, servers.StartOptions{Port: port, StubURL: st.stub.URL(),
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	proc, err := servers.Start(startCtx, st.cfg.Root, srv, servers.StartOptions{StubURL: st.stub.URL(),
 		Stderr: st.logWriter("server-" + srv.Name + ".log")})
 	if err != nil {
+		progress.Logf("%s %s: skipped: %v", at, srv.Name, err)
 		return nil, &Skipped{Server: srv.Name, Reason: "start failed: " + err.Error()}
 	}
 	defer func() {
+		st.unwatchServer(srv.Name)
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		if err := proc.Stop(stopCtx); err != nil {
 			progress.Logf("%s %s: warning: stop: %v", at, srv.Name, err)
 		}
 	}()
-	healthCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := proc.WaitHealthy(healthCtx); err != nil {
-		return nil, &Skipped{Server: srv.Name, Reason: "not healthy: " + err.Error()}
-	}
-	st.watchProbe(srv.Name, proc.URL())
-	defer st.unwatchProbe()
+	st.watchServer(ctx, srv.Name, proc)
 	if err := st.waitWatched(ctx, srv.Name); err != nil {
 		progress.Logf("%s %s: warning: %v; its CPU and memory may be missing", at, srv.Name, err)
 	}

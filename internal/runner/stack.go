@@ -7,27 +7,25 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/alertmanager"
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/stubrun"
 )
 
 // stack is what every load run of a benchmark shares: Prometheus, the stub and the exporter.
 type stack struct {
-	cfg          *Config
-	prom         *promrun.Server      // nil when an existing Prometheus is used
-	alerts       *alertmanager.Server // nil without --alerts
-	promURL      string
-	runDir       string // where file_sd targets are written; "" for an external Prometheus
-	configFile   string
-	stub         *servers.Process
-	exporter     *servers.Process
-	exporterAddr string
-	logs         []*os.File
+	cfg        *Config
+	prom       *promrun.Server      // nil when an existing Prometheus is used
+	alerts     *alertmanager.Server // nil without --alerts
+	promURL    string
+	runDir     string // where file_sd targets are written; "" for an external Prometheus
+	configFile string
+	stub       *proc.Process
+	exporter   *exporter // nil without the exporter
+	logs       []*os.File
 }
 
 // prepare lays out the Prometheus run directory, so that scrape targets written before
@@ -79,32 +77,18 @@ func (s *stack) startPrometheus(ctx context.Context) error {
 	return nil
 }
 
-// stubPort is the stub's port: the exporter watches the stub as the direct reference.
-func (s *stack) stubPort() int {
-	_, port, _ := strings.Cut(hostPort(s.stub.URL()), ":")
-	n, _ := strconv.Atoi(port)
-	return n
-}
-
 func (s *stack) remoteWriteURL() string { return s.promURL + "/api/v1/write" }
 
-// startStub runs bin/stub on a free port with the run's stub flags.
+// startStub runs bin/stub on a port of its own with the run's stub flags.
 func (s *stack) startStub(ctx context.Context) error {
-	port, err := servers.FreePort()
-	if err != nil {
-		return err
-	}
-	stub := servers.Server{Name: "stub", Command: append([]string{filepath.Join("bin", "stub")}, s.cfg.StubArgs...)}
-	p, err := servers.Start(ctx, s.cfg.Root, stub, servers.StartOptions{Port: port, Stderr: s.logWriter("stub.log")})
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	p, err := stubrun.Start(ctx, filepath.Join(s.cfg.Root, "bin", "stub"), s.cfg.StubArgs, s.logWriter("stub.log"))
 	if err != nil {
 		return fmt.Errorf("starting the stub: %w (run `make build` first)", err)
 	}
-	if err := p.WaitHealthy(ctx); err != nil {
-		_ = p.Stop(context.Background())
-		return fmt.Errorf("the stub did not become healthy: %w", err)
-	}
 	s.stub = p
-	return s.writeTargets("stub", []promrun.TargetGroup{{Targets: []string{hostPort(p.URL())}}})
+	return s.writeTargets("stub", []promrun.TargetGroup{{Targets: []string{p.Addr()}}})
 }
 
 // writeTargets is a no-op against an external Prometheus: its scrape configuration is the user's.
@@ -125,7 +109,7 @@ func (s *stack) stop(keep bool) error {
 	if s.exporter != nil {
 		errs = append(errs, s.writeTargets("exporter", nil), s.writeTargets("probe", nil))
 	}
-	for _, p := range []*servers.Process{s.exporter, s.stub} {
+	for _, p := range []*proc.Process{s.exporter.process(), s.stub} {
 		if p != nil {
 			if err := p.Stop(ctx); err != nil {
 				errs = append(errs, err)
@@ -145,15 +129,6 @@ func (s *stack) stop(keep bool) error {
 	}
 	s.closeLogs()
 	return errors.Join(errs...)
-}
-
-func hostPort(url string) string {
-	for _, prefix := range []string{"http://", "https://"} {
-		if len(url) > len(prefix) && url[:len(prefix)] == prefix {
-			return url[len(prefix):]
-		}
-	}
-	return url
 }
 
 // logWriter appends a child's output to a file under the data directory, so that a failed

@@ -89,7 +89,7 @@ type SweepOutcome struct {
 
 // sweepAll sweeps every server in list (direct first: its first step sets the SLO, and
 // the rate at which it breaks is the harness' own ceiling).
-func sweepAll(ctx context.Context, st *stack, list []servers.Server, ports map[string]int, out *Outcome, progress *Progress) {
+func sweepAll(ctx context.Context, st *stack, list []servers.Server, out *Outcome, progress *Progress) {
 	cfg := st.cfg.Sweep
 	sw := &SweepOutcome{TestID: run.SweepTestID(st.cfg.TestID), Window: run.Window{Start: time.Now()}}
 	bound := cfg.TTFTMargin
@@ -110,7 +110,7 @@ func sweepAll(ctx context.Context, st *stack, list []servers.Server, ports map[s
 		if srv.Name == directServer.Name {
 			judgeBy = 0
 		}
-		ms, skip := withServer(ctx, st, srv, ports[srv.Name], at, progress, func(target string, pid int) []Measured {
+		ms, skip := withServer(ctx, st, srv, at, progress, func(target string, pid int) []Measured {
 			var ms []Measured
 			res, ms = sweepServer(ctx, st, srv.Name, target, at, judgeBy, progress)
 			return ms

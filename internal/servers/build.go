@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+
+	"github.com/ssebench/ssebench/internal/proc"
 )
 
 // BuildIt runs the server's build command with bash in root. Output goes to out (which may
@@ -13,7 +15,7 @@ func (s Server) BuildIt(ctx context.Context, root string, out io.Writer) error {
 	if s.Unavailable != "" {
 		return fmt.Errorf("%s: unavailable: %s", s.Name, s.Unavailable)
 	}
-	tail := newTailBuffer(8 << 10)
+	tail := proc.NewTail(8 << 10)
 	cmd := exec.CommandContext(ctx, "bash", "-c", s.Build)
 	cmd.Dir = root
 	w := io.Writer(tail)
@@ -25,7 +27,7 @@ func (s Server) BuildIt(ctx context.Context, root string, out io.Writer) error {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", err, ctx.Err())
 		}
-		return fmt.Errorf("%s: build failed: %v: %s", s.Name, err, tail.lastLines(10))
+		return fmt.Errorf("%s: build failed: %v: %s", s.Name, err, tail.Lines(10))
 	}
 	return nil
 }

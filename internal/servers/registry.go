@@ -1,7 +1,7 @@
-// Package servers reads servers/servers.yaml, the registry of every proxy under test, and
-// builds, starts, health-checks and stops those proxies as real processes. The benchmark
-// runner and the conformance suite share it, so that a server added to the YAML file is
-// picked up by both.
+// Package servers reads servers/servers.yaml, the registry of every proxy under test, builds
+// those proxies and starts them by its contract (PORT, HOST, STUB_URL, /healthz) as
+// internal/proc children. The benchmark runner and the conformance suite share it, so that
+// a server added to the YAML file is picked up by both.
 package servers
 
 import (

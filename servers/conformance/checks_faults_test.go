@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/sse"
 )
 
@@ -18,11 +18,11 @@ import (
 func (f *fixture) checkUpstreamDown(t *testing.T) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_upstream_down_502", figs)
-	closed, err := servers.FreePort() // nothing listens there once FreePort returns
+	closed, err := proc.FreeAddr() // nothing listens there once FreeAddr returns
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := startProcess(t, f.server, fmt.Sprintf("http://127.0.0.1:%d", closed))
+	p := startProcess(t, f.server, "http://"+closed)
 	client := newClient(0)
 	defer client.CloseIdleConnections()
 	var slowest time.Duration

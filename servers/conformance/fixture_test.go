@@ -2,20 +2,21 @@ package conformance_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/stubrun"
 )
 
 // fixture is one server under test in front of its own stub, so that the stub's counters
 // belong to this server alone.
 type fixture struct {
 	server  servers.Server
-	stub    *servers.Process
-	proxy   *servers.Process
+	stub    *proc.Process
+	proxy   *proc.Process
 	stubURL string
 }
 
@@ -34,56 +35,48 @@ func newFixture(t *testing.T, s servers.Server) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{server: s}
-	f.stub = startProcess(t, stubServer(), "")
+	f.stub = startStub(t)
 	f.stubURL = f.stub.URL()
 	f.proxy = startProcess(t, s, f.stubURL)
 	return f
 }
 
-// stubServer describes the stub binary as a server, to reuse Start and WaitHealthy.
-func stubServer() servers.Server {
-	return servers.Server{Name: "stub", Runtime: "Go", Framework: "stub", Build: "true", Command: []string{stubBin}}
+// startProcess starts s in front of stubURL and waits until it is healthy; it is stopped
+// when the test ends.
+func startProcess(t *testing.T, s servers.Server, stubURL string) *proc.Process {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), healthyTimeout)
+	defer cancel()
+	p, err := servers.Start(ctx, repoRoot, s, servers.StartOptions{StubURL: stubURL})
+	return stopAtCleanup(t, p, err)
 }
 
-// startProcess starts s on a free port and waits until it is healthy; it is stopped when
-// the test ends. A port taken between FreePort and the listen is retried.
-func startProcess(t *testing.T, s servers.Server, stubURL string) *servers.Process {
+// startStub starts the stub and waits until it is healthy; it is stopped when the test ends.
+func startStub(t *testing.T) *proc.Process {
 	t.Helper()
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := servers.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.Name == "stub" {
-			s.Command = []string{stubBin, "--listen-address", fmt.Sprintf("127.0.0.1:%d", port)}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), healthyTimeout)
-		p, err := servers.Start(ctx, repoRoot, s, servers.StartOptions{Port: port, StubURL: stubURL})
-		if err == nil {
-			if err = p.WaitHealthy(ctx); err != nil {
-				_ = p.Stop(ctx) // the port may have been taken: try another
-			}
-		}
-		cancel()
-		if err == nil {
-			t.Cleanup(func() {
-				stop(t, p)
-				if t.Failed() {
-					t.Logf("%s stderr (last lines): %s", s.Name, p.StderrTail(20))
-				}
-			})
-			return p
-		}
-		lastErr = err
+	ctx, cancel := context.WithTimeout(context.Background(), healthyTimeout)
+	defer cancel()
+	p, err := stubrun.Start(ctx, stubBin, nil, nil)
+	return stopAtCleanup(t, p, err)
+}
+
+func stopAtCleanup(t *testing.T, p *proc.Process, err error) *proc.Process {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal(lastErr)
-	return nil
+	t.Cleanup(func() {
+		stop(t, p)
+		if t.Failed() {
+			t.Logf("%s stderr (last lines): %s", p.Name(), p.Tail(20))
+		}
+	})
+	return p
 }
 
 // stop ends p; a server that does not exit 0 on SIGTERM breaks the contract, and so does
 // one that exited before (Stop reports how it exited).
-func stop(t *testing.T, p *servers.Process) {
+func stop(t *testing.T, p *proc.Process) {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := p.Stop(ctx); err != nil {

@@ -25,7 +25,7 @@ func TestChecksCatchBrokenProxies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stub := startProcess(t, stubServer(), "")
+	stub := startStub(t)
 
 	t.Run("buffering proxy fails 2_streams", func(t *testing.T) {
 		p := startProcess(t, brokenProxy(t, exe, "buffer"), stub.URL())

@@ -40,6 +40,7 @@ func Run() (dashboard.Dashboard, error) {
 	deltaRow(l)
 	resultsRow(l)
 	efficiencyRow(l)
+	sweepRow(l)
 	scoresRow(l)
 	memoryShareRow(l)
 	seriesRow(l)

@@ -3,25 +3,32 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/benchtest"
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/run"
 )
 
+// runCompare runs compare with no environment, as if nothing of SSEBENCH_* were set.
+func runCompare(args []string, stdout, stderr io.Writer) int {
+	return compareMain(args, cli.IO{Stdout: stdout, Stderr: stderr, LookupEnv: cli.MapEnv(nil)})
+}
+
 func TestCompareFlagsNameWhatIsWrong(t *testing.T) {
 	cases := map[string][]string{
-		"give two runs":     {"only-one"},
-		"with --baseline":   {"--baseline", "14d", "a", "b"},
-		"--threshold":       {"--threshold", "lots", "a", "b"},
-		"--format":          {"--format", "csv", "a", "b"},
-		"--baseline \"0s\"": {"--baseline", "0s", "a"},
-		"needs a value":     {"a", "b", "--format"},
-		"quotes":            {"a", `b"`},
+		"give two runs":   {"only-one"},
+		"with --baseline": {"--baseline", "14d", "a", "b"},
+		"--threshold":     {"--threshold", "lots", "a", "b"},
+		"--format":        {"--format", "csv", "a", "b"},
+		"--baseline 0s":   {"--baseline", "0s", "a"},
+		"needs a value":   {"a", "b", "--format"},
+		"quotes":          {"a", `b"`},
 	}
 	for want, args := range cases {
 		var stderr strings.Builder
@@ -35,7 +42,7 @@ func TestCompareFlagsNameWhatIsWrong(t *testing.T) {
 }
 
 func TestCompareAcceptsFlagsAfterTheRun(t *testing.T) {
-	f, err := parseCompareFlags([]string{"cand", "--baseline", "14d", "--format=json"}, &strings.Builder{})
+	f, _, err := parseCompareFlags([]string{"cand", "--baseline", "14d", "--format=json"}, cli.MapEnv(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +129,6 @@ func TestCompareTwoRealRuns(t *testing.T) {
 	if err := prom.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("SSEBENCH_PROMETHEUS_URL", "")
 	out.Reset()
 	stderr.Reset()
 	code = runCompare([]string{"--data-dir", dataDir, "--lookback", "1h", "before", "after"}, &out, &stderr)

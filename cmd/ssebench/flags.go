@@ -3,13 +3,11 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
-// Flag helpers shared by the subcommands: every flag has an environment-variable fallback.
+// Flag helpers shared by the subcommands; internal/cli does the parsing and the environment.
 
 func splitCSV(s string) []string {
 	var out []string
@@ -32,36 +30,6 @@ func absPathOrEmpty(p string) string {
 	return abs
 }
 
-func envString(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}
-
-// envInt is the integer in $key, or def when unset; a malformed value is reported at
-// startup by leaving def in place and naming it, not silently ignored.
-func envInt(key string, def int) int {
-	v, ok := os.LookupEnv(key)
-	if !ok || strings.TrimSpace(v) == "" {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "ssebench: $%s=%q is not an integer; using %d\n", key, v, def)
-		return def
-	}
-	return n
-}
-
-func envFlagBool(key string) bool {
-	switch strings.ToLower(os.Getenv(key)) {
-	case "1", "true", "yes":
-		return true
-	}
-	return false
-}
-
 // repeatedHeaders collects repeated "Name: value" flags.
 type repeatedHeaders http.Header
 
@@ -75,3 +43,6 @@ func (h repeatedHeaders) Set(s string) error {
 	http.Header(h).Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	return nil
 }
+
+// Repeatable: $SSEBENCH_HEADER holds one header per line.
+func (h repeatedHeaders) Repeatable() {}

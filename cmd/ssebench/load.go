@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,8 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/term"
 
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
@@ -30,10 +28,10 @@ func init() {
 	register("load", "the Go load generator: one scenario of k6/scenarios.json against one server", loadMain)
 }
 
-func loadMain(args []string) int {
+func loadMain(args []string, sys cli.IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return loadCommand(ctx, args, os.Stdout, os.Stderr, term.IsTerminal(int(os.Stdout.Fd())))
+	return loadCommand(ctx, args, sys, isTerminal(sys.Stdout))
 }
 
 // loadFlags are the parsed flags of `ssebench load`.
@@ -45,69 +43,66 @@ type loadFlags struct {
 	verbose                                                                      bool
 }
 
-func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*loadFlags, *cli.FlagSet, error) {
+	fs := cli.NewFlagSet("ssebench load", "SSEBENCH")
+	fs.About = "The Go load generator alone: one scenario of k6/scenarios.json (k6's executors) against one URL, every stream checked, a k6-style summary at the end, optionally remote-written to Prometheus every second."
+	fs.Examples = []string{
+		"ssebench load --target http://127.0.0.1:8081 --scenario stress --quick",
+		"ssebench load --target http://127.0.0.1:8081 --remote-write-url http://127.0.0.1:9090/api/v1/write",
+		"ssebench load --target http://127.0.0.1:18080 --header 'X-Stub-Tokens: 64' --summary-json out.json",
+		"SSEBENCH_TARGET=http://127.0.0.1:8081 SSEBENCH_SCENARIO=baseline ssebench load",
+	}
 	f := &loadFlags{headers: http.Header{}}
-	fs.StringVar(&f.target, "target", envString("SSEBENCH_TARGET", ""), "base URL of the server under test, e.g. http://127.0.0.1:8081 [$SSEBENCH_TARGET]")
-	fs.StringVar(&f.scenario, "scenario", envString("SSEBENCH_SCENARIO", "baseline"), "scenario name in the scenarios file [$SSEBENCH_SCENARIO]")
-	fs.StringVar(&f.scenariosFile, "scenarios-file", envString("SSEBENCH_SCENARIOS_FILE", ""), "scenario file (default: k6/scenarios.json in the current directory or the repository root) [$SSEBENCH_SCENARIOS_FILE]")
-	fs.BoolVar(&f.quick, "quick", envFlagBool("SSEBENCH_QUICK"), "the same shape, seconds long (every duration × --quick-factor) [$SSEBENCH_QUICK]")
+	fs.StringVar(&f.target, "target", "", "base URL of the server under test, e.g. http://127.0.0.1:8081 (required)")
+	fs.StringVar(&f.scenario, "scenario", "baseline", "scenario name in the scenarios file")
+	fs.StringVar(&f.scenariosFile, "scenarios-file", "", "scenario file (default: k6/scenarios.json in the current directory or the repository root)")
+	fs.BoolVar(&f.quick, "quick", false, "the same shape, seconds long (every duration × --quick-factor)")
 	fs.Float64Var(&f.quickFactor, "quick-factor", 0.1, "duration factor of --quick")
-	fs.StringVar(&f.server, "server", envString("SSEBENCH_SERVER", ""), "server label on every series (default: the target's host:port) [$SSEBENCH_SERVER]")
-	fs.StringVar(&f.testID, "testid", envString("SSEBENCH_TESTID", ""), "testid label (default: the start time, sortable) [$SSEBENCH_TESTID]")
-	fs.StringVar(&f.remoteWriteURL, "remote-write-url", envString("SSEBENCH_REMOTE_WRITE_URL", ""), "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write [$SSEBENCH_REMOTE_WRITE_URL]")
-	fs.StringVar(&f.summaryJSON, "summary-json", envString("SSEBENCH_SUMMARY_JSON", ""), "also write the summary as JSON to this file [$SSEBENCH_SUMMARY_JSON]")
+	fs.StringVar(&f.server, "server", "", "server label on every series (default: the target's host:port)")
+	fs.StringVar(&f.testID, "testid", "", "testid label (default: the start time, sortable)")
+	fs.StringVar(&f.remoteWriteURL, "remote-write-url", "", "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
+	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the summary as JSON to this file")
 	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr")
-	fs.Var(repeatedHeaders(f.headers), "header", "extra request header, \"Name: value\" (repeatable), e.g. \"X-Stub-Tokens: 32\"; $SSEBENCH_HEADERS holds more, one per line")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	fs.Var(repeatedHeaders(f.headers), "header", "extra request header, `Name: value` (repeatable; one per line in the variable), e.g. \"X-Stub-Tokens: 32\"")
+	if err := fs.Parse(args, lookupEnv); err != nil {
+		return nil, fs, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	for _, line := range strings.Split(os.Getenv("SSEBENCH_HEADERS"), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if err := repeatedHeaders(f.headers).Set(line); err != nil {
-			return nil, fmt.Errorf("$SSEBENCH_HEADERS line %q: %w", line, err)
-		}
-	}
-	if f.target == "" {
-		return nil, errors.New("--target is required (or $SSEBENCH_TARGET), e.g. --target http://127.0.0.1:8081")
-	}
-	if _, err := load.ParseTarget(f.target); err != nil {
-		return nil, fmt.Errorf("--target: %w", err)
-	}
-	if f.quickFactor <= 0 || f.quickFactor > 1 {
-		return nil, fmt.Errorf("--quick-factor %v: want a factor in (0, 1]", f.quickFactor)
-	}
-	return f, nil
+	return f, fs, f.validate(fs)
 }
 
-func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool) int {
-	f, err := parseLoadFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+func (f *loadFlags) validate(fs *cli.FlagSet) error {
+	if err := fs.NoArgs(); err != nil {
+		return err
 	}
+	if f.target == "" {
+		return cli.Usagef("--target is required (or $SSEBENCH_TARGET), e.g. --target http://127.0.0.1:8081")
+	}
+	if _, err := load.ParseTarget(f.target); err != nil {
+		return cli.Usagef("--target: %v", err)
+	}
+	if f.quickFactor <= 0 || f.quickFactor > 1 {
+		return cli.Usagef("--quick-factor %v: want a factor in (0, 1]", f.quickFactor)
+	}
+	return nil
+}
+
+func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
+	f, fs, err := parseLoadFlags(args, sys.LookupEnv)
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench load:", err)
-		return 2
+		return fs.Exit(err, sys)
 	}
+	stdout := sys.Stdout
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(slog.NewTextHandler(sys.Stderr, &slog.HandlerOptions{Level: level}))
 	sc, err := pickScenario(f)
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench load:", err)
-		return 2
+		return fs.Exit(cli.Usagef("%v", err), sys)
 	}
 	if err := load.CheckReachable(ctx, f.target); err != nil {
-		fmt.Fprintln(stderr, "ssebench load:", err)
-		return 1
+		return fs.Exit(err, sys)
 	}
 	u, _ := load.ParseTarget(f.target)
 	if f.server == "" {
@@ -122,8 +117,7 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 		pusher, err = remotewrite.New(remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second,
 			Logger: logger}, reg)
 		if err != nil {
-			fmt.Fprintln(stderr, "ssebench load:", err)
-			return 2
+			return fs.Exit(cli.Usagef("--remote-write-url: %v", err), sys)
 		}
 		pusher.Start(context.WithoutCancel(ctx))
 	}
@@ -132,27 +126,33 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer, t
 	bar := progress.New(stdout, tty)
 	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
 		Scenario: sc, Headers: f.headers, Registry: reg,
-		Progress: func(p load.Progress) { bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario)) }})
+		Progress: func(p load.Progress) {
+			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(pusher.Stats().SamplesDropped))
+		}})
 	bar.Done()
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench load:", err)
-		return 1
+		return fs.Exit(err, sys)
 	}
-	status := 0
-	if err := summary.WriteText(stdout); err != nil {
-		fmt.Fprintln(stderr, "ssebench load:", err)
-		status = 1
+	return finishLoad(f, summary, pusher, fs, sys)
+}
+
+// finishLoad prints and writes the summary and drains the pusher; any failure exits 1.
+func finishLoad(f *loadFlags, summary *load.Summary, pusher *remotewrite.Pusher, fs *cli.FlagSet, sys cli.IO) int {
+	status := cli.ExitOK
+	if err := summary.WriteText(sys.Stdout); err != nil {
+		status = fs.Exit(err, sys)
 	}
 	if f.summaryJSON != "" {
 		if err := writeSummaryJSON(f.summaryJSON, summary); err != nil {
-			fmt.Fprintln(stderr, "ssebench load:", err)
-			status = 1
+			status = fs.Exit(err, sys)
 		}
 	}
-	if pusher != nil && !stopPusher(pusher, stdout, stderr) {
-		status = 1
+	if pusher != nil {
+		if err := stopPusher(pusher, sys.Stdout); err != nil {
+			status = fs.Exit(err, sys)
+		}
 	}
-	if summary.Aborted && status == 0 {
+	if summary.Aborted && status == cli.ExitOK {
 		status = 130
 	}
 	return status
@@ -202,20 +202,18 @@ func writeSummaryJSON(path string, s *load.Summary) error {
 	return file.Close()
 }
 
-// stopPusher pushes the final values and stale markers, and reports whether nothing was lost.
-func stopPusher(p *remotewrite.Pusher, stdout, stderr io.Writer) bool {
+// stopPusher pushes the final values and stale markers; an error says what was lost.
+func stopPusher(p *remotewrite.Pusher, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	stats, err := p.Stop(ctx)
 	fmt.Fprintf(stdout, "\n  remote write: %d samples and %d histograms sent, %d dropped, %d retries\n",
 		stats.SamplesSent, stats.HistogramsSent, stats.SamplesDropped, stats.Retries)
 	if err != nil {
-		fmt.Fprintln(stderr, "ssebench load: remote write:", err)
-		return false
+		return fmt.Errorf("remote write: %w", err)
 	}
 	if stats.SamplesDropped > 0 {
-		fmt.Fprintf(stderr, "ssebench load: remote write dropped %d samples: Prometheus misses part of this run\n", stats.SamplesDropped)
-		return false
+		return fmt.Errorf("remote write dropped %d samples: Prometheus misses part of this run", stats.SamplesDropped)
 	}
-	return true
+	return nil
 }

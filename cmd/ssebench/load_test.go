@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/ssebench/ssebench/internal/cli"
 )
 
 // sseTarget is a real streaming server on 127.0.0.1; it counts the requests that carried X-Probe.
@@ -61,7 +63,7 @@ func remoteWriteReceiver(t *testing.T, status int, writes *atomic.Int64, userAge
 func runLoad(t *testing.T, args ...string) (status int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	status = loadCommand(context.Background(), args, &out, &errb, false)
+	status = loadCommand(context.Background(), args, cli.IO{Stdout: &out, Stderr: &errb, LookupEnv: cli.MapEnv(nil)}, false)
 	return status, out.String(), errb.String()
 }
 
@@ -114,6 +116,30 @@ func TestLoadCommandFailsWhenRemoteWriteDropsSamples(t *testing.T) {
 		"--remote-write-url", rw.URL+"/api/v1/write")
 	if status == 0 || !strings.Contains(stderr, "remote write") {
 		t.Fatalf("exit %d with a receiver that rejects everything; want non-zero and the loss reported\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
+	}
+}
+
+// A receiver that rejects every write: the loss shows while the load runs, in the progress
+// line and as a warning on stderr, not only in the final count.
+func TestLoadCommandShowsRemoteWriteLossWhileRunning(t *testing.T) {
+	var probed, writes atomic.Int64
+	target := sseTarget(t, &probed)
+	rw := remoteWriteReceiver(t, http.StatusBadRequest, &writes, nil)
+	path := filepath.Join(t.TempDir(), "scenarios.json")
+	// Long enough for one progress tick (each second) after the first rejected push.
+	body := `{"scenarios":{"short":{"executor":"constant-vus","vus":1,"duration":"1500ms","gracefulStop":"5s"}}}`
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	status := loadCommand(context.Background(), []string{"--target", target.URL, "--scenarios-file", path, "--scenario", "short",
+		"--remote-write-url", rw.URL + "/api/v1/write"}, cli.IO{Stdout: &out, Stderr: &errb, LookupEnv: cli.MapEnv(nil)}, true)
+	progressLines, _, _ := strings.Cut(out.String(), "\n\n")
+	if status != 1 || !strings.Contains(progressLines, "rw dropped ") {
+		t.Errorf("exit %d; want 1 and the progress line showing the dropped samples:\n%s", status, out.String())
+	}
+	if !strings.Contains(errb.String(), "remote write dropping samples") {
+		t.Errorf("no live warning of the loss on stderr:\n%s", errb.String())
 	}
 }
 
@@ -179,7 +205,7 @@ func TestLoadCommandCancelledStillPrintsTheSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	status := loadCommand(ctx, []string{"--target", srv.URL, "--scenarios-file", path, "--scenario", "long"}, &out, &errb, true)
+	status := loadCommand(ctx, []string{"--target", srv.URL, "--scenarios-file", path, "--scenario", "long"}, cli.IO{Stdout: &out, Stderr: &errb, LookupEnv: cli.MapEnv(nil)}, true)
 	if status != 130 || !strings.Contains(out.String(), "(aborted)") || !strings.Contains(out.String(), "http_reqs") {
 		t.Fatalf("exit %d; want 130 and the summary marked aborted\nstdout:\n%s\nstderr:\n%s", status, out.String(), errb.String())
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -21,70 +20,75 @@ func init() {
 	register("report", "write report/<testid>/index.html and results.md for one run, from Prometheus", reportMain)
 }
 
-// reportFlags are the flags of `ssebench report`; each has an environment fallback.
+// reportFlags are the flags of `ssebench report`.
 type reportFlags struct {
 	testid, promURL, dataDir, out, compare, start, end string
 	lookback, timeout                                  time.Duration
 }
 
-func reportMain(args []string) int {
-	f, err := parseReportFlags(args)
+func reportMain(args []string, sys cli.IO) int {
+	f, fs, err := parseReportFlags(args, sys.LookupEnv)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(os.Stderr, "ssebench report:", err)
-		return 2
+		return fs.Exit(err, sys)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	url, closeRuns, err := openRuns(ctx, f.promURL, f.dataDir, os.Stderr)
+	url, closeRuns, err := openRuns(ctx, f.promURL, f.dataDir, sys.Stderr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ssebench report:", err)
-		return 1
+		return fs.Exit(err, sys)
 	}
 	defer closeRuns()
 	f.promURL = url
 	paths, err := runReport(ctx, f)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ssebench report:", err)
-		return 1
+		return fs.Exit(err, sys)
 	}
-	fmt.Println(paths.HTML)
-	fmt.Println(paths.Markdown)
-	return 0
+	fmt.Fprintln(sys.Stdout, paths.HTML)
+	fmt.Fprintln(sys.Stdout, paths.Markdown)
+	return cli.ExitOK
 }
 
-func parseReportFlags(args []string) (reportFlags, error) {
+func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (reportFlags, *cli.FlagSet, error) {
 	var f reportFlags
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.StringVar(&f.testid, "testid", envString("SSEBENCH_TESTID", ""), "the run to report on (required) [$SSEBENCH_TESTID]")
-	fs.StringVar(&f.promURL, "prometheus-url", envString("SSEBENCH_PROMETHEUS_URL", ""), "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own) [$SSEBENCH_PROMETHEUS_URL]")
-	fs.StringVar(&f.dataDir, "data-dir", envString("SSEBENCH_DATA_DIR", ""), "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus) [$SSEBENCH_DATA_DIR]")
-	fs.StringVar(&f.out, "out", envString("SSEBENCH_REPORT_DIR", "report"), "directory the report/<testid>/ folder is written under [$SSEBENCH_REPORT_DIR]")
-	fs.StringVar(&f.compare, "compare", envString("SSEBENCH_COMPARE", ""), "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server) [$SSEBENCH_COMPARE]")
-	fs.StringVar(&f.start, "start", envString("SSEBENCH_REPORT_START", ""), "run start, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_START]")
-	fs.StringVar(&f.end, "end", envString("SSEBENCH_REPORT_END", ""), "run end, RFC 3339 (default: found from the run's load samples) [$SSEBENCH_REPORT_END]")
-	fs.DurationVar(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
-	fs.DurationVar(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole report")
-	if err := fs.Parse(args); err != nil {
-		return f, err
+	fs := cli.NewFlagSet("ssebench report", "SSEBENCH")
+	fs.About = "Write report/<testid>/index.html (every chart of the writeup as inline SVG, offline) and results.md for one run, from the Prometheus holding it."
+	fs.Examples = []string{
+		"ssebench report --testid 20261202-093000                 # the kept runs, or a Prometheus on " + defaultPromURL,
+		"ssebench report --testid nightly --prometheus-url http://127.0.0.1:9090 --lookback 30d",
+		"ssebench report --testid t1 --start 2026-11-27T04:00:00Z --end 2026-11-27T04:10:00Z",
+		"SSEBENCH_TESTID=nightly ssebench report --report-dir /tmp/reports",
 	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
+	fs.StringVar(&f.testid, "testid", "", "the run to report on (required)")
+	fs.StringVar(&f.promURL, "prometheus-url", "", "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus)")
+	fs.StringVar(&f.out, "report-dir", "report", "directory the report/<testid>/ folder is written under")
+	fs.StringVar(&f.compare, "compare", "", "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server)")
+	fs.StringVar(&f.start, "start", "", "run start, RFC 3339 (default: found from the run's load samples)")
+	fs.StringVar(&f.end, "end", "", "run end, RFC 3339 (default: found from the run's load samples)")
+	fs.Duration(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
+	fs.Duration(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole report")
+	if err := fs.Parse(args, lookupEnv); err != nil {
+		return f, fs, err
+	}
+	return f, fs, f.validate(fs)
+}
+
+func (f reportFlags) validate(fs *cli.FlagSet) error {
+	if err := fs.NoArgs(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(f.testid) == "" {
-		return f, errors.New("--testid is required (or $SSEBENCH_TESTID)")
+		return cli.Usagef("--testid is required (or $SSEBENCH_TESTID)")
 	}
 	if (f.start == "") != (f.end == "") {
-		return f, errors.New("give both --start and --end, or neither")
+		return cli.Usagef("give both --start and --end, or neither")
 	}
 	if f.lookback <= 0 || f.timeout <= 0 {
-		return f, errors.New("--lookback and --timeout must be positive")
+		return cli.Usagef("--lookback and --timeout must be positive")
 	}
-	return f, nil
+	return nil
 }
 
 func runReport(ctx context.Context, f reportFlags) (report.Paths, error) {

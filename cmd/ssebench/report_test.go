@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/promrun"
 )
 
@@ -18,15 +19,14 @@ func TestReportFlagsNameWhatIsWrong(t *testing.T) {
 		{nil, "--testid is required"},
 		{[]string{"--testid", "t1", "--start", "2026-11-27T04:00:00Z"}, "both --start and --end"},
 		{[]string{"--testid", "t1", "--lookback", "0s"}, "--lookback"},
-		{[]string{"--testid", "t1", "extra"}, "unexpected arguments"},
+		{[]string{"--testid", "t1", "extra"}, "unexpected argument"},
 	} {
-		_, err := parseReportFlags(tc.args)
+		_, _, err := parseReportFlags(tc.args, cli.MapEnv(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error containing %q", tc.args, err, tc.want)
 		}
 	}
-	t.Setenv("SSEBENCH_TESTID", "from-env")
-	f, err := parseReportFlags(nil)
+	f, _, err := parseReportFlags(nil, cli.MapEnv(map[string]string{"SSEBENCH_TESTID": "from-env"}))
 	if err != nil || f.testid != "from-env" {
 		t.Fatalf("testid from $SSEBENCH_TESTID: %+v, %v", f, err)
 	}

@@ -2,17 +2,22 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
+
+	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/version"
 )
 
 func init() { register("version", "print the build's version and Go version", versionMain) }
 
-func versionMain([]string) int {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		fmt.Println("ssebench (no build info)")
-		return 0
+func versionMain(args []string, sys cli.IO) int {
+	fs := cli.NewFlagSet("ssebench version", "SSEBENCH")
+	fs.Examples = []string{"ssebench version", "ssebench --version  # the same"}
+	if err := fs.Parse(args, sys.LookupEnv); err != nil {
+		return fs.Exit(err, sys)
 	}
-	fmt.Printf("ssebench %s (%s)\n", info.Main.Version, info.GoVersion)
-	return 0
+	if err := fs.NoArgs(); err != nil {
+		return fs.Exit(err, sys)
+	}
+	fmt.Fprintln(sys.Stdout, version.Line("ssebench"))
+	return cli.ExitOK
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
 	"github.com/ssebench/ssebench/internal/version"
 )
@@ -39,6 +40,9 @@ func OS() IO { return IO{Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.Loo
 func MapEnv(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
+
+// dashDash spells the flag package's "-name" as "--name", as the help and docs do.
+var dashDash = regexp.MustCompile(`(^|[\s:])-([A-Za-z][\w.-]+)`)
 
 // ErrVersion is returned by Parse when --version was given.
 var ErrVersion = errors.New("version requested")
@@ -92,7 +96,7 @@ func (f *FlagSet) Parse(args []string, lookupEnv func(string) (string, bool)) er
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return Usagef("%v", err)
+		return Usagef("%s", dashDash.ReplaceAllString(err.Error(), "$1--$2"))
 	}
 	if f.version {
 		return ErrVersion

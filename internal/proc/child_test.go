@@ -66,6 +66,7 @@ func spawnGrandchild() int {
 	if err := os.WriteFile(os.Getenv("CHILD_PIDFILE"), []byte(strconv.Itoa(gc.Process.Pid)), 0o644); err != nil {
 		return 1
 	}
+	fmt.Fprintln(os.Stderr, "grandchild started")
 	_ = gc.Wait()
 	return 0
 }
@@ -104,4 +105,15 @@ func gone(pid int) bool {
 		time.Sleep(20 * time.Millisecond) // polls the kernel's process table; nothing to wait on
 	}
 	return false
+}
+
+// waitForOutput waits up to 30 s for p to print want: a child's own words are the only sign
+// that it got that far.
+func waitForOutput(t *testing.T, p *Process, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.Tail(5), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not print %q within 30 s: %s", p.Name(), want, p.Tail(5))
+		}
+	}
 }

@@ -3,8 +3,6 @@ package proc
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,11 +13,12 @@ import (
 
 func TestReadinessTimeoutNamesTheCommandAndShowsTheTail(t *testing.T) {
 	p := startChild(t, "silent")
+	waitForOutput(t, p, "warming up the cache")
 	addr, err := FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	err = p.WaitReady(ctx, "http://"+addr+"/ready")
 	if err == nil {
@@ -62,14 +61,12 @@ func TestExitBeforeReadyGivesTheStatusAndTheTail(t *testing.T) {
 func TestStopKillsGrandchildren(t *testing.T) {
 	pidfile := filepath.Join(t.TempDir(), "grandchild.pid")
 	p := startChild(t, "spawn", "CHILD_PIDFILE="+pidfile)
-	var grandchild int
-	for deadline := time.Now().Add(30 * time.Second); grandchild == 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no grandchild PID within 30 s: %s", p.Tail(5))
-		}
-		b, _ := os.ReadFile(pidfile) // written once the grandchild runs; polled, nothing to wait on
-		grandchild, _ = strconv.Atoi(string(b))
+	waitForOutput(t, p, "grandchild started")
+	b, err := os.ReadFile(pidfile)
+	if err != nil {
+		t.Fatal(err)
 	}
+	grandchild, _ := strconv.Atoi(string(b))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = p.Stop(ctx) // the child dies of the SIGTERM meant for the group: its status is not the point
@@ -119,34 +116,37 @@ func TestStopOfACleanChildIsNil(t *testing.T) {
 }
 
 // foreign is another process's listener answering 200 to everything, as a server left over
-// from an earlier run would.
-func foreign(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+// from an earlier run would: this test binary serving in a process group of its own.
+func foreign(t *testing.T) *Process {
+	p, err := StartHTTP(context.Background(), "", "/ready", func(addr string) Spec {
+		return childSpec(t, "serve", "CHILD_ADDR="+addr)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(context.Background()) })
+	return p
 }
 
 // Before the ownership check, any 200 on the port made the child ready, and a foreign
 // process was measured in its place.
 func TestAForeignListenerIsNotTheChildBeingReady(t *testing.T) {
-	addr := foreign(t)
+	other := foreign(t)
 	p := startChild(t, "silent")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err := p.WaitReady(ctx, "http://"+addr+"/ready")
+	err := p.WaitReady(ctx, other.URL()+"/ready")
 	if err == nil {
 		t.Fatal("a 200 from another process's listener was taken for the child being ready")
 	}
-	if want := "not by the child (process group " + strconv.Itoa(p.PID()) + ")"; !strings.Contains(err.Error(), want) {
+	want := "answered by pid " + strconv.Itoa(other.PID()) + " (proc.test), not by the child (process group " + strconv.Itoa(p.PID()) + ")"
+	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q lacks %q", err, want)
-	}
-	if !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
-		t.Errorf("error %q does not name the holder, pid %d", err, os.Getpid())
 	}
 }
 
 func TestStartHTTPOnAnAddressTakenByAnotherProcessFails(t *testing.T) {
-	addr := foreign(t)
+	addr := foreign(t).Addr()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err := StartHTTP(ctx, addr, "/ready", func(a string) Spec { return childSpec(t, "serve", "CHILD_ADDR="+a) })
@@ -156,7 +156,7 @@ func TestStartHTTPOnAnAddressTakenByAnotherProcessFails(t *testing.T) {
 }
 
 func TestStartHTTPPicksAnotherPortWhenItsPortWasTaken(t *testing.T) {
-	taken := foreign(t)
+	taken := foreign(t).Addr()
 	picks := 0
 	pickAddr = func() (string, error) {
 		if picks++; picks == 1 {

@@ -2,7 +2,9 @@
 #
 # Each component owns one file under mk/ and appends to the variables below,
 # so that components can grow without editing this file.
-#   DEPS_TARGETS   install or build what tests and runs need (idempotent, cached)
+#   DEPS_TARGETS       install or build what a benchmark run needs (idempotent, cached)
+#   TEST_DEPS_TARGETS  what only the tests need on top (Chromium, sysstat, BusyBox, TypeScript…),
+#                      so that `make bench` on a fresh machine installs none of it
 #   BUILD_TARGETS  build binaries into bin/ or their own folders
 #   TEST_TARGETS   extra test steps that are not `go test` (TypeScript checks, promtool, …)
 
@@ -21,25 +23,28 @@ GO        ?= go
 GOTEST_FLAGS ?= -race -count=1 -p 1 -timeout 60m
 export PATH := $(TOOLS_BIN):$(BIN):$(PATH)
 
-DEPS_TARGETS  :=
-BUILD_TARGETS :=
+DEPS_TARGETS      :=
+TEST_DEPS_TARGETS :=
+BUILD_TARGETS     :=
 TEST_TARGETS  :=
 GO_BINARIES   :=   # Go main packages of the root module, built into bin/
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: deps build test test-go bench bench-quick clean help
+.PHONY: deps deps-test build test test-go bench bench-quick clean help
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-deps: $(DEPS_TARGETS) ## install or build everything tests and runs need
+deps: $(DEPS_TARGETS) ## install or build what benchmarking needs (Prometheus, Bun, the Rust crates)
+
+deps-test: deps $(TEST_DEPS_TARGETS) ## deps, plus what only the tests need (Chromium, sysstat, BusyBox, shellcheck, TypeScript)
 
 build: $(BUILD_TARGETS) ## build every binary
 	@mkdir -p $(BIN)
 	$(if $(strip $(GO_BINARIES)),$(GO) build -o $(BIN)/ $(GO_BINARIES))
 
-test: deps build $(TEST_TARGETS) test-go ## build everything and run every test (what CI runs)
+test: deps-test build $(TEST_TARGETS) test-go ## build everything and run every test (what CI runs)
 
 test-go: build ## go test -race over the root module
 	$(GO) vet ./...

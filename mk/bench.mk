@@ -1,4 +1,5 @@
-# Benchmarks of ssebench itself (bench/). Figures, never pass/fail.
+# Benchmarks of ssebench itself (bench/). Figures, never pass/fail. wrk is installed by
+# bench-load alone: neither `make bench` nor the tests use it.
 WRK_STAMP := $(TOOLS)/stamps/wrk
 
 $(WRK_STAMP):

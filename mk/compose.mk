@@ -5,7 +5,7 @@
 COMPOSE_DEBS := busybox shellcheck
 COMPOSE_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-DEPS_TARGETS += deps-compose
+TEST_DEPS_TARGETS += deps-compose
 TEST_TARGETS += test-compose-script
 
 .PHONY: deps-compose test-compose-script compose-check

@@ -1,6 +1,6 @@
 # The exporter (exporter/): bin/ssebench-exporter, plus sysstat for its pidstat accuracy test.
 GO_BINARIES  += ./exporter/cmd/ssebench-exporter
-DEPS_TARGETS += deps-exporter
+TEST_DEPS_TARGETS += deps-exporter
 
 EXPORTER_SYSSTAT_STAMP := $(TOOLS)/stamps/exporter-sysstat
 

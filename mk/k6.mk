@@ -13,5 +13,5 @@ $(K6_STAMP): $(K6_DIR)/package.json $(K6_DIR)/package-lock.json
 test-k6: $(K6_STAMP) ## type-check the k6 scripts (k6/*.ts) against @types/k6
 	cd $(K6_DIR) && npx --no-install tsc --noEmit -p .
 
-DEPS_TARGETS += $(K6_STAMP)
+TEST_DEPS_TARGETS += $(K6_STAMP)
 TEST_TARGETS += test-k6

@@ -9,7 +9,7 @@ REPORT_SCREENSHOT_DIR ?= $(ROOT)/report/screenshot
 .PHONY: dashboards chromium report-screenshot
 
 dashboards: ## regenerate dashboards/grafana/dashboards/*.json from the query catalog
-	$(GO) run ./dashboards/cmd/gen -out $(ROOT)/dashboards/grafana/dashboards
+	$(GO) run ./dashboards/cmd/gen --dir $(ROOT)/dashboards/grafana/dashboards
 
 chromium: $(CHROMIUM_STAMP) ## install headless Chromium (Debian package) for the report tests
 

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"log/slog"
 	"net/http"
 	"os"
@@ -16,12 +15,23 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/alertmanager"
+	"github.com/ssebench/ssebench/internal/cli"
 )
 
-func main() {
-	addr := flag.String("listen-address", envOr("WEBHOOK_LISTEN_ADDRESS", "127.0.0.1:9095"), "where to listen [$WEBHOOK_LISTEN_ADDRESS]")
-	flag.Parse()
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+func main() { os.Exit(run(os.Args[1:], cli.OS())) }
+
+func run(args []string, sys cli.IO) int {
+	fs := cli.NewFlagSet("webhook-receiver", "WEBHOOK")
+	fs.About = "Print every alert Alertmanager sends to /alerts, one JSON log line each."
+	fs.Examples = []string{"go run ./prometheus/webhook-receiver --listen-address 127.0.0.1:9095"}
+	addr := fs.String("listen-address", "127.0.0.1:9095", "where to listen")
+	if err := fs.Parse(args, sys.LookupEnv); err != nil {
+		return fs.Exit(err, sys)
+	}
+	if err := fs.NoArgs(); err != nil {
+		return fs.Exit(err, sys)
+	}
+	logger := slog.New(slog.NewJSONHandler(sys.Stdout, nil))
 	mux := http.NewServeMux()
 	mux.Handle("/alerts", &alertmanager.Receiver{Logger: logger})
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -36,14 +46,7 @@ func main() {
 	}()
 	logger.Info("receiving Alertmanager webhooks", "url", "http://"+*addr+"/alerts")
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("listening", "err", err)
-		os.Exit(1)
+		return fs.Exit(err, sys)
 	}
-}
-
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
+	return cli.ExitOK
 }

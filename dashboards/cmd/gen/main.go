@@ -2,26 +2,29 @@
 package main
 
 import (
-	"flag"
-	"log/slog"
+	"fmt"
 	"os"
 
 	"github.com/ssebench/ssebench/dashboards"
+	"github.com/ssebench/ssebench/internal/cli"
 )
 
-func main() {
-	out := flag.String("out", envOr("SSEBENCH_DASHBOARDS_DIR", "dashboards/grafana/dashboards"), "directory to write the dashboard JSON into (env SSEBENCH_DASHBOARDS_DIR)")
-	flag.Parse()
-	if err := dashboards.Write(*out); err != nil {
-		slog.Error("generating dashboards", "err", err)
-		os.Exit(1)
-	}
-	slog.Info("dashboards written", "dir", *out)
-}
+func main() { os.Exit(run(os.Args[1:], cli.OS())) }
 
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+func run(args []string, sys cli.IO) int {
+	fs := cli.NewFlagSet("dashboards-gen", "SSEBENCH_DASHBOARDS")
+	fs.About = "Write the Grafana dashboards, generated from the query catalog, as JSON."
+	fs.Examples = []string{"go run ./dashboards/cmd/gen --dir dashboards/grafana/dashboards  # what make dashboards does"}
+	dir := fs.String("dir", "dashboards/grafana/dashboards", "directory to write the dashboard JSON into")
+	if err := fs.Parse(args, sys.LookupEnv); err != nil {
+		return fs.Exit(err, sys)
 	}
-	return fallback
+	if err := fs.NoArgs(); err != nil {
+		return fs.Exit(err, sys)
+	}
+	if err := dashboards.Write(*dir); err != nil {
+		return fs.Exit(fmt.Errorf("generating dashboards: %w", err), sys)
+	}
+	fmt.Fprintln(sys.Stdout, "dashboards written to", *dir)
+	return cli.ExitOK
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,27 +34,9 @@ func dyingServer() int {
 	return 1
 }
 
-// lockedWriter is written by the progress printer while the test reads it.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 // bareStack is a stack without Prometheus or an exporter; its "stub" is a dying server too,
 // never asked for anything but its URL.
-func bareStack(t *testing.T) (*stack, *lockedWriter) {
+func bareStack(t *testing.T) (*stack, *strings.Builder) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -72,7 +53,7 @@ func bareStack(t *testing.T) (*stack, *lockedWriter) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.stub.Stop(context.Background()) })
-	return st, &lockedWriter{}
+	return st, &strings.Builder{} // the progress printer writes from the test's goroutine only
 }
 
 var here = position{Trial: 1, Trials: 1, TestID: "t", Index: 1, Count: 1}

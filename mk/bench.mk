@@ -7,9 +7,11 @@ $(WRK_STAMP):
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	@touch $@
 
+LOADCOST_FLAGS ?=
+
 .PHONY: bench-load
 bench-load: build server-go-http server-go-gin server-go-fiber $(WRK_STAMP) ## load generator cost vs wrk, and the stub's headroom over the fastest Go proxy
-	$(GO) run ./bench/loadcost
+	$(GO) run ./bench/loadcost $(LOADCOST_FLAGS)
 
 # The noise of ssebench's own verdict: the same servers × NOISE_TRIALS interleaved trials,
 # then the coefficient of variation across trials per metric and whether the ranking held.

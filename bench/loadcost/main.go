@@ -3,7 +3,9 @@
 //  1. the load generator's cost: CPU seconds per 1,000 streams of `ssebench load` against
 //     the stub directly, beside wrk at the same connection count (goal: at most 1.5× wrk);
 //  2. the stub's headroom: direct-to-stub throughput at 200 VUs against the fastest Go
-//     proxy's (goal: at least 2×, so that the stub is never what is measured).
+//     proxy's (goal: at least 2×, so that the stub is never what is measured);
+//  3. the stub's CPU per stream at the efficiency scenario's fixed rate against the cheapest
+//     proxy's at the same rate (goal: at most 0.5×), with --procs auto and with every CPU.
 //
 // Each measurement is repeated (-rounds) alternating the contenders, and medians are printed.
 // Run it with `make bench-load`; it needs bin/ssebench, bin/stub, the Go servers and wrk.
@@ -20,6 +22,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,8 +35,9 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 3, "repetitions of each measurement")
+	list := flag.String("servers", "go-http,go-gin,go-fiber", "servers measured at the fixed rate (comma-separated, from servers.yaml)")
 	flag.Parse()
-	if err := run(*rounds); err != nil {
+	if err := run(*rounds, strings.Split(*list, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "loadcost:", err)
 		os.Exit(1)
 	}
@@ -44,7 +48,7 @@ type env struct {
 	stubURL string
 }
 
-func run(rounds int) error {
+func run(rounds int, proxies []string) error {
 	root, err := repo.FindRoot()
 	if err != nil {
 		return err
@@ -92,7 +96,7 @@ func run(rounds int) error {
 		}
 		best["stub (direct)"] = append(best["stub (direct)"], direct.rate)
 		for _, name := range []string{"go-http", "go-gin", "go-fiber"} {
-			r, err := e.throughProxy(ctx, name, stub.PID())
+			r, err := e.throughProxy(ctx, name, stub.PID(), func(url string) (measured, error) { return e.wrk(ctx, url, 200) })
 			if err != nil {
 				return err
 			}
@@ -122,7 +126,8 @@ func run(rounds int) error {
 		cheapest, median(cost[cheapest])/median(cost[cheapest+"/stub"]))
 	fmt.Println("  (on 2 cores the client, stub and proxy share the CPU, so the throughput ratio is capped near" +
 		" (client+stub+proxy)/(client+stub); the CPU ratio says how far the stub could go on its own)")
-	return nil
+	fmt.Println()
+	return e.fixedRate(ctx, rounds, stub.PID(), proxies)
 }
 
 type measured struct {
@@ -189,7 +194,9 @@ type proxied struct {
 	proxyCPU, stubCPU time.Duration
 }
 
-func (e env) throughProxy(ctx context.Context, name string, stubPID int) (proxied, error) {
+// throughProxy starts the named server in front of the stub and drives it; the CPU both
+// spent meanwhile is read from /proc.
+func (e env) throughProxy(ctx context.Context, name string, stubPID int, drive func(url string) (measured, error)) (proxied, error) {
 	all, err := servers.Load(filepath.Join(e.root, servers.RegistryPath))
 	if err != nil {
 		return proxied{}, err
@@ -210,7 +217,7 @@ func (e env) throughProxy(ctx context.Context, name string, stubPID int) (proxie
 	url := proc.URL()
 	defer proc.Stop(context.Background())
 	proxyBefore, stubBefore := processCPU(proc.PID()), processCPU(stubPID)
-	m, err := e.wrk(ctx, url, 200)
+	m, err := drive(url)
 	if err != nil {
 		return proxied{}, err
 	}

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/lockedbuf"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/repo"
 )
@@ -23,7 +23,7 @@ import (
 type loadingRun struct {
 	cmd      *exec.Cmd
 	out      io.Reader // the rest of its stdout
-	stderr   *lockedBuffer
+	stderr   *lockedbuf.Buffer
 	children []int // the stub, the exporter, Prometheus and go-http
 }
 
@@ -43,7 +43,7 @@ func startLoadingRun(t *testing.T, testid string) *loadingRun {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	r := &loadingRun{stderr: &lockedBuffer{}}
+	r := &loadingRun{stderr: &lockedbuf.Buffer{}}
 	r.cmd = exec.CommandContext(ctx, bin, "run", "--servers", "go-http", "--scenarios", "baseline", "--quick-factor", "0.5",
 		"--no-reference", "--no-report", "--testid", testid, "--data-dir", t.TempDir(), "--report-dir", t.TempDir())
 	r.cmd.Dir = root
@@ -165,22 +165,4 @@ func alive(pid int) bool {
 func comm(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
 	return strings.TrimSpace(string(b))
-}
-
-// lockedBuffer is written by exec's copying goroutine while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

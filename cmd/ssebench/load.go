@@ -67,13 +67,10 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 	if err := fs.Parse(args, lookupEnv); err != nil {
 		return nil, fs, err
 	}
-	return f, fs, f.validate(fs)
+	return f, fs, f.validate()
 }
 
-func (f *loadFlags) validate(fs *cli.FlagSet) error {
-	if err := fs.NoArgs(); err != nil {
-		return err
-	}
+func (f *loadFlags) validate() error {
 	if f.target == "" {
 		return cli.Usagef("--target is required (or $SSEBENCH_TARGET), e.g. --target http://127.0.0.1:8081")
 	}

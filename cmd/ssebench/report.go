@@ -72,13 +72,10 @@ func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (rep
 	if err := fs.Parse(args, lookupEnv); err != nil {
 		return f, fs, err
 	}
-	return f, fs, f.validate(fs)
+	return f, fs, f.validate()
 }
 
-func (f reportFlags) validate(fs *cli.FlagSet) error {
-	if err := fs.NoArgs(); err != nil {
-		return err
-	}
+func (f reportFlags) validate() error {
 	if strings.TrimSpace(f.testid) == "" {
 		return cli.Usagef("--testid is required (or $SSEBENCH_TESTID)")
 	}

@@ -86,9 +86,6 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs, runner.Config{}, err
 	}
-	if err := fs.NoArgs(); err != nil {
-		return fs, runner.Config{}, err
-	}
 	if *sweepStart <= 0 || *sweepFactor <= 1 || sloMargin <= 0 {
 		return fs, runner.Config{}, cli.Usagef("the sweep needs --sweep-start > 0 (got %d), --sweep-factor > 1 (got %g) and --slo-ttft-margin > 0 (got %s)",
 			*sweepStart, *sweepFactor, sloMargin)

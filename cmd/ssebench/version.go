@@ -15,9 +15,6 @@ func versionMain(args []string, sys cli.IO) int {
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)
 	}
-	if err := fs.NoArgs(); err != nil {
-		return fs.Exit(err, sys)
-	}
 	fmt.Fprintln(sys.Stdout, version.Line("ssebench"))
 	return cli.ExitOK
 }

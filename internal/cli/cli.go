@@ -90,7 +90,7 @@ func NewFlagSet(name, envPrefix string) *FlagSet {
 func (f *FlagSet) Name() string { return f.name }
 
 // Parse parses args, then the environment fallbacks of the flags not given. It returns
-// flag.ErrHelp, ErrVersion, a *UsageError, or nil.
+// flag.ErrHelp, ErrVersion, a *UsageError (also for a positional argument), or nil.
 func (f *FlagSet) Parse(args []string, lookupEnv func(string) (string, bool)) error {
 	if err := f.FlagSet.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -101,15 +101,10 @@ func (f *FlagSet) Parse(args []string, lookupEnv func(string) (string, bool)) er
 	if f.version {
 		return ErrVersion
 	}
-	return f.applyEnv(lookupEnv)
-}
-
-// NoArgs is a usage error when positional arguments were given.
-func (f *FlagSet) NoArgs() error {
-	if f.NArg() > 0 {
+	if f.NArg() > 0 { // a command taking arguments separates them before Parse (compare)
 		return Usagef("unexpected argument %q: every setting is a flag", f.Arg(0))
 	}
-	return nil
+	return f.applyEnv(lookupEnv)
 }
 
 // IsSet reports whether a flag was given, on the command line or by its variable.

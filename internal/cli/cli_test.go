@@ -80,6 +80,7 @@ func TestExitStatusAndOneMessage(t *testing.T) {
 		{"long help", []string{"--help"}, nil, 0, []string{"Usage:"}, ""},
 		{"version", []string{"--version"}, nil, 0, []string{"tool sub "}, ""},
 		{"unknown flag", []string{"--bogus"}, nil, 2, nil, "-bogus"},
+		{"stray argument", []string{"stray"}, nil, 2, nil, `"stray"`},
 		{"bad value", []string{"--count", "many"}, nil, 2, nil, "-count"},
 		{"bad env", nil, map[string]string{"TOOL_COUNT": "many"}, 2, nil, `$TOOL_COUNT="many"`},
 		{"not a duration", []string{"--wait.time", "soon"}, nil, 2, nil, "wait.time"},

@@ -1,35 +1,17 @@
 package remotewrite
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/lockedbuf"
 )
-
-// syncBuffer is a log sink read while the pusher writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 const dropLine = "remote write dropping samples"
 
@@ -58,7 +40,7 @@ func TestDropsAreLoggedWhileRunning(t *testing.T) {
 			srv.Listener = l
 			srv.Start()
 			defer srv.Close()
-			var logs syncBuffer
+			var logs lockedbuf.Buffer
 			reg, _ := twoSeries()
 			p, err := New(Config{URL: srv.URL + "/api/v1/write", Interval: 10 * time.Millisecond, QueueCapacity: 1,
 				MaxRetryDelay: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, reg)
@@ -81,7 +63,7 @@ func TestDropsAreLoggedWhileRunning(t *testing.T) {
 }
 
 func TestDropLogIsRateLimitedAndCarriesTheGap(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	d := dropLog{every: time.Hour}
 	d.note(log, 2, 2, context.DeadlineExceeded)

@@ -28,9 +28,6 @@ func run(args []string, sys cli.IO) int {
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)
 	}
-	if err := fs.NoArgs(); err != nil {
-		return fs.Exit(err, sys)
-	}
 	logger := slog.New(slog.NewJSONHandler(sys.Stdout, nil))
 	mux := http.NewServeMux()
 	mux.Handle("/alerts", &alertmanager.Receiver{Logger: logger})

@@ -19,9 +19,6 @@ func run(args []string, sys cli.IO) int {
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)
 	}
-	if err := fs.NoArgs(); err != nil {
-		return fs.Exit(err, sys)
-	}
 	if err := dashboards.Write(*dir); err != nil {
 		return fs.Exit(fmt.Errorf("generating dashboards: %w", err), sys)
 	}

@@ -59,9 +59,6 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool)) (options, 
 	if err := fs.Parse(args, lookupEnv); err != nil {
 		return o, fs, err
 	}
-	if err := fs.NoArgs(); err != nil {
-		return o, fs, err
-	}
 	o.logFormat = strings.ToLower(o.logFormat)
 	return o, fs, nil
 }

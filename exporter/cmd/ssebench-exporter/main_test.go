@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/lockedbuf"
 	"github.com/ssebench/ssebench/internal/version"
 )
 
@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 type exporterProc struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *logBuffer
+	stderr *lockedbuf.Buffer
 	done   chan error
 }
 
@@ -65,7 +65,7 @@ func startExporter(t *testing.T, args ...string) *exporterProc {
 	args = append([]string{"--web.listen-address=127.0.0.1:" + strconv.Itoa(port)}, args...)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), mainEnv+"=1")
-	p := &exporterProc{cmd: cmd, url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &logBuffer{}, done: make(chan error, 1)}
+	p := &exporterProc{cmd: cmd, url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &lockedbuf.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -306,24 +306,6 @@ func TestTargetsFromEnvironment(t *testing.T) {
 	if o.listenAddress != DefaultListenAddress {
 		t.Errorf("listen address %q", o.listenAddress)
 	}
-}
-
-// logBuffer lets the child's stderr be read while it is written.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *logBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func (w *logBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }
 
 // The built-in chat module reaches the endpoint through the real binary's /probe.

@@ -106,9 +106,6 @@ func run(args []string, sys cli.IO) int {
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)
 	}
-	if err := fs.NoArgs(); err != nil {
-		return fs.Exit(err, sys)
-	}
 	b, err := Render()
 	if err != nil {
 		return fs.Exit(fmt.Errorf("rendering the rules: %w", err), sys)

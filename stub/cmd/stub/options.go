@@ -73,9 +73,6 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool)) (options
 
 // resolve applies PORT/HOST, the profile and the explicit shape flags, and validates.
 func (o *options) resolve(fs *cli.FlagSet, profile string, shape stub.Shape, lookupEnv func(string) (string, bool)) error {
-	if err := fs.NoArgs(); err != nil {
-		return err
-	}
 	if !fs.IsSet("listen-address") {
 		if addr, err := hostPort(lookupEnv); err != nil {
 			return err

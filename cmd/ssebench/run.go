@@ -69,6 +69,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		sweepFactor  = fs.Float64("sweep-factor", 2, "with --scenarios sweep: each step's rate is the previous one's × this")
 		sweepStep    time.Duration
 		sloMargin    time.Duration
+		warmUp       time.Duration
 		noReference  = fs.Bool("no-reference", false, "skip the direct reference (the stub with no proxy in front)")
 		reportDir    = fs.String("report-dir", "", "where report/<testid>/ is written (default: <repo>/report)")
 		dataDir      = fs.String("data-dir", "", "Prometheus data and logs, kept across runs for trends (default: <repo>/.ssebench/prometheus)")
@@ -82,6 +83,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	)
 	fs.Duration(&sweepStep, "sweep-step", 0, "with --scenarios sweep: each step's duration (default 15s, × the quick factor)")
 	fs.Duration(&sloMargin, "slo-ttft-margin", 50*time.Millisecond, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
+	fs.Duration(&warmUp, "warm-up", 0, "before each server's first scenario of a trial, this long at 10 VUs, measured by nobody (e.g. 5s; 0: none)")
 	fs.Var(headers, "header", "extra request header for every stream, `Name: value` (repeatable; one per line in the variable), e.g. X-Stub-Tokens: 32")
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs, runner.Config{}, err
@@ -92,6 +94,9 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	}
 	if *quickFactor < 0 || *quickFactor > 1 {
 		return fs, runner.Config{}, cli.Usagef("--quick-factor %g: want a share of the full durations, in (0, 1]", *quickFactor)
+	}
+	if warmUp < 0 || warmUp > 10*time.Minute {
+		return fs, runner.Config{}, cli.Usagef("--warm-up %s: want 0 to 10m", warmUp)
 	}
 	if *trials < 1 || *trials > 100 {
 		return fs, runner.Config{}, cli.Usagef("--trials %d: want 1 to 100", *trials)
@@ -107,7 +112,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	return fs, runner.Config{
 		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick || *quickFactor > 0, QuickFactor: *quickFactor,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
-		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference,
+		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference, WarmUp: warmUp,
 		Sweep:     runner.SweepConfig{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,

@@ -19,22 +19,23 @@ import (
 
 // Config is everything a run needs; zero values pick the defaults documented on each field.
 type Config struct {
-	Root          string      // repository root (required)
-	Servers       []string    // server names; empty = every server of servers.yaml
-	Scenarios     []string    // scenario names; empty = baseline, stress, efficiency
-	ScenariosFile string      // default <root>/k6/scenarios.json
-	Quick         bool        // the same shapes, seconds long
-	QuickFactor   float64     // default 0.1 (60 s → 6 s)
-	PrometheusURL string      // use this Prometheus instead of starting one
-	Keep          bool        // leave the Prometheus we started running at the end
-	TestID        string      // the run id; default: a sortable time-based id
-	Trials        int         // passes over every server × scenario, each under its own testid; default 1
-	OrderSeed     uint64      // seed of each trial's server order; 0 picks one from the clock (printed)
-	Reference     bool        // also measure the stub with no proxy in front ("direct") in every trial
-	Sweep         SweepConfig // shape of the sweep, when Scenarios has "sweep"
-	ReportDir     string      // default <root>/report
-	DataDir       string      // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
-	StubArgs      []string    // extra flags for the stub (e.g. a slower inter-token delay)
+	Root          string        // repository root (required)
+	Servers       []string      // server names; empty = every server of servers.yaml
+	Scenarios     []string      // scenario names; empty = baseline, stress, efficiency
+	ScenariosFile string        // default <root>/k6/scenarios.json
+	Quick         bool          // the same shapes, seconds long
+	QuickFactor   float64       // default 0.1 (60 s → 6 s)
+	PrometheusURL string        // use this Prometheus instead of starting one
+	Keep          bool          // leave the Prometheus we started running at the end
+	TestID        string        // the run id; default: a sortable time-based id
+	Trials        int           // passes over every server × scenario, each under its own testid; default 1
+	OrderSeed     uint64        // seed of each trial's server order; 0 picks one from the clock (printed)
+	Reference     bool          // also measure the stub with no proxy in front ("direct") in every trial
+	WarmUp        time.Duration // before a server's first scenario: this long at the baseline's 10 VUs, measured by nobody; 0: none
+	Sweep         SweepConfig   // shape of the sweep, when Scenarios has "sweep"
+	ReportDir     string        // default <root>/report
+	DataDir       string        // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
+	StubArgs      []string      // extra flags for the stub (e.g. a slower inter-token delay)
 	Headers       http.Header
 	NoExporter    bool   // skip the exporter: CPU and memory columns show —
 	NoReport      bool   // skip the HTML report

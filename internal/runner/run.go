@@ -321,6 +321,10 @@ type namedScenario struct {
 // runServer builds, starts and measures one server in every scenario.
 func runServer(ctx context.Context, st *stack, srv servers.Server, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
 	return withServer(ctx, st, srv, at, progress, func(target string, pid int) []Measured {
+		if st.cfg.WarmUp > 0 {
+			progress.Logf("%s %s: warming up for %s", at, srv.Name, st.cfg.WarmUp)
+			warmUp(ctx, target, warmUpVUs(st.cfg.WarmUp), st.cfg.Headers)
+		}
 		return measureScenarios(ctx, st, srv.Name, target, pid, scenarios, at, progress)
 	})
 }

@@ -144,7 +144,7 @@ func sweepServer(ctx context.Context, st *stack, server, target string, at posit
 	cfg := st.cfg.Sweep
 	res := SweepResult{Server: server}
 	var measured []Measured
-	warmUp(ctx, target, cfg.StartRate, st.cfg.Headers)
+	warmUp(ctx, target, arrivalRate(cfg.StartRate, time.Second, 2*time.Second), st.cfg.Headers)
 	// bound 0 (direct, which sets the SLO): its own first step's p99 TTFT + the margin.
 	step := func(rate int) SweepStep {
 		s, m := sweepStep(ctx, st, server, target, rate, at, bound, progress)
@@ -268,13 +268,18 @@ func arrivalRate(rate int, d, gracefulStop time.Duration) load.Scenario {
 		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: gracefulStop}
 }
 
-// warmUp sends a second of the first step's rate, measured by nobody: a process's first
-// requests (connections opened, code paths and allocators warmed) would otherwise judge the
-// first step — in one run a cold go-http gave a p99 TTFT of 111 ms there, 4 ms one step later.
-func warmUp(ctx context.Context, target string, rate int, headers http.Header) {
-	sc := arrivalRate(rate, time.Second, 2*time.Second)
+// warmUp runs sc against target, measured by nobody (its registry is never pushed): a
+// process's first requests (connections opened, code paths, JIT and allocators warmed)
+// would otherwise weigh on what follows. Before a sweep it is a second of the first step's
+// rate: in one run a cold go-http gave a p99 TTFT of 111 ms there, 4 ms one step later.
+func warmUp(ctx context.Context, target string, sc load.Scenario, headers http.Header) {
 	_, _ = load.Run(ctx, load.Options{Target: target, TestID: "warm-up", Server: "warm-up", ScenarioName: "warm-up",
 		Scenario: sc, Headers: headers, Registry: prometheus.NewRegistry()})
+}
+
+// warmUpVUs is the trials' warm-up: the baseline scenario's 10 VUs for d.
+func warmUpVUs(d time.Duration) load.Scenario {
+	return load.Scenario{Executor: load.ExecConstantVUs, VUs: 10, Duration: d, GracefulStop: 2 * time.Second}
 }
 
 // reportSweep is what the HTML report shows of the sweep.

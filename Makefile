@@ -28,6 +28,10 @@ TEST_DEPS_TARGETS :=
 BUILD_TARGETS     :=
 TEST_TARGETS  :=
 GO_BINARIES   :=   # Go main packages of the root module, built into bin/
+# The version every binary prints with --version (internal/version): set here because Go's
+# own VCS stamp is off where GOFLAGS has -buildvcs=false, as on this project's machines.
+VERSION       ?= $(shell git -C $(ROOT) describe --tags --always --dirty 2>/dev/null || echo dev)
+GO_LDFLAGS    := -X github.com/ssebench/ssebench/internal/version.Version=$(VERSION)
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -42,7 +46,7 @@ deps-test: deps $(TEST_DEPS_TARGETS) ## deps, plus what only the tests need (Chr
 
 build: $(BUILD_TARGETS) ## build every binary
 	@mkdir -p $(BIN)
-	$(if $(strip $(GO_BINARIES)),$(GO) build -o $(BIN)/ $(GO_BINARIES))
+	$(if $(strip $(GO_BINARIES)),$(GO) build -ldflags '$(GO_LDFLAGS)' -o $(BIN)/ $(GO_BINARIES))
 
 test: deps-test build $(TEST_TARGETS) test-go ## build everything and run every test (what CI runs)
 

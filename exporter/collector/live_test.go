@@ -53,7 +53,7 @@ func TestLiveChildCPUAndMemory(t *testing.T) {
 	if rss < holdMB*mib || rss > (holdMB+60)*mib {
 		t.Errorf("resident = %.1f MiB, want %d MiB plus the runtime (<60 MiB)", rss/mib, holdMB)
 	}
-	if peak := s.get(t, "ssebench_process_resident_memory_max_bytes{server=c}"); peak < rss {
+	if peak := s.get(t, "ssebench_process_resident_memory_peak_bytes{server=c}"); peak < rss {
 		t.Errorf("peak resident %.1f MiB below resident %.1f MiB", peak/mib, rss/mib)
 	}
 	if vm := s.get(t, "ssebench_process_virtual_memory_bytes{server=c}"); vm < rss {

@@ -28,8 +28,8 @@ var (
 		"CPU time the process has used, by mode (user, system).", []string{"server", "mode"}, nil)
 	rssDesc = prometheus.NewDesc(namespace+"_process_resident_memory_bytes",
 		"Resident set size (VmRSS).", serverLabel, nil)
-	rssMaxDesc = prometheus.NewDesc(namespace+"_process_resident_memory_max_bytes",
-		"Peak resident set size since the process started (VmHWM): exact, not sampled.", serverLabel, nil)
+	rssMaxDesc = prometheus.NewDesc(namespace+"_process_resident_memory_peak_bytes",
+		"Peak resident set size (VmHWM) since the process started or its peak was last reset (writing 5 to /proc/<pid>/clear_refs): exact, not sampled.", serverLabel, nil)
 	vmDesc = prometheus.NewDesc(namespace+"_process_virtual_memory_bytes",
 		"Virtual memory size (VmSize).", serverLabel, nil)
 	threadsDesc = prometheus.NewDesc(namespace+"_process_threads",

@@ -27,7 +27,7 @@ func cpuMicrosPerStream(s scope) string {
 // kibPerOpenStream is the resident memory the scenario added (peak minus the lowest RSS of
 // the window, the server at rest) over the most streams open at once (active VUs).
 func kibPerOpenStream(s scope) string {
-	peak := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_max_bytes"))
+	peak := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_peak_bytes"))
 	rss := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_bytes"))
 	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - min_over_time(%s[$__range:1s])) / 1024
 		/ max by (server, scenario) (max_over_time(%s[$__range]))`,

@@ -42,7 +42,7 @@ func cpuAvgPercent(s scope) string {
 // high-water mark (VmHWM) when each scenario starts, so the exporter's peak is exact — no
 // 1 Hz sample can miss it, as pidstat's could.
 func memPeakMiB(s scope) string {
-	perServer := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_max_bytes"))
+	perServer := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_peak_bytes"))
 	return fmt.Sprintf(`max_over_time(%s[$__range:1s]) / 1048576`, s.duringLoad(perServer))
 }
 

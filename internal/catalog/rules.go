@@ -211,7 +211,7 @@ var (
 			LoadCPUSeries, RunWindow, LoadCPUSeries),
 		Help: "Running mean of the server's CPU over the scenario's active seconds: each evaluation moves the previous value (this very series) towards the current CPU by 1/elapsed, which restarts the mean at every run; k6 runs without the elapsed gauge average over the run window."})
 	RuleRunMemoryPeak = define(Query{Name: "rules.run_memory_peak", Title: "Run peak RSS so far", Unit: UnitBytes, Better: "lower",
-		Expr: duringLoad(`max by (server) (ssebench_process_resident_memory_max_bytes)`),
+		Expr: duringLoad(`max by (server) (ssebench_process_resident_memory_peak_bytes)`),
 		Help: "The server's resident high-water mark, which the runner resets when each scenario starts."})
 )
 

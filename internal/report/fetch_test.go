@@ -42,7 +42,7 @@ func newFakeRun(reg *prometheus.Registry, testid string) *fakeRun {
 		ttft: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ssebench_time_to_first_token_seconds", Help: "TTFT.",
 			ConstLabels: run, NativeHistogramBucketFactor: 1.022}, load),
 		cpu:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ssebench_process_cpu_seconds_total", Help: "CPU."}, []string{"server"}),
-		memMax: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ssebench_process_resident_memory_max_bytes", Help: "Peak RSS."}, []string{"server"}),
+		memMax: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ssebench_process_resident_memory_peak_bytes", Help: "Peak RSS."}, []string{"server"}),
 	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ssebench_run_info", Help: "Run info.", ConstLabels: prometheus.Labels{
 		"testid": testid, "cpu_model": "Test CPU", "cpus": "2", "memory_bytes": "25769803776", "os": "Debian", "kernel": "6.1",

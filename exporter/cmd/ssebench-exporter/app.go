@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -36,7 +37,10 @@ func newApp(opts options, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(exp, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(exp, buildInfo())
+	if !opts.noOwnMetrics {
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	a := &app{opts: opts, logger: logger, exporter: exp, registry: reg}
 	if err := a.reload("start"); err != nil {
 		return nil, err
@@ -85,9 +89,7 @@ func (a *app) module(name string) (config.Module, bool) {
 
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{
-		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelError), ErrorHandling: promhttp.ContinueOnError,
-	}))
+	mux.Handle(a.opts.telemetryPath, a.metricsHandler())
 	mux.Handle("/probe", probe.Handler(a.module, a.logger, probe.Options{LoopbackByDefault: loopbackOnly(a.opts.listenAddress)}))
 	mux.HandleFunc("/-/reload", a.handleReload)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "OK") })
@@ -96,7 +98,7 @@ func (a *app) routes() http.Handler {
 		Description: "Per-process CPU, memory and TCP connections of each benchmarked server, and an SSE stream probe",
 		Version:     version.String(),
 		Links: []web.LandingLinks{
-			{Address: "/metrics", Text: "Metrics"},
+			{Address: a.opts.telemetryPath, Text: "Metrics"},
 			{Address: "/probe?target=http://127.0.0.1:18080/v1/chat/completions&module=chat", Text: "Probe the stub", Description: "an SSE probe with the built-in chat module"},
 		},
 	})
@@ -106,6 +108,28 @@ func (a *app) routes() http.Handler {
 		mux.Handle("/", landing)
 	}
 	return mux
+}
+
+// metricsHandler serves the registry; unless the exporter's own metrics are disabled, it
+// also counts its scrapes (promhttp_metric_handler_*), as node_exporter does.
+func (a *app) metricsHandler() http.Handler {
+	h := promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelError), ErrorHandling: promhttp.ContinueOnError,
+	})
+	if a.opts.noOwnMetrics {
+		return h
+	}
+	return promhttp.InstrumentMetricHandler(a.registry, h)
+}
+
+// buildInfo is ssebench_exporter_build_info, always 1, its labels saying which build this
+// is: the version of internal/version (the one --version prints) and the Go release.
+func buildInfo() prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "ssebench_exporter_build_info",
+		Help:        "A metric with a constant '1' value labeled by the version and Go release the exporter was built from.",
+		ConstLabels: prometheus.Labels{"version": version.String(), "goversion": runtime.Version()},
+	}, func() float64 { return 1 })
 }
 
 // loopbackOnly reports whether a listen address accepts loopback connections

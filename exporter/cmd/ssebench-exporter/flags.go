@@ -18,6 +18,8 @@ type options struct {
 	targets       []config.Target
 	logLevel      string
 	logFormat     string
+	telemetryPath string
+	noOwnMetrics  bool // --web.disable-exporter-metrics
 }
 
 // targetList is the repeatable --target flag.
@@ -49,6 +51,8 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool)) (options, 
 		"curl '127.0.0.1:9877/probe?module=chat&target=http://127.0.0.1:18080/v1/chat/completions'",
 	}
 	fs.StringVar(&o.listenAddress, "web.listen-address", DefaultListenAddress, "address to serve /metrics and /probe on")
+	fs.StringVar(&o.telemetryPath, "web.telemetry-path", "/metrics", "path under which to expose metrics")
+	fs.BoolVar(&o.noOwnMetrics, "web.disable-exporter-metrics", false, "leave out the exporter's own go_*, process_* and promhttp_* metrics")
 	fs.StringVar(&o.webConfigFile, "web.config.file", "", "exporter-toolkit web config: TLS and basic auth")
 	fs.StringVar(&o.configFile, "config.file", "", "YAML file of targets and probe modules, reloaded on SIGHUP and POST /-/reload")
 	fs.StringVar(&o.procRoot, "path.procfs", "/proc", "proc filesystem to read")
@@ -60,5 +64,23 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool)) (options, 
 		return o, fs, err
 	}
 	o.logFormat = strings.ToLower(o.logFormat)
+	if err := checkTelemetryPath(o.telemetryPath); err != nil {
+		return o, fs, err
+	}
 	return o, fs, nil
+}
+
+// reservedPaths are the exporter's other routes, which the metrics may not hide.
+var reservedPaths = []string{"/", "/probe", "/-/reload", "/-/healthy"}
+
+func checkTelemetryPath(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return cli.Usagef("--web.telemetry-path %q: want a path starting with /", p)
+	}
+	for _, r := range reservedPaths {
+		if p == r {
+			return cli.Usagef("--web.telemetry-path %q is another of the exporter's routes", p)
+		}
+	}
+	return nil
 }

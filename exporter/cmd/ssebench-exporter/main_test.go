@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -267,6 +268,8 @@ func TestBadFlagsExitWithOneMessage(t *testing.T) {
 		{"bad log level in env", nil, map[string]string{"SSEBENCH_EXPORTER_LOG_LEVEL": "loud"}, 2, "loud"},
 		{"bad target in env", nil, map[string]string{"SSEBENCH_EXPORTER_TARGET": "a:port=1\nnocolon"}, 2, "$SSEBENCH_EXPORTER_TARGET"},
 		{"extra argument", []string{"stray"}, nil, 2, "stray"},
+		{"relative telemetry path", []string{"--web.telemetry-path=metrics"}, nil, 2, "web.telemetry-path"},
+		{"telemetry path over the probe", []string{"--web.telemetry-path=/probe"}, nil, 2, "/probe"},
 		{"duplicate server", []string{"--target=a:comm=a", "--target=a:port=80"}, nil, 1, "a"},
 	}
 	for _, tc := range cases {
@@ -293,6 +296,34 @@ func TestHelpAndVersionOnStdout(t *testing.T) {
 		}
 		if code != 0 || stderr.Len() > 0 || !strings.Contains(stdout.String(), want) {
 			t.Errorf("%v: exit %d, stderr %q, stdout lacks %q:\n%s", args, code, stderr.String(), want, stdout.String())
+		}
+	}
+}
+
+// TestBuildInfoAndTelemetryFlags: node_exporter's habits. build_info carries the version
+// --version prints; the metrics move to --web.telemetry-path; the exporter's own metrics go
+// with --web.disable-exporter-metrics and stay by default.
+func TestBuildInfoAndTelemetryFlags(t *testing.T) {
+	wantInfo := `ssebench_exporter_build_info{goversion="` + runtime.Version() + `",version="` + version.String() + `"} 1`
+	p := startExporter(t, "--web.telemetry-path=/m", "--web.disable-exporter-metrics")
+	code, body := get(t, p.url+"/m")
+	if code != http.StatusOK || !strings.Contains(body, wantInfo) {
+		t.Fatalf("/m: %d, want %s in:\n%s", code, wantInfo, body)
+	}
+	for _, own := range []string{"go_goroutines", "process_cpu_seconds_total", "promhttp_metric_handler_requests_total"} {
+		if strings.Contains(body, own) {
+			t.Errorf("%s served with --web.disable-exporter-metrics", own)
+		}
+	}
+	if code, body := get(t, p.url+"/metrics"); code == http.StatusOK && strings.Contains(body, "build_info") {
+		t.Error("/metrics still serves the metrics after --web.telemetry-path=/m")
+	}
+
+	def := startExporter(t)
+	_, body = get(t, def.url+"/metrics")
+	for _, want := range []string{wantInfo, "go_goroutines", "process_cpu_seconds_total", "promhttp_metric_handler_requests_total"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics by default lacks %s", want)
 		}
 	}
 }

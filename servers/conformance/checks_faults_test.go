@@ -97,35 +97,77 @@ const clientAborted = "ssebench_stub_streams_client_aborted_total"
 func (f *fixture) checkClientDisconnect(t *testing.T) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_client_disconnect", figs)
+	// 2,000 tokens 10 ms apart: twenty seconds that only a cancelled upstream cuts short.
+	h := shape{"X-Stub-Tokens": "2000", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": "10ms"}
+	seen, err := f.leaveAfter(t, h, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs["upstream_cancelled_after_ms"] = ms(seen)
+}
+
+// checkClientLeavesDuringStall: a client that leaves while the upstream sends nothing —
+// before the first token, or in a stall mid-stream — makes the proxy cancel its upstream
+// request within a second too. A proxy that notices the client only when a write to it
+// fails would hold the upstream until the next token, here 30 s away.
+func (f *fixture) checkClientLeavesDuringStall(t *testing.T) {
+	figs := map[string]any{}
+	defer report.record(t, f.server.Name, "5_client_leaves_during_stall", figs)
+	cases := []struct {
+		name   string
+		h      shape
+		events int // read before leaving: the stream is quiet after them
+	}{
+		{"before_first_token", shape{"X-Stub-Tokens": "5", "X-Stub-Time-To-First-Token": "30s"}, 1},
+		// The stub stalls after half the tokens: the role event and 3 tokens.
+		{"mid_stream_stall", shape{"X-Stub-Tokens": "6", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": "1ms", "X-Stub-Stall": "30s"}, 4},
+	}
+	for _, c := range cases {
+		seen, err := f.leaveAfter(t, c.h, c.events)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		figs[c.name+"_cancelled_after_ms"] = ms(seen)
+	}
+}
+
+// leaveAfter reads n events of a stream of shape h, leaves, and returns how long the stub
+// took to see the upstream request cancelled.
+func (f *fixture) leaveAfter(t *testing.T, h shape, n int) (time.Duration, error) {
 	mctx, mcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer mcancel()
 	before, err := stubCounter(mctx, f.stubURL, clientAborted)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	client := newClient(0)
 	defer client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// 2,000 tokens 10 ms apart: twenty seconds that only a cancelled upstream cuts short.
-	h := shape{"X-Stub-Tokens": "2000", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": "10ms"}
 	resp, err := client.Do(newRequest(ctx, f.proxy.URL(), h))
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	r := sse.NewReader(resp.Body, nil)
-	for i := range 3 {
+	for i := range n {
 		if _, err := r.Next(); err != nil {
-			t.Fatalf("event %d: %v", i, err)
+			resp.Body.Close()
+			return 0, fmt.Errorf("event %d: %w", i, err)
 		}
 	}
 	cancel()
 	resp.Body.Close()
-	left := time.Now()
+	return awaitUpstreamCancelled(t, mctx, f.stubURL, before, time.Now()), nil
+}
 
+// awaitUpstreamCancelled polls the stub until its count of client aborts passes before,
+// and fails the check unless that happened within a second of left.
+func awaitUpstreamCancelled(t *testing.T, ctx context.Context, stubURL string, before float64, left time.Time) time.Duration {
+	t.Helper()
 	const pollFor = 10 * time.Second
 	for {
-		n, err := stubCounter(mctx, f.stubURL, clientAborted)
+		n, err := stubCounter(ctx, stubURL, clientAborted)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,15 +175,16 @@ func (f *fixture) checkClientDisconnect(t *testing.T) {
 			break
 		}
 		if time.Since(left) > pollFor {
-			t.Fatalf("%s still %v %v after the client left: the proxy did not cancel its upstream request", clientAborted, n, pollFor)
+			t.Errorf("%s still %v %v after the client left: the proxy did not cancel its upstream request", clientAborted, n, pollFor)
+			return time.Since(left)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	seen := time.Since(left)
-	figs["upstream_cancelled_after_ms"] = ms(seen)
 	if seen > time.Second {
 		t.Errorf("the stub saw the cancellation %v after the client left, want within 1s", seen)
 	}
+	return seen
 }
 
 // checkSIGTERM: SIGTERM lets a stream in flight finish, then the server exits 0.

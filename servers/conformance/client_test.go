@@ -112,8 +112,10 @@ func stubCounter(ctx context.Context, stubURL, name string) (float64, error) {
 	if err := sc.Err(); err != nil {
 		return 0, err
 	}
-	return 0, fmt.Errorf("stub /metrics has no %s", name)
+	return 0, fmt.Errorf("%w %s", errNoCounter, name)
 }
+
+var errNoCounter = errors.New("stub /metrics has no")
 
 // firstDifference is a short description of where two bodies part.
 func firstDifference(a, b []byte) string {

@@ -11,6 +11,15 @@ const STREAM_HEADERS_TIMEOUT_MS = 1000;
 // How long SIGTERM waits for in-flight streams before closing them.
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// Limits towards clients, the same in every server: servers/README.md, "Slow clients and
+// limits", says why these values. The head's size (16 KiB, 431 beyond) is Bun's default.
+const MAX_BODY_BYTES = 1 << 20; // 413 beyond, answered by Bun itself
+const BODY_TIMEOUT_MS = 30_000; // end of the head to the end of the body; 408 beyond
+// Bun's idleTimeout is the head's limit too: its timer is not restarted by the bytes of a
+// head still arriving (a head trickled a byte at a time is cut off after it).
+const HEAD_TIMEOUT_S = 10;
+const IDLE_TIMEOUT_S = 60; // a kept-alive connection with no request
+
 function fail(message: string): never {
   console.error(`bun-hono: ${message}`);
   process.exit(2);
@@ -69,25 +78,81 @@ function upstreamFetch(stream: boolean) {
   };
 }
 
+// The request body, or null when it did not arrive within BODY_TIMEOUT_MS.
+async function readBody(req: Request): Promise<string | null> {
+  let timer: Timer | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), BODY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([req.text(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// body, calling done once it has ended, been cancelled or failed.
+function idleAfter(body: ReadableStream<Uint8Array> | null, done: () => void): ReadableStream<Uint8Array> | null {
+  if (body === null) {
+    done();
+    return null;
+  }
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: ended } = await reader.read();
+        if (ended) {
+          done();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (err) {
+        done();
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      done();
+      return reader.cancel(reason);
+    },
+  });
+}
+
 const app = new Hono<{ Bindings: { server: ReturnType<typeof Bun.serve> } }>();
 
 app.get("/healthz", (c) => c.text("ok\n"));
 
 app.post("/v1/chat/completions", async (c) => {
-  // A stream may stay quiet longer than Bun's 10 s idle timeout (a stalled upstream).
-  c.env.server.timeout(c.req.raw, 0);
-  const body = await c.req.text();
+  const srv = c.env.server;
+  // Bun's timer still runs from the head (HEAD_TIMEOUT_S): the body gets its own time, and a
+  // little more on Bun's timer, whose ticks are 4 s apart, so that the 408 comes first.
+  srv.timeout(c.req.raw, BODY_TIMEOUT_MS / 1000 + 4);
+  const body = await readBody(c.req.raw);
+  if (body === null) {
+    const message = `request body not received within ${BODY_TIMEOUT_MS} ms`;
+    // Connection: close, for the rest of the body is never read.
+    c.header("connection", "close");
+    return c.json({ error: { message, type: "invalid_request_error" } }, 408);
+  }
+  // A stream may stay quiet for longer than any idle limit (a stalled upstream): the timer
+  // is off while it runs, and set back to IDLE_TIMEOUT_S for the connection's next idle time.
+  srv.timeout(c.req.raw, 0);
+  const idle = () => srv.timeout(c.req.raw, IDLE_TIMEOUT_S);
   try {
     // hono/proxy forwards the method, the headers and the client's abort signal, drops
     // hop-by-hop headers both ways and hands the upstream body over as a stream. The
     // small JSON request body is read first so that it goes upstream with a Content-Length.
-    return await proxy(upstreamURL, {
+    const res = await proxy(upstreamURL, {
       raw: c.req.raw,
       body,
       strictConnectionProcessing: true,
       customFetch: upstreamFetch(wantsStream(body)),
     });
+    return new Response(idleAfter(res.body, idle), res);
   } catch (err) {
+    idle();
     // The client left: nobody reads this answer.
     if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
     const message = `upstream ${upstreamURL}: ${(err as Error).message ?? err}`;
@@ -98,7 +163,14 @@ app.post("/v1/chat/completions", async (c) => {
 const server = Bun.serve({
   hostname,
   port,
-  fetch: (req, srv) => app.fetch(req, { server: srv }),
+  idleTimeout: HEAD_TIMEOUT_S,
+  maxRequestBodySize: MAX_BODY_BYTES,
+  fetch: (req, srv) => {
+    // The head is in: from the end of a small answer, the connection may idle for
+    // IDLE_TIMEOUT_S (Bun keeps this timer past the response); a completion sets its own.
+    srv.timeout(req, IDLE_TIMEOUT_S);
+    return app.fetch(req, { server: srv });
+  },
 });
 
 console.log(JSON.stringify({ msg: "listening", server: "bun-hono", address: `${server.hostname}:${server.port}`, upstream: upstreamURL }));

@@ -13,6 +13,8 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+import type { Server } from "bun";
+
 // Bun's fetch has no connect-only timeout. A refused connection fails at once; to bound
 // a hanging connect too, a streamed completion must get its response headers within
 // this time: LLM APIs and the stub send them before the first token. A non-streamed
@@ -20,6 +22,15 @@ const HOP_BY_HOP = new Set([
 const STREAM_HEADERS_TIMEOUT_MS = 1000;
 // How long SIGTERM waits for in-flight streams before closing them.
 const SHUTDOWN_GRACE_MS = 10_000;
+
+// Limits towards clients, the same in every server: servers/README.md, "Slow clients and
+// limits", says why these values. The head's size (16 KiB, 431 beyond) is Bun's default.
+const MAX_BODY_BYTES = 1 << 20; // 413 beyond, answered by Bun itself
+const BODY_TIMEOUT_MS = 30_000; // end of the head to the end of the body; 408 beyond
+// Bun's idleTimeout is the head's limit too: its timer is not restarted by the bytes of a
+// head still arriving (a head trickled a byte at a time is cut off after it).
+const HEAD_TIMEOUT_S = 10;
+const IDLE_TIMEOUT_S = 60; // a kept-alive connection with no request
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -84,8 +95,35 @@ function upstreamUnreachable(message: string): Response {
   return Response.json({ error: { message, type: "upstream_unreachable" } }, { status: 502 });
 }
 
-async function proxy(req: Request): Promise<Response> {
-  const body = await req.text();
+// The request body, or null when it did not arrive within BODY_TIMEOUT_MS.
+async function readBody(req: Request): Promise<string | null> {
+  let timer: Timer | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), BODY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([req.text(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function bodyTimedOut(): Response {
+  const message = `request body not received within ${BODY_TIMEOUT_MS} ms`;
+  // Connection: close, for the rest of the body is never read.
+  return Response.json({ error: { message, type: "invalid_request_error" } }, { status: 408, headers: { connection: "close" } });
+}
+
+async function proxy(req: Request, srv: Server): Promise<Response> {
+  // Bun's timer still runs from the head (HEAD_TIMEOUT_S): the body gets its own time, and a
+  // little more on Bun's timer, whose ticks are 4 s apart, so that the 408 comes first.
+  srv.timeout(req, BODY_TIMEOUT_MS / 1000 + 4);
+  const body = await readBody(req);
+  if (body === null) return bodyTimedOut();
+  // A stream may stay quiet for longer than any idle limit (a stalled upstream): the timer
+  // is off while it runs, and set back to IDLE_TIMEOUT_S for the connection's next idle time.
+  srv.timeout(req, 0);
+  const idle = () => srv.timeout(req, IDLE_TIMEOUT_S);
   const headersDeadline = new AbortController();
   const timer = wantsStream(body)
     ? setTimeout(
@@ -109,6 +147,7 @@ async function proxy(req: Request): Promise<Response> {
       decompress: false,
     });
   } catch (err) {
+    idle();
     // The client left: nobody reads this answer.
     if (req.signal.aborted) return new Response(null, { status: 499 });
     return upstreamUnreachable(`upstream ${upstreamURL}: ${(err as Error).message ?? err}`);
@@ -116,25 +155,57 @@ async function proxy(req: Request): Promise<Response> {
     clearTimeout(timer);
   }
   // The body is handed over as a stream: Bun writes each chunk as it arrives.
-  return new Response(upstream.body, {
+  return new Response(idleAfter(upstream.body, idle), {
     status: upstream.status,
     headers: endToEnd(upstream.headers),
+  });
+}
+
+// body, calling done once it has ended, been cancelled or failed.
+function idleAfter(body: ReadableStream<Uint8Array> | null, done: () => void): ReadableStream<Uint8Array> | null {
+  if (body === null) {
+    done();
+    return null;
+  }
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: ended } = await reader.read();
+        if (ended) {
+          done();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (err) {
+        done();
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      done();
+      return reader.cancel(reason);
+    },
   });
 }
 
 const server = Bun.serve({
   hostname: host,
   port,
+  idleTimeout: HEAD_TIMEOUT_S,
+  maxRequestBodySize: MAX_BODY_BYTES,
   async fetch(req, srv) {
+    // The head is in: from the end of a small answer, the connection may idle for IDLE_TIMEOUT_S
+    // (Bun keeps this timer past the response); a completion sets its own.
+    srv.timeout(req, IDLE_TIMEOUT_S);
     const { pathname } = new URL(req.url);
     if (pathname === "/healthz" && req.method === "GET") {
       return new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8" } });
     }
     if (pathname === "/v1/chat/completions") {
       if (req.method !== "POST") return new Response("method not allowed\n", { status: 405, headers: { allow: "POST" } });
-      // A stream may stay quiet longer than Bun's 10 s idle timeout (a stalled upstream).
-      srv.timeout(req, 0);
-      return proxy(req);
+      return proxy(req, srv);
     }
     return new Response("not found\n", { status: 404 });
   },

@@ -7,7 +7,8 @@
 // Environment: TARGET (base URL of the server under test), SCENARIO (a name in
 // scenarios.json, default baseline), SERVER (the server label, default TARGET's host:port),
 // TESTID (the testid label), HEADERS (extra request headers, "Name: value" separated by
-// newlines or ";", e.g. "X-Stub-Tokens: 32").
+// newlines or ";", e.g. "X-Stub-Tokens: 32"), MAX_FAIL_RATE (the share of failed checks or
+// requests over which k6 exits 99, default 0.01).
 import http from "k6/http";
 import { check } from "k6";
 import type { ConstantArrivalRateScenario, ConstantVUsScenario, Options, RampingVUsScenario } from "k6/options";
@@ -41,7 +42,22 @@ export const options: Options = {
   // than with --tag: a --tag flag replaces options.tags as a whole.
   tags: { server: __ENV.SERVER || target.replace(/^https?:\/\//, ""), testid: __ENV.TESTID || "k6" },
   summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)"],
+  // Without thresholds k6 exits 0 when every stream fails. A run whose share of failed checks
+  // or requests is over MAX_FAIL_RATE (default 1 %) exits 99, as k6 does for any threshold.
+  thresholds: {
+    checks: [`rate>=${1 - maxFailRate()}`],
+    http_req_failed: [`rate<=${maxFailRate()}`],
+  },
 };
+
+function maxFailRate(): number {
+  const raw = __ENV.MAX_FAIL_RATE || "0.01";
+  const rate = Number(raw);
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new Error(`MAX_FAIL_RATE=${raw}: want a share between 0 and 1, e.g. 0.01`);
+  }
+  return rate;
+}
 
 const body = JSON.stringify({
   model: "ssebench",

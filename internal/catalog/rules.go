@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -63,8 +64,6 @@ type AlertThresholds struct {
 	GapStallShare      float64
 	// ExporterDownFor: how long the exporter may be unreachable before it pages.
 	ExporterDownFor time.Duration
-	// GrafanaURL prefixes the Run dashboard link in annotations.
-	GrafanaURL string
 }
 
 // Thresholds are the limits the committed rules use.
@@ -81,7 +80,6 @@ var Thresholds = AlertThresholds{
 	GapP99FloorSeconds:     0.035,
 	GapStallShare:          0.05,
 	ExporterDownFor:        30 * time.Second,
-	GrafanaURL:             "http://localhost:3000",
 }
 
 // Windows of the rules.
@@ -298,8 +296,14 @@ type AlertingRule struct {
 	Severity    string
 	Summary     string
 	Description string
-	Dashboard   string
+	// DashboardPath is the Run dashboard link below Grafana's base URL, which the rules
+	// generator is given (--grafana-url): where Grafana is differs from one setup to another.
+	DashboardPath string
 }
+
+// RunbookAnchor is the alert's section of the runbook (prometheus/rules/README.md): its
+// name in lower case, as GitHub and most renderers make heading anchors.
+func (a AlertingRule) RunbookAnchor() string { return strings.ToLower(a.Alert) }
 
 // RuleGroup is one group of the rule file. Interval 0 uses the global evaluation interval.
 type RuleGroup struct {

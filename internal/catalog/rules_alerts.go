@@ -51,9 +51,8 @@ func lookup(q Query, format string) string {
 		q.Expr, format)
 }
 
-func dashboardLink() string {
-	return strings.TrimRight(Thresholds.GrafanaURL, "/") + `/d/ssebench-run?var-testid={{ $labels.testid }}&var-server={{ $labels.server }}`
-}
+// runDashboardPath opens the Run dashboard on the alert's run and server.
+const runDashboardPath = `/d/ssebench-run?var-testid={{ $labels.testid }}&var-server={{ $labels.server }}`
 
 const (
 	fmtReqPerSec = `printf "%.1f req/s"`
@@ -86,7 +85,7 @@ func regressionAlert(name, title, live string, cmp string, factor float64, extra
 		Summary:  fmt.Sprintf("%s of %s regressed", what, runSubject),
 		Description: fmt.Sprintf(`%s of {{ $labels.server }} under {{ $labels.scenario }} was {{ $value | %s }} in run {{ $labels.testid }}, %s the median %s of the earlier runs of the last %s.`,
 			what, format, limit, lookup(base, format), BaselineWindow),
-		Dashboard: dashboardLink(),
+		DashboardPath: runDashboardPath,
 	}
 }
 
@@ -109,7 +108,7 @@ func streamingAlert(name, expr, severity, summary, description string) AlertingR
 		Alert: name,
 		Query: define(Query{Name: "alerts." + strings.ToLower(name), Title: name, Unit: UnitRatio,
 			Expr: withLatestTestID(expr), Help: summary}),
-		Severity: severity, Summary: summary + ": " + runSubject, Description: description, Dashboard: dashboardLink(),
+		Severity: severity, Summary: summary + ": " + runSubject, Description: description, DashboardPath: runDashboardPath,
 	}
 }
 
@@ -134,7 +133,7 @@ var targetAlerts = []AlertingRule{{
 	Query: define(Query{Name: "alerts.exporter_target_down", Title: "ExporterTargetDown", Unit: UnitCount,
 		Expr: `up{job="exporter"} == 0`, Help: "The process exporter is not answering scrapes: CPU and memory of the servers are not measured."}),
 	For: Thresholds.ExporterDownFor, Severity: "warning",
-	Summary:     "Exporter {{ $labels.instance }} is down",
-	Description: "Prometheus cannot scrape the ssebench exporter at {{ $labels.instance }}: the CPU, memory and stream-probe columns of runs are missing until it is back.",
-	Dashboard:   strings.TrimRight(Thresholds.GrafanaURL, "/") + "/d/ssebench-run",
+	Summary:       "Exporter {{ $labels.instance }} is down",
+	Description:   "Prometheus cannot scrape the ssebench exporter at {{ $labels.instance }}: the CPU, memory and stream-probe columns of runs are missing until it is back.",
+	DashboardPath: "/d/ssebench-run",
 }}

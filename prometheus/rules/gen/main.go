@@ -8,8 +8,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -43,8 +45,29 @@ type rule struct {
 	Annotations map[string]string `yaml:"annotations,omitempty"`
 }
 
+// Links are the addresses the alerts' annotations point at; they depend on the setup.
+type Links struct {
+	GrafanaURL string // base URL of Grafana, for the dashboard annotation
+	RunbookURL string // the runbook page; each alert links its own section (#alertname)
+}
+
+// DefaultLinks are the committed file's: Grafana as compose and the docs run it, and the
+// runbook in the repository.
+var DefaultLinks = Links{
+	GrafanaURL: "http://localhost:3000",
+	RunbookURL: "https://github.com/ssebench/ssebench/blob/main/prometheus/rules/README.md",
+}
+
+func (l Links) annotations(a catalog.AlertingRule) map[string]string {
+	return map[string]string{
+		"summary": a.Summary, "description": a.Description,
+		"dashboard":   strings.TrimRight(l.GrafanaURL, "/") + a.DashboardPath,
+		"runbook_url": l.RunbookURL + "#" + a.RunbookAnchor(),
+	}
+}
+
 // Render returns the rule file for the catalog's rule groups.
-func Render() ([]byte, error) {
+func Render(links Links) ([]byte, error) {
 	var f ruleFile
 	for _, g := range catalog.RuleGroups() {
 		out := group{Name: g.Name, Interval: duration(g.Interval)}
@@ -62,7 +85,7 @@ func Render() ([]byte, error) {
 			}
 			out.Rules = append(out.Rules, rule{Alert: a.Alert, Expr: expr, For: duration(a.For),
 				Labels:      map[string]string{"severity": a.Severity},
-				Annotations: map[string]string{"summary": a.Summary, "description": a.Description, "dashboard": a.Dashboard}})
+				Annotations: links.annotations(a)})
 		}
 		f.Groups = append(f.Groups, out)
 	}
@@ -101,12 +124,19 @@ func main() { os.Exit(run(os.Args[1:], cli.OS())) }
 func run(args []string, sys cli.IO) int {
 	fs := cli.NewFlagSet("rules-gen", "SSEBENCH_RULES")
 	fs.About = "Write the Prometheus recording and alerting rules, generated from the query catalog."
-	fs.Examples = []string{"go run ./prometheus/rules/gen        # rewrite prometheus/rules/ssebench.yml", "go run ./prometheus/rules/gen -o -   # print it"}
+	fs.Examples = []string{"go run ./prometheus/rules/gen        # rewrite prometheus/rules/ssebench.yml", "go run ./prometheus/rules/gen -o -   # print it",
+		"go run ./prometheus/rules/gen -o my-rules.yml --grafana-url https://grafana.example.com  # links for your Grafana"}
 	out := fs.String("o", defaultOutput(), "file to write, - for standard output")
+	links := DefaultLinks
+	fs.StringVar(&links.GrafanaURL, "grafana-url", DefaultLinks.GrafanaURL, "Grafana's base URL, for the alerts' dashboard links")
+	fs.StringVar(&links.RunbookURL, "runbook-url", DefaultLinks.RunbookURL, "the runbook page; each alert's runbook_url is its section of it")
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)
 	}
-	b, err := Render()
+	if err := links.check(); err != nil {
+		return fs.Exit(err, sys)
+	}
+	b, err := Render(links)
 	if err != nil {
 		return fs.Exit(fmt.Errorf("rendering the rules: %w", err), sys)
 	}
@@ -119,6 +149,16 @@ func run(args []string, sys cli.IO) int {
 		return fs.Exit(fmt.Errorf("writing the rules: %w", err), sys)
 	}
 	return cli.ExitOK
+}
+
+func (l Links) check() error {
+	for flag, u := range map[string]string{"--grafana-url": l.GrafanaURL, "--runbook-url": l.RunbookURL} {
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+			return cli.Usagef("%s %q: want an absolute http(s) URL", flag, u)
+		}
+	}
+	return nil
 }
 
 func defaultOutput() string {

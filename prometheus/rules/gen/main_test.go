@@ -10,10 +10,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/cli"
 )
 
 func TestCommittedRulesMatchTheGenerator(t *testing.T) {
-	want, err := Render()
+	want, err := Render(DefaultLinks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestCommittedRulesMatchTheGenerator(t *testing.T) {
 }
 
 func TestRenderedRulesAreValidForPrometheus(t *testing.T) {
-	b, err := Render()
+	b, err := Render(DefaultLinks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +82,55 @@ func TestTestFilesAreNotPickedUpAsRuleFiles(t *testing.T) {
 		}
 		if strings.Contains(string(b), "rule_files:") {
 			t.Errorf("%s is a promtool test file inside the rule glob; move it to tests/", m)
+		}
+	}
+}
+
+// TestEveryAlertHasARunbookSection: runbook_url points at a section of README.md named
+// after the alert, and the dashboard link starts at the Grafana base given.
+func TestEveryAlertHasARunbookSection(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := Links{GrafanaURL: "https://grafana.example.com/", RunbookURL: "https://wiki.example.com/rb"}
+	b, err := Render(links)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f ruleFile
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "" {
+				continue
+			}
+			alerts++
+			if !strings.Contains(string(readme), "\n### "+r.Alert+"\n") {
+				t.Errorf("%s: no '### %s' section in prometheus/rules/README.md", r.Alert, r.Alert)
+			}
+			if want := "https://wiki.example.com/rb#" + strings.ToLower(r.Alert); r.Annotations["runbook_url"] != want {
+				t.Errorf("%s: runbook_url %q, want %q", r.Alert, r.Annotations["runbook_url"], want)
+			}
+			if !strings.HasPrefix(r.Annotations["dashboard"], "https://grafana.example.com/d/ssebench-run") {
+				t.Errorf("%s: dashboard %q does not start at the Grafana given", r.Alert, r.Annotations["dashboard"])
+			}
+		}
+	}
+	if alerts == 0 {
+		t.Fatal("no alerts rendered")
+	}
+}
+
+func TestBadLinkFlagsExitTwo(t *testing.T) {
+	for _, args := range [][]string{{"--grafana-url", "localhost:3000"}, {"--runbook-url", "/README.md"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(append(args, "-o", "-"), cli.IO{Stdout: &stdout, Stderr: &stderr, LookupEnv: cli.MapEnv(nil)})
+		if code != 2 || !strings.Contains(stderr.String(), args[0]) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the flag", args, code, stderr.String())
 		}
 	}
 }

@@ -18,6 +18,16 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// Limits towards clients, the same in every server: servers/README.md, "Slow clients and
+// limits", says why these values.
+const (
+	headerTimeout  = 10 * time.Second // first byte of a request head to its end
+	bodyTimeout    = 30 * time.Second // end of the head to the end of the body
+	idleTimeout    = 60 * time.Second // a kept-alive connection with no request
+	maxHeaderBytes = 16 << 10         // net/http lets 4 KiB more through before its 431
+	maxBodyBytes   = 1 << 20          // 413 beyond; the stub takes no more either
+)
+
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(log); err != nil {
@@ -50,8 +60,12 @@ func run(log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           r,
 		ConnContext:       noDelay,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: headerTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		// No ReadTimeout: net/http would cancel the request's context when it passes, mid-stream
+		// (the handler times the body itself, readBody). No WriteTimeout: a stream lasts as long
+		// as the upstream's.
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -41,16 +42,13 @@ func newTransport() *http.Transport {
 	}
 }
 
-// maxBodyBytes bounds a chat request; the stub takes no more either.
-const maxBodyBytes = 1 << 20
-
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func (p *proxy) chat(c *gin.Context) {
 	// The body is read whole before the upstream request starts: net/http's server drains
 	// and closes an unread request body as soon as the response header is written, which
 	// would race the transport still sending it upstream and break that connection.
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	body, err := readBody(c.Writer, c.Request.Body)
 	if err != nil {
 		c.JSON(bodyErrorStatus(err), apiError("invalid_request_error", "request body: "+err.Error()))
 		return
@@ -128,10 +126,29 @@ func copyHeaders(dst, src http.Header) {
 	}
 }
 
-// bodyErrorStatus is 413 for a body over maxBodyBytes, 400 for any other read failure.
+// readBody reads the request body whole, at most maxBodyBytes of it within bodyTimeout. The
+// deadline is lifted once the body is in: it must not cut the response, which streams for as
+// long as the upstream does, nor the background read by which net/http sees a client leave.
+func readBody(w http.ResponseWriter, body io.ReadCloser) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(bodyTimeout)); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, body, maxBodyBytes))
+	if err != nil {
+		return nil, err
+	}
+	return b, rc.SetReadDeadline(time.Time{})
+}
+
+// bodyErrorStatus is 413 for a body over maxBodyBytes, 408 for one slower than bodyTimeout,
+// 400 for any other read failure.
 func bodyErrorStatus(err error) int {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return http.StatusRequestEntityTooLarge
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
 }

@@ -17,7 +17,7 @@ func TestLoadsAndNormalises(t *testing.T) {
 	if p.Name != "ssebench" {
 		t.Errorf("project name %q, want ssebench (image and volume names derive from it)", p.Name)
 	}
-	want := append([]string{"stub", "exporter", "prometheus", "alertmanager", "grafana", "k6"}, registryNames(t)...)
+	want := append([]string{"stub", "exporter", "prometheus", "alertmanager", "alert-receiver", "grafana", "k6"}, registryNames(t)...)
 	got := p.ServiceNames()
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -61,8 +61,29 @@ func TestBuildContextsAndDockerfilesExist(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if want := len(registryNames(t)) + 2; built != want { // the servers, the stub, the exporter
+	if want := len(registryNames(t)) + 3; built != want { // the servers, the stub, the exporter, the alert receiver
 		t.Errorf("%d services are built, want %d", built, want)
+	}
+}
+
+// TestAlertsReachTheReceiver: Alertmanager's one webhook, http://127.0.0.1:9095/alerts,
+// reaches something in compose — the example receiver, in Alertmanager's network namespace,
+// listening on that port (its Dockerfile keeps the program's default address).
+func TestAlertsReachTheReceiver(t *testing.T) {
+	r := service(t, loadProject(t), "alert-receiver")
+	if r.NetworkMode != "service:alertmanager" {
+		t.Errorf("alert-receiver network_mode %q, want service:alertmanager", r.NetworkMode)
+	}
+	cfg, err := os.ReadFile(filepath.Join(repoRoot(t), "prometheus", "alertmanager.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main, err := os.ReadFile(filepath.Join(repoRoot(t), "prometheus", "webhook-receiver", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), "url: http://127.0.0.1:9095/alerts") || !strings.Contains(string(main), `"listen-address", "127.0.0.1:9095"`) {
+		t.Error("alertmanager.yml's webhook url and the receiver's default address no longer agree on 127.0.0.1:9095")
 	}
 }
 

@@ -7,7 +7,7 @@ mod relay;
 mod signals;
 mod upstream;
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +17,28 @@ use upstream::Upstream;
 
 /// How long SIGTERM waits for in-flight streams before the process exits.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// Connections served at once, a thread each: well above the 200 concurrent streams of the
+/// stress scenario, well below what makes the OS refuse a thread. One more is answered 503.
+const MAX_CONNECTIONS: usize = 2048;
+
+static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a connection as served for as long as its thread holds it.
+struct ConnectionSlot;
+
+impl ConnectionSlot {
+    /// A slot, or `None` when MAX_CONNECTIONS are being served.
+    fn take() -> Option<Self> {
+        let taken = CONNECTIONS.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX_CONNECTIONS).then_some(n + 1));
+        taken.ok().map(|_| ConnectionSlot)
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        CONNECTIONS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 static ACTIVE_STREAMS: AtomicUsize = AtomicUsize::new(0);
 
@@ -68,10 +90,7 @@ fn main() {
             break;
         }
         match conn {
-            Ok(stream) => {
-                let upstream = Arc::clone(&upstream);
-                thread::spawn(move || http::serve_connection(stream, &upstream));
-            }
+            Ok(stream) => serve_in_thread(stream, &upstream),
             Err(e) => {
                 eprintln!("rust-http: accept: {e}");
                 // Out of descriptors or memory: back off instead of spinning.
@@ -82,6 +101,34 @@ fn main() {
     println!(r#"{{"msg":"shutting down","active_streams":{}}}"#, ACTIVE_STREAMS.load(Ordering::SeqCst));
     wait_for_active_streams(SHUTDOWN_GRACE);
     process::exit(0);
+}
+
+/// Serves a connection on a thread of its own, or refuses it with 503 when MAX_CONNECTIONS
+/// are being served already or the OS will not start another thread (where thread::spawn
+/// would panic).
+fn serve_in_thread(stream: TcpStream, upstream: &Arc<Upstream>) {
+    let Some(slot) = ConnectionSlot::take() else {
+        return refuse(stream, "too many connections");
+    };
+    // A second handle to answer with, should the thread not start: the first moves into it.
+    let spare = stream.try_clone();
+    let upstream = Arc::clone(upstream);
+    let spawned = thread::Builder::new().spawn(move || {
+        let _slot = slot;
+        http::serve_connection(stream, &upstream)
+    });
+    if let Err(e) = spawned {
+        eprintln!("rust-http: cannot start a thread for a connection: {e}");
+        if let Ok(spare) = spare {
+            refuse(spare, "no thread for this connection");
+        }
+    }
+}
+
+fn refuse(mut stream: TcpStream, why: &str) {
+    // The accept loop must not wait on a client that does not read.
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let _ = http::write_simple(&mut stream, 503, "text/plain; charset=utf-8", format!("{why}\n").as_bytes(), false);
 }
 
 fn wait_for_active_streams(grace: Duration) {

@@ -1,6 +1,7 @@
 //! rust-hyper: an SSE streaming proxy on hyper 0.14 and tokio, for ssebench.
 //! The contract it keeps is in servers/README.md.
 
+mod limits;
 mod proxy;
 
 use std::convert::Infallible;
@@ -16,6 +17,7 @@ use hyper::{Client, Server, Uri};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::oneshot;
 
+use limits::{TimedIncoming, TimedIo, Tracked};
 use proxy::Proxy;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -23,6 +25,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const POOL_MAX_IDLE: usize = 256;
 /// How long SIGTERM waits for in-flight streams before the process exits.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// The request line and headers: hyper's read buffer may grow to this while it waits for the
+/// end of a head, and answers 431 beyond (servers/README.md, "Slow clients and limits").
+const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 fn fail(message: &str) -> ! {
     eprintln!("rust-hyper: {message}");
@@ -68,13 +73,25 @@ async fn main() {
     incoming.set_nodelay(true);
     let bound = incoming.local_addr();
 
-    let make_service = make_service_fn(move |_conn| {
+    let make_service = make_service_fn(move |conn: &TimedIo| {
         let proxy = Arc::clone(&proxy);
-        async move { Ok::<_, Infallible>(service_fn(move |req| Arc::clone(&proxy).handle(req))) }
+        let phase = conn.phase();
+        async move {
+            Ok::<_, Infallible>(service_fn(move |req| {
+                // The head is in: no head or idle limit until the response is done with.
+                let idle_after = phase.busy();
+                let proxy = Arc::clone(&proxy);
+                async move {
+                    let res = proxy.handle(req).await?;
+                    Ok::<_, Infallible>(res.map(|body| Tracked { body, _idle: idle_after }))
+                }
+            }))
+        }
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = Server::builder(incoming)
+    let server = Server::builder(TimedIncoming(incoming))
         .http1_only(true)
+        .http1_max_buf_size(MAX_HEAD_BYTES)
         .serve(make_service)
         .with_graceful_shutdown(async {
             let _ = stopped.await;

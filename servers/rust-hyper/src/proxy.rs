@@ -3,15 +3,18 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::body::{Bytes, HttpBody};
 use hyper::client::HttpConnector;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::{Body, Client, Method, Request, Response, StatusCode, Uri};
 
-/// The largest request body the proxy reads, the Go servers' limit (servers/README.md):
+/// The largest request body the proxy reads (servers/README.md, "Slow clients and limits"):
 /// more is answered 413 without reading the rest.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long the body may take from the end of the head; 408 beyond.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -49,16 +52,24 @@ impl Proxy {
         let (parts, body) = req.into_parts();
         // The small JSON body is read whole so that it goes upstream with a Content-Length,
         // up to MAX_BODY_BYTES: a declared or streamed body over it is refused.
-        let body = match read_limited(body, MAX_BODY_BYTES).await {
-            Ok(bytes) => bytes,
-            Err(BodyError::TooLarge) => {
-                return json_error(
+        // Both refusals close the connection: the rest of the body is left unread.
+        let body = match tokio::time::timeout(BODY_TIMEOUT, read_limited(body, MAX_BODY_BYTES)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(BodyError::TooLarge)) => {
+                return closing(json_error(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "invalid_request_error",
                     &format!("request body over {MAX_BODY_BYTES} bytes"),
-                )
+                ))
             }
-            Err(BodyError::Read(e)) => return text(StatusCode::BAD_REQUEST, &format!("reading the request body: {e}\n")),
+            Ok(Err(BodyError::Read(e))) => return text(StatusCode::BAD_REQUEST, &format!("reading the request body: {e}\n")),
+            Err(_) => {
+                return closing(json_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "invalid_request_error",
+                    &format!("request body not received within {BODY_TIMEOUT:?}"),
+                ))
+            }
         };
         let mut upstream_req = Request::new(Body::from(body));
         *upstream_req.method_mut() = Method::POST;
@@ -125,6 +136,11 @@ fn text(status: StatusCode, body: &str) -> Response<Body> {
     let mut res = Response::new(Body::from(body.to_string()));
     *res.status_mut() = status;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    res
+}
+
+fn closing(mut res: Response<Body>) -> Response<Body> {
+    res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     res
 }
 

@@ -137,3 +137,30 @@ fn wait_for_active_streams(grace: Duration) {
         thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    /// At MAX_CONNECTIONS, the next connection gets 503 from the accept loop, not a thread;
+    /// a slot given back makes room again.
+    #[test]
+    fn refuses_connections_over_the_limit_with_503() {
+        let held: Vec<ConnectionSlot> = std::iter::from_fn(ConnectionSlot::take).take(MAX_CONNECTIONS + 1).collect();
+        assert_eq!(held.len(), MAX_CONNECTIONS, "slots beyond the limit were handed out");
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        let upstream = Arc::new(Upstream::from_url("http://127.0.0.1:1").unwrap());
+        serve_in_thread(accepted, &upstream);
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 503 "), "answer: {answer:?}");
+
+        drop(held);
+        assert!(ConnectionSlot::take().is_some(), "a slot given back is not free again");
+    }
+}

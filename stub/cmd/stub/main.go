@@ -56,12 +56,8 @@ func serve(ctx context.Context, o options, logger *slog.Logger) error {
 		return err
 	}
 	startProcs(ctx, o.procs, logger)
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(h)
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 	logger.Info("listening", "address", l.Addr().String(), "shape", fmt.Sprintf("%+v", o.config.Shape), "faults", fmt.Sprintf("%+v", o.config.Faults))

@@ -38,16 +38,25 @@ func requireLiveRun(t *testing.T) (root, prometheus string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// make test builds both first: a missing one is a broken setup, not a reason to skip
+	// (SSEBENCH_ALLOW_SKIP=1 allows it, as for every test that needs the built tools).
 	bin := filepath.Join(root, "bin", "ssebench")
-	usage, _ := exec.Command(bin).CombinedOutput()
-	if !strings.Contains(string(usage), "\n  run ") {
-		t.Skipf("%s has no run command yet: run `make build`", bin)
+	if out, err := exec.Command(bin, "help", "run").CombinedOutput(); err != nil {
+		skipOrFail(t, fmt.Sprintf("%s help run: %v (run `make build`)\n%s", bin, err, out))
 	}
 	prometheus = filepath.Join(root, ".tools", "bin", "prometheus")
 	if _, err := os.Stat(prometheus); err != nil {
-		t.Skipf("no Prometheus at %s: run `make deps`", prometheus)
+		skipOrFail(t, fmt.Sprintf("no Prometheus at %s: run `make deps`", prometheus))
 	}
 	return root, prometheus
+}
+
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv(promrun.EnvAllowSkip) == "1" {
+		t.Skip(why)
+	}
+	t.Fatal(why)
 }
 
 // panelTarget is one query of a committed dashboard panel.
@@ -172,6 +181,7 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	defer cancel()
 
 	runCmd := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--quick",
+		"--scenarios", "baseline,stress,efficiency,sweep", "--sweep-start", "200", "--sweep-factor", "4",
 		"--servers", strings.Join(servers, ","), "--testid", testid, "--data-dir", dataDir, "--report-dir", reportDir)
 	runCmd.Dir = root
 	if out, err := runCmd.CombinedOutput(); err != nil {
@@ -222,8 +232,15 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	if len(targets) < 30 {
 		t.Fatalf("only %d targets in the run dashboard", len(targets))
 	}
+	// The sweep row reads the sweep's own testid, which a user picks in the testid variable.
+	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid))
 	for _, tg := range targets {
-		expr := grafana.Replace(tg.expr)
+		sweep := strings.Contains(strings.ToLower(tg.panel), "sweep")
+		expr := tg.expr
+		if sweep {
+			expr = sweepTestID.Replace(expr)
+		}
+		expr = grafana.Replace(expr)
 		if tg.instant {
 			val, _, _, err := promAPI.Query(ctx, expr, end)
 			if err != nil {
@@ -233,6 +250,9 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 			vec, _ := val.(model.Vector)
 			if len(vec) == 0 {
 				t.Errorf("panel %q target %s returns no data:\n%s", tg.panel, tg.refID, expr)
+			}
+			if sweep {
+				continue // the same queries as the results table's, over another testid
 			}
 			name := byExpr[tg.expr].Name
 			panel[name] = map[[2]string]float64{}
@@ -255,8 +275,8 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(reportDir, testid, "index.html"))
 	if err != nil {
 		t.Errorf("the run wrote no report: %v", err)
-	} else if n := strings.Count(string(page), "<svg "); n != 9 {
-		t.Errorf("the run's report has %d charts, want 9", n)
+	} else if n := strings.Count(string(page), "<svg "); n != 10 {
+		t.Errorf("the run's report has %d charts, want 10 (the sweep's curve too)", n)
 	}
 
 	// Every server and the direct reference, in baseline, stress and efficiency.

@@ -1,12 +1,16 @@
 //! rust-axum: an SSE streaming proxy on axum 0.7 and hyper 1, for ssebench.
 //! The contract it keeps is in servers/README.md.
 
+mod limits;
 mod proxy;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 use std::{env, process};
 
+use std::convert::Infallible;
+
+use axum::body::Body;
 use axum::extract::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -19,6 +23,9 @@ use tower_service::Service;
 
 /// How long SIGTERM waits for in-flight streams before the process exits.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// The request line and headers: hyper's read buffer may grow to this while it waits for the
+/// end of a head, and answers 431 beyond (servers/README.md, "Slow clients and limits").
+const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 fn fail(message: &str) -> ! {
     eprintln!("rust-axum: {message}");
@@ -83,9 +90,20 @@ async fn main() {
         }
         let service = app.clone();
         let mut stopping = stopping.clone();
+        let io = limits::TimedIo::new(stream);
+        let phase = io.phase();
         connections.spawn(async move {
-            let hyper_service = hyper::service::service_fn(move |request: Request<Incoming>| service.clone().call(request));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), hyper_service);
+            let hyper_service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                // The head is in: no head or idle limit until the response is done with.
+                let idle_after = phase.busy();
+                let response = service.clone().call(request);
+                async move {
+                    let response = response.await?;
+                    Ok::<_, Infallible>(response.map(|body| Body::new(limits::Tracked { body, _idle: idle_after })))
+                }
+            });
+            // No timer, so hyper's own header read timeout stays off: limits::TimedIo keeps the rule.
+            let conn = http1::Builder::new().max_buf_size(MAX_HEAD_BYTES).serve_connection(TokioIo::new(io), hyper_service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}

@@ -1,6 +1,7 @@
 //! The proxy routes: requests forwarded with hyper-util's pooled client, the upstream
 //! body handed to axum as it is, so each chunk is written as soon as it arrives.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,11 +12,17 @@ use axum::http::{Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hyper::body::Body as HttpBody;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The largest request body read (servers/README.md, "Slow clients and limits"): more is
+/// answered 413 without reading the rest.
+const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long the body may take from the end of the head; 408 beyond.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle upstream connections kept: more than the 200 concurrent streams of the stress scenario.
 const POOL_MAX_IDLE: usize = 256;
 
@@ -56,7 +63,20 @@ pub fn router(stub_url: &str) -> Result<Router, String> {
         .with_state(Arc::new(Upstream { client, uri })))
 }
 
-async fn completions(State(upstream): State<Arc<Upstream>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn completions(State(upstream): State<Arc<Upstream>>, headers: HeaderMap, body: Body) -> Response {
+    // Both refusals close the connection: the rest of the body is left unread.
+    let body = match tokio::time::timeout(BODY_TIMEOUT, read_limited(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(BodyError::TooLarge)) => {
+            let message = format!("request body over {MAX_BODY_BYTES} bytes");
+            return closing(json_error(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error", &message));
+        }
+        Ok(Err(BodyError::Read(e))) => return (StatusCode::BAD_REQUEST, format!("reading the request body: {e}\n")).into_response(),
+        Err(_) => {
+            let message = format!("request body not received within {BODY_TIMEOUT:?}");
+            return closing(json_error(StatusCode::REQUEST_TIMEOUT, "invalid_request_error", &message));
+        }
+    };
     let mut request = Request::new(Body::from(body));
     *request.method_mut() = axum::http::Method::POST;
     *request.uri_mut() = upstream.uri.clone();
@@ -95,9 +115,40 @@ fn end_to_end(headers: &HeaderMap) -> HeaderMap {
     out
 }
 
+enum BodyError {
+    TooLarge,
+    Read(axum::Error),
+}
+
+/// Reads a body whole, refusing it as soon as it is known to pass `limit` bytes: at once
+/// when its Content-Length says so, else when the chunks received so far do.
+async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    if body.size_hint().lower() > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(data) = frame.map_err(BodyError::Read)?.into_data() else { continue };
+        if buf.len() + data.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        buf.extend_from_slice(&data);
+    }
+    Ok(Bytes::from(buf))
+}
+
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn bad_gateway(kind: &str, message: &str) -> Response {
+    json_error(StatusCode::BAD_GATEWAY, kind, message)
+}
+
+fn json_error(status: StatusCode, kind: &str, message: &str) -> Response {
     let body = format!(r#"{{"error":{{"message":{},"type":"{kind}"}}}}"#, json_string(message));
-    (StatusCode::BAD_GATEWAY, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 fn json_string(s: &str) -> String {

@@ -1,0 +1,190 @@
+//! Time limits on client connections that hyper 1 does not keep the way the rule says
+//! (servers/README.md, "Slow clients and limits"): a request head must arrive within
+//! HEAD_TIMEOUT of its first byte, and a kept-alive connection may stay idle for
+//! IDLE_TIMEOUT. hyper 1 has no idle timeout, and its header read timeout starts when the
+//! previous response ends, so it would close a connection idle for HEAD_TIMEOUT.
+//!
+//! The connection's I/O and its service share the phase the connection is in: idle (between
+//! requests), reading a head (from its first byte), or busy (the head is in: the body is
+//! timed by the handler, and the response streams for as long as the upstream does).
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, Sleep};
+
+/// From the first byte of a request head to its end.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a kept-alive connection waits for its next request.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Phase {
+    Idle,
+    Head,
+    Busy,
+}
+
+/// The phase of one connection and when it began.
+#[derive(Clone)]
+pub struct ConnPhase(Arc<Mutex<(Phase, Instant)>>);
+
+impl ConnPhase {
+    fn new() -> Self {
+        ConnPhase(Arc::new(Mutex::new((Phase::Idle, Instant::now()))))
+    }
+
+    fn get(&self) -> (Phase, Instant) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set(&self, phase: Phase) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (phase, Instant::now());
+    }
+
+    /// The head has been read: the service runs. Returns the guard that makes the connection
+    /// idle again when the response is done with.
+    pub fn busy(&self) -> IdleOnDrop {
+        self.set(Phase::Busy);
+        IdleOnDrop(self.clone())
+    }
+}
+
+/// Marks the connection idle when dropped, with the response body.
+pub struct IdleOnDrop(ConnPhase);
+
+impl Drop for IdleOnDrop {
+    fn drop(&mut self) {
+        self.0.set(Phase::Idle);
+    }
+}
+
+/// A client connection whose reads fail with TimedOut when the phase's limit passes.
+pub struct TimedIo {
+    /// Taken only by Drop.
+    io: Option<TcpStream>,
+    phase: ConnPhase,
+    timer: Pin<Box<Sleep>>,
+}
+
+impl TimedIo {
+    pub fn new(io: TcpStream) -> Self {
+        TimedIo { io: Some(io), phase: ConnPhase::new(), timer: Box::pin(tokio::time::sleep(IDLE_TIMEOUT)) }
+    }
+
+    pub fn phase(&self) -> ConnPhase {
+        self.phase.clone()
+    }
+}
+
+impl TimedIo {
+    fn io(&mut self) -> Pin<&mut TcpStream> {
+        Pin::new(self.io.as_mut().expect("the stream is taken only by Drop"))
+    }
+}
+
+/// How long a closed connection reads and drops what the client still sends.
+const LINGER: Duration = Duration::from_secs(1);
+
+impl Drop for TimedIo {
+    /// Closing a socket with request bytes unread sends a reset, which can destroy a refusal
+    /// (413, 408) in the client's buffers before it is read: so the socket is shut for
+    /// writing, and what the client still sends is read and dropped for a moment first, as
+    /// net/http does.
+    fn drop(&mut self) {
+        let (Some(io), Ok(runtime)) = (self.io.take(), tokio::runtime::Handle::try_current()) else { return };
+        runtime.spawn(linger(io));
+    }
+}
+
+async fn linger(mut io: TcpStream) {
+    let _ = std::future::poll_fn(|cx| Pin::new(&mut io).poll_shutdown(cx)).await;
+    let mut sink = [0u8; 16 * 1024];
+    let drain = std::future::poll_fn(|cx| loop {
+        let mut buf = ReadBuf::new(&mut sink);
+        match Pin::new(&mut io).poll_read(cx, &mut buf) {
+            Poll::Ready(Ok(())) if !buf.filled().is_empty() => continue,
+            Poll::Ready(_) => return Poll::Ready(()),
+            Poll::Pending => return Poll::Pending,
+        }
+    });
+    let _ = tokio::time::timeout(LINGER, drain).await;
+}
+
+impl AsyncRead for TimedIo {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = this.io().poll_read(cx, buf);
+        let (phase, since) = this.phase.get();
+        match polled {
+            Poll::Ready(Ok(())) if buf.filled().len() > before && phase == Phase::Idle => this.phase.set(Phase::Head),
+            Poll::Pending if phase != Phase::Busy => {
+                let limit = if phase == Phase::Idle { IDLE_TIMEOUT } else { HEAD_TIMEOUT };
+                let deadline = since + limit;
+                if this.timer.deadline() != deadline {
+                    this.timer.as_mut().reset(deadline);
+                }
+                if this.timer.as_mut().poll(cx).is_ready() {
+                    let what = if phase == Phase::Idle { "idle connection" } else { "request head" };
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, format!("{what} over {limit:?}"))));
+                }
+            }
+            _ => {}
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for TimedIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.get_mut().io().poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().io().poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().io().poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        self.get_mut().io().poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.as_ref().is_some_and(|io| io.is_write_vectored())
+    }
+}
+
+/// A response body that makes its connection idle again once hyper is done with it.
+pub struct Tracked {
+    pub body: Body,
+    pub _idle: IdleOnDrop,
+}
+
+impl HttpBody for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}

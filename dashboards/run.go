@@ -44,6 +44,7 @@ func Run() (dashboard.Dashboard, error) {
 	scoresRow(l)
 	memoryShareRow(l)
 	seriesRow(l)
+	k6Row(l)
 	healthRow(l)
 	if l.err != nil {
 		return dashboard.Dashboard{}, l.err

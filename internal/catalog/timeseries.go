@@ -37,6 +37,27 @@ var (
 		Help: "Connections on each server's listening port, by TCP state."})
 )
 
+// k6's own figures, the panels of k6's Prometheus dashboards (Grafana 18030, 19665), from
+// series both k6's remote-write output and ssebench load send.
+var (
+	SeriesChecks = define(Query{Name: "series.checks_rate", Title: "Checks passed", Unit: UnitRatio, Better: "higher",
+		Expr: fmt.Sprintf(`min by (server, scenario, check) (%s)`, allScenarios.load("k6_checks_rate")),
+		Help: "Share of each check passed so far in the load run (status is 200; stream ended with [DONE])."})
+	SeriesDataReceived = define(Query{Name: "series.data_received_bytes_per_second", Title: "Data received", Unit: UnitBytesRate,
+		Expr: rateOf("k6_data_received_total"), Help: "Bytes the load generator received per second, headers and SSE frames included."})
+	SeriesDataSent = define(Query{Name: "series.data_sent_bytes_per_second", Title: "Data sent", Unit: UnitBytesRate,
+		Expr: rateOf("k6_data_sent_total"), Help: "Bytes the load generator sent per second (the requests)."})
+	SeriesDropped = define(Query{Name: "series.dropped_iterations_per_second", Title: "Dropped iterations per second", Unit: UnitReqPerSec, Better: "lower",
+		Expr: rateOf("k6_dropped_iterations_total"), Help: "Arrival-rate iterations that could not start on time (no free VU): the load generator, not the server, was short."})
+	SeriesIterationP95 = define(Query{Name: "series.iteration_duration_p95_ms", Title: "p95 iteration duration", Unit: UnitMillis, Better: "lower",
+		Expr: quantileOverTime(0.95, "k6_iteration_duration_seconds"), Help: "95th percentile of one whole iteration (request, stream, checks)."})
+	SeriesWaitingP95 = define(Query{Name: "series.http_req_waiting_p95_ms", Title: "p95 time to first byte", Unit: UnitMillis, Better: "lower",
+		Expr: quantileOverTime(0.95, "k6_http_req_waiting_seconds"), Help: "http_req_waiting: request sent to the first response byte (the headers), 95th percentile."})
+	SeriesReqByExpected = define(Query{Name: "series.req_per_second_by_expected_response", Title: "Requests per second by expected_response", Unit: UnitReqPerSec,
+		Expr: fmt.Sprintf(`sum by (server, scenario, expected_response) (rate(%s[$__rate_interval]))`, allScenarios.load("k6_http_reqs_total")),
+		Help: "Requests split by k6's expected_response label: false for statuses outside 200-399 and transport errors."})
+)
+
 // Streaming health: a proxy that buffers delivers the first token with the last; one that
 // stalls on Nagle's algorithm shows gaps far above the stub's inter-token delay.
 var (

@@ -271,6 +271,12 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		}
 	}
 
+	// The annotations mark every server × scenario of the run.
+	windows, _, _, err := promAPI.QueryRange(ctx, grafana.Replace(catalog.RunLoadWindows.Expr), v1.Range{Start: start, End: end, Step: time.Second})
+	if m, _ := windows.(model.Matrix); err != nil || len(m) != 3*(len(servers)+1) {
+		t.Errorf("annotations %s: %d load windows (%v), want one per server and direct × 3 scenarios", catalog.RunLoadWindows.Name, len(m), err)
+	}
+
 	// The run ends by writing the HTML report from the same Prometheus data.
 	page, err := os.ReadFile(filepath.Join(reportDir, testid, "index.html"))
 	if err != nil {

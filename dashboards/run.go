@@ -33,7 +33,9 @@ func Run() (dashboard.Dashboard, error) {
 		WithVariable(datasourceVariable()).
 		WithVariable(testIDVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarServers, nil)).
-		WithVariable(serverVariable("compare", "Compare (normalized)", catalog.VarServers, writeupCompare))
+		WithVariable(serverVariable("compare", "Compare (normalized)", catalog.VarServers, writeupCompare)).
+		Annotation(loadWindowsAnnotation()).
+		Link(dashboardLink("Trends", TrendsUID, "Every server and scenario across runs"))
 	l := newLayout(d)
 	machineRow(l)
 	stressRow(l)
@@ -50,6 +52,39 @@ func Run() (dashboard.Dashboard, error) {
 		return dashboard.Dashboard{}, l.err
 	}
 	return d.Build()
+}
+
+// loadWindowsAnnotation marks each server × scenario of the run as a region titled with
+// both, so every time series shows which load it was under.
+func loadWindowsAnnotation() *dashboard.AnnotationQueryBuilder {
+	q := catalog.RunLoadWindows
+	return dashboard.NewAnnotationQueryBuilder().
+		Name(q.Title).
+		Datasource(datasourceRef()).
+		Enable(true).
+		Hide(false).
+		IconColor("blue").
+		Expr(q.Expr).
+		Step("1s"). // the load generator pushes every second; --quick runs last seconds
+		TitleFormat("{{server}} {{scenario}}").
+		TextFormat("load run: {{server}} under {{scenario}}").
+		TagKeys("server,scenario").
+		UseValueForTime(false).
+		Target(target(q, "Anno"))
+}
+
+// dashboardLink is a link in the dashboard's header to another ssebench dashboard.
+func dashboardLink(title, uid, tooltip string) *dashboard.DashboardLinkBuilder {
+	return dashboard.NewDashboardLinkBuilder(title).
+		Type(dashboard.DashboardLinkTypeLink).
+		Url("/d/" + uid).
+		Tooltip(tooltip).
+		Icon("dashboard").
+		TargetBlank(false).
+		KeepTime(false).
+		IncludeVars(false).
+		AsDropdown(false).
+		Tags([]string{})
 }
 
 func datasourceVariable() *dashboard.DatasourceVariableBuilder {

@@ -22,7 +22,8 @@ func Trends() (dashboard.Dashboard, error) {
 		Refresh("").
 		WithVariable(datasourceVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarTrendServers, nil)).
-		Annotation(regressionAnnotation())
+		Annotation(regressionAnnotation()).
+		Link(dashboardLink("Run", RunUID, "One run: pick its testid there"))
 	l := newLayout(d)
 	trendsRow(l)
 	if l.err != nil {

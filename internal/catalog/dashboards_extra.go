@@ -27,6 +27,12 @@ var RunLoadSamples = define(Query{Name: "run.load_samples", Title: "Load samples
 	Expr: `k6_vus{testid="$testid"}[$__range]`,
 	Help: "Every active-VU sample of the run: its first and last timestamps bound the run."})
 
+// RunLoadWindows is 1 while each (server, scenario) of the run loads: the Run dashboard
+// draws each window as an annotated region, so a panel shows which load made its curve.
+var RunLoadWindows = define(Query{Name: "run.load_windows", Title: "Load runs", Unit: UnitCount,
+	Expr: `max by (server, scenario) (k6_vus{testid="$testid"}) > 0`,
+	Help: "Present while a server × scenario of the run is under load: the run's annotations."})
+
 // LoadSeconds is how long each load run lasted, for the report's scenarios table.
 var LoadSeconds = define(Query{Name: "run.load_seconds", Title: "Load duration", Unit: UnitSeconds,
 	Expr: `max by (server, scenario) (max_over_time(ssebench_load_elapsed_seconds{testid="$testid"}[$__range]))`,

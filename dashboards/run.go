@@ -47,6 +47,7 @@ func Run() (dashboard.Dashboard, error) {
 	memoryShareRow(l)
 	seriesRow(l)
 	k6Row(l)
+	processRow(l)
 	healthRow(l)
 	if l.err != nil {
 		return dashboard.Dashboard{}, l.err

@@ -58,6 +58,27 @@ var (
 		Help: "Requests split by k6's expected_response label: false for statuses outside 200-399 and transport errors."})
 )
 
+// The exporter's view of each server process and of itself, and the stream probe over time.
+var (
+	SeriesThreads = define(Query{Name: "series.threads", Title: "Server threads", Unit: UnitCount,
+		Expr: `max by (server) (ssebench_process_threads{server=~"$server"})`, Help: "Threads of each server process."})
+	SeriesOpenFDs = define(Query{Name: "series.open_fds", Title: "Server open file descriptors", Unit: UnitCount,
+		Expr: `max by (server) (ssebench_process_open_fds{server=~"$server"})`, Help: "Open descriptors of each server process: sockets to clients and to the upstream, mostly."})
+	SeriesContextSwitches = define(Query{Name: "series.context_switches_per_second", Title: "Server context switches per second", Unit: UnitCount,
+		Expr: `sum by (server, kind) (rate(ssebench_process_context_switches_total{server=~"$server"}[$__rate_interval]))`,
+		Help: "Voluntary (waiting on I/O or a lock) and involuntary (preempted) switches of the server's threads."})
+	SeriesRestarts = define(Query{Name: "series.process_restarts", Title: "Server process restarts seen", Unit: UnitCount,
+		Expr: `max by (server) (ssebench_process_restarts_total{server=~"$server"})`, Help: "Changes of a server's process identity (PID, start time) the exporter saw: a crash-and-restart shows here."})
+	SeriesCollectorSuccess = define(Query{Name: "series.exporter_collector_success", Title: "Exporter collectors healthy", Unit: UnitCount, Better: "higher",
+		Expr: `min by (collector) (ssebench_exporter_collector_success)`, Help: "1 when each collector's last scrape had no error: 0 means missing CPU, memory or TCP figures."})
+	SeriesCollectorDuration = define(Query{Name: "series.exporter_collector_duration_ms", Title: "Exporter collector duration", Unit: UnitMillis, Better: "lower",
+		Expr: `1000 * max by (collector) (ssebench_exporter_collector_duration_seconds)`, Help: "How long each collector's last scrape took: the exporter's own cost."})
+	SeriesProbeSuccess = define(Query{Name: "series.probe_success", Title: "Stream probe success", Unit: UnitCount, Better: "higher",
+		Expr: `min by (server) (probe_success{job="sse-probe", server=~"$server"})`, Help: "Each probe of each server over time: 1 for a correct, unbuffered stream without stalls."})
+	SeriesProbeFirstEvent = define(Query{Name: "series.probe_first_event_ms", Title: "Stream probe: time to first event", Unit: UnitMillis, Better: "lower",
+		Expr: `1000 * max by (server) (probe_sse_time_to_first_event_seconds{job="sse-probe", server=~"$server"})`, Help: "Each probe's request to first complete event, through each server."})
+)
+
 // Streaming health: a proxy that buffers delivers the first token with the last; one that
 // stalls on Nagle's algorithm shows gaps far above the stub's inter-token delay.
 var (

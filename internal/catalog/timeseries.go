@@ -25,7 +25,9 @@ var (
 	SeriesGapP99 = define(Query{Name: "series.event_gap_p99_ms", Title: "p99 gap between events", Unit: UnitMillis, Better: "lower",
 		Expr: quantileOverTime(0.99, "ssebench_event_gap_seconds"), Help: "99th percentile of the gaps between consecutive events: Nagle stalls show here."})
 	SeriesFailures = define(Query{Name: "series.failures_per_second", Title: "Failed iterations per second", Unit: UnitReqPerSec, Better: "lower",
-		Expr: rateOf("ssebench_iterations_failed_total"), Help: "Iterations with a transport error or a failed check."})
+		Expr: rateOf("ssebench_iterations_failed_total") + " or " +
+			fmt.Sprintf(`sum by (server, scenario) (rate(%s[$__rate_interval]))`, allScenarios.load("k6_http_reqs_total", `expected_response="false"`)),
+		Help: "Iterations with a transport error or a failed check; for real-k6 data, which has no such counter, requests outside the expected responses."})
 	SeriesCPU = define(Query{Name: "series.cpu_percent", Title: "Server CPU", Unit: UnitPercent, Better: "lower",
 		Expr: `100 * sum by (server) (rate(ssebench_process_cpu_seconds_total{server=~"$server"}[$__rate_interval]))`,
 		Help: "CPU of each server process (100 = one core)."})

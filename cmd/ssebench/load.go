@@ -36,11 +36,12 @@ func loadMain(args []string, sys cli.IO) int {
 
 // loadFlags are the parsed flags of `ssebench load`.
 type loadFlags struct {
-	target, scenario, scenariosFile, server, testID, remoteWriteURL, summaryJSON string
-	quick                                                                        bool
-	quickFactor                                                                  float64
-	headers                                                                      http.Header
-	verbose                                                                      bool
+	target, scenario, scenariosFile, server, testID, remoteWriteURL string
+	summaryJSON, summaryExport, summaryCSV                          string
+	quick                                                           bool
+	quickFactor                                                     float64
+	headers                                                         http.Header
+	verbose                                                         bool
 }
 
 func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*loadFlags, *cli.FlagSet, error) {
@@ -62,6 +63,8 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 	fs.StringVar(&f.testID, "testid", "", "testid label (default: the start time, sortable)")
 	fs.StringVar(&f.remoteWriteURL, "remote-write-url", "", "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
 	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the summary as JSON to this file")
+	fs.StringVar(&f.summaryExport, "summary-export", "", "also write the summary in the shape of k6's --summary-export file (metrics by k6's names, trends in ms)")
+	fs.StringVar(&f.summaryCSV, "summary-csv", "", "also write that k6-shaped summary as CSV rows: metric, stat, value")
 	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr")
 	fs.Var(repeatedHeaders(f.headers), "header", "extra request header, `Name: value` (repeatable; one per line in the variable), e.g. \"X-Stub-Tokens: 32\"")
 	if err := fs.Parse(args, lookupEnv); err != nil {
@@ -139,9 +142,19 @@ func finishLoad(f *loadFlags, summary *load.Summary, pusher *remotewrite.Pusher,
 	if err := summary.WriteText(sys.Stdout); err != nil {
 		status = fs.Exit(err, sys)
 	}
-	if f.summaryJSON != "" {
-		if err := writeSummaryJSON(f.summaryJSON, summary); err != nil {
-			status = fs.Exit(err, sys)
+	for _, out := range []struct {
+		flag, path string
+		write      func(io.Writer) error
+	}{
+		{"--summary-json", f.summaryJSON, summary.WriteJSON},
+		{"--summary-export", f.summaryExport, summary.WriteK6Export},
+		{"--summary-csv", f.summaryCSV, summary.WriteCSV},
+	} {
+		if out.path == "" {
+			continue
+		}
+		if err := writeFile(out.path, out.write); err != nil {
+			status = fs.Exit(fmt.Errorf("%s: %w", out.flag, err), sys)
 		}
 	}
 	if pusher != nil {
@@ -187,14 +200,15 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 	return sc, nil
 }
 
-func writeSummaryJSON(path string, s *load.Summary) error {
+// writeFile creates path and fills it with write.
+func writeFile(path string, write func(io.Writer) error) error {
 	file, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("--summary-json: %w", err)
+		return err
 	}
-	if err := s.WriteJSON(file); err != nil {
+	if err := write(file); err != nil {
 		file.Close()
-		return fmt.Errorf("--summary-json: %w", err)
+		return err
 	}
 	return file.Close()
 }

@@ -72,9 +72,11 @@ func TestLoadCommandRunsPushesAndWritesTheSummary(t *testing.T) {
 	target := sseTarget(t, &probed)
 	agents := make(chan string, 1)
 	rw := remoteWriteReceiver(t, http.StatusNoContent, &writes, agents)
-	summaryPath := filepath.Join(t.TempDir(), "summary.json")
+	dir := t.TempDir()
+	summaryPath, exportPath, csvPath := filepath.Join(dir, "summary.json"), filepath.Join(dir, "export.json"), filepath.Join(dir, "summary.csv")
 	status, stdout, stderr := runLoad(t, "--target", target.URL, "--scenarios-file", tinyScenarios(t), "--scenario", "tiny",
-		"--testid", "t-cli", "--header", "X-Probe: yes", "--summary-json", summaryPath, "--remote-write-url", rw.URL+"/api/v1/write")
+		"--testid", "t-cli", "--header", "X-Probe: yes", "--summary-json", summaryPath, "--remote-write-url", rw.URL+"/api/v1/write",
+		"--summary-export", exportPath, "--summary-csv", csvPath)
 	if status != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
 	}
@@ -99,6 +101,18 @@ func TestLoadCommandRunsPushesAndWritesTheSummary(t *testing.T) {
 	host := strings.TrimPrefix(target.URL, "http://")
 	if sum.TestID != "t-cli" || sum.Server != host || sum.Requests == 0 || sum.Failed != 0 || probed.Load() != sum.Requests {
 		t.Fatalf("summary %+v (server wants %s); %d requests carried the header", sum, host, probed.Load())
+	}
+	var export struct {
+		Metrics map[string]map[string]float64 `json:"metrics"`
+	}
+	if b, err := os.ReadFile(exportPath); err != nil || json.Unmarshal(b, &export) != nil {
+		t.Fatalf("--summary-export: %v\n%s", err, b)
+	}
+	if got := export.Metrics["http_reqs"]["count"]; got != float64(sum.Requests) {
+		t.Errorf("--summary-export http_reqs.count %v, want the summary's %d", got, sum.Requests)
+	}
+	if b, err := os.ReadFile(csvPath); err != nil || !strings.Contains(string(b), fmt.Sprintf("http_reqs,count,%d\n", sum.Requests)) {
+		t.Errorf("--summary-csv lacks the request count %d: %v\n%s", sum.Requests, err, b)
 	}
 	if writes.Load() == 0 {
 		t.Fatal("nothing was remote-written")

@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +17,25 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
+
+// Limits towards clients, the same in every server: servers/README.md, "Slow clients and
+// limits", says why these values.
+const (
+	headerTimeout  = 10 * time.Second // first byte of a request head to its end
+	bodyTimeout    = 30 * time.Second // end of the head to the end of the body
+	idleTimeout    = 60 * time.Second // a kept-alive connection with no request
+	maxHeaderBytes = 16 << 10         // request line and headers; 431 beyond
+	maxBodyBytes   = 1 << 20          // 413 beyond; the stub takes no more either
+)
+
+// bodyReadTimeout moves the read deadline, once the head is in, to bodyTimeout from now for
+// the body. fasthttp reads nothing more while the handler streams the response, so the
+// deadline cannot cut a stream.
+func bodyReadTimeout(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+	return fasthttp.RequestConfig{ReadTimeout: bodyTimeout}
+}
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -40,8 +59,16 @@ func run(log *slog.Logger) error {
 	app := fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		AppName:               "go-fiber",
-		BodyLimit:             1 << 20, // a chat request; the stub takes no more either
+		BodyLimit:             maxBodyBytes,
+		// fasthttp reads the whole head into this buffer: its size is the head limit (431 beyond).
+		ReadBufferSize: maxHeaderBytes,
+		// fasthttp's ReadTimeout runs from the first byte of a request to the end of its body;
+		// it is the head's limit here, and bodyReadTimeout below gives the body its own.
+		ReadTimeout: headerTimeout,
+		IdleTimeout: idleTimeout,
+		// No WriteTimeout: a stream lasts as long as the upstream's.
 	})
+	app.Server().HeaderReceived = bodyReadTimeout
 	p := &proxy{target: target, client: &http.Client{Transport: newTransport()}, log: log}
 	app.Post("/v1/chat/completions", p.chat)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
@@ -80,7 +107,29 @@ func (l noDelayListener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	c.SetNoDelay(true)
-	return c, nil
+	return lingerConn{c}, nil
+}
+
+// lingerTime is how long a closed connection reads and drops what the client still sends.
+const lingerTime = time.Second
+
+// lingerConn closes as net/http does. fasthttp closes a connection at once after refusing a
+// request (413 for a body over the limit, 408), its body unread; closing a socket with bytes
+// unread sends a reset, which can destroy the answer in the client's buffers before it is
+// read. So Close shuts this side for writing, reads and drops what the client still sends
+// for a moment, then closes.
+type lingerConn struct{ *net.TCPConn }
+
+func (c lingerConn) Close() error {
+	if err := c.CloseWrite(); err != nil {
+		return c.TCPConn.Close()
+	}
+	go func() {
+		c.SetReadDeadline(time.Now().Add(lingerTime))
+		io.Copy(io.Discard, c.TCPConn)
+		c.TCPConn.Close()
+	}()
+	return nil
 }
 
 func upstreamURL(base string) (string, error) {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,9 +43,10 @@ func newTransport() *http.Transport {
 
 func (p *proxy) chat(c *fiber.Ctx) error {
 	// fasthttp has no request context that ends when the client leaves; this one is
-	// cancelled when fasthttp closes the body stream: at the end, or when a write to the
-	// client fails.
-	ctx, cancel := context.WithCancel(context.Background())
+	// cancelled when fasthttp closes the body stream (at the end, or when a write to the
+	// client fails), and by watchClient when the client leaves while the upstream is quiet.
+	ctx, cancelCtx := context.WithCancel(context.Background())
+	cancel := watchClient(c.Context().Conn(), cancelCtx)
 	// fasthttp reuses the request buffer once the handler returns, while the transport may
 	// still be sending it.
 	out, err := http.NewRequestWithContext(ctx, http.MethodPost, p.target, bytes.NewReader(bytes.Clone(c.Body())))
@@ -91,6 +94,64 @@ func (u *upstreamBody) Read(p []byte) (int, error) { return u.body.Read(p) }
 func (u *upstreamBody) Close() error {
 	u.cancel()
 	return u.body.Close()
+}
+
+// clientPollInterval is how often watchClient looks at the client's socket: well within the
+// second in which a client that leaves must cancel the upstream request.
+const clientPollInterval = 200 * time.Millisecond
+
+// watchClient cancels the upstream request (cancelCtx) when the client closes its
+// connection. fasthttp reads nothing from a client while it writes the response, so it sees
+// one that left only when a write fails — never while the upstream is quiet (before its
+// response head, before the first token, in a stall). The returned function ends the watch
+// and cancels the context; it may be called more than once.
+func watchClient(conn net.Conn, cancelCtx context.CancelFunc) context.CancelFunc {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return cancelCtx
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return cancelCtx
+	}
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(clientPollInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			if clientGone(raw) {
+				cancelCtx()
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		cancelCtx()
+	}
+}
+
+// clientGone peeks at the socket without blocking or consuming anything: the end of the
+// stream or an error means the client left; no bytes, or bytes of a pipelined request,
+// mean it is still there.
+func clientGone(raw syscall.RawConn) bool {
+	gone := false
+	err := raw.Control(func(fd uintptr) {
+		var b [1]byte
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		switch {
+		case err == syscall.EAGAIN || err == syscall.EINTR:
+		case err != nil || n == 0:
+			gone = true
+		}
+	})
+	return err != nil || gone
 }
 
 func apiError(kind, msg string) fiber.Map {

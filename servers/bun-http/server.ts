@@ -25,7 +25,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 // Limits towards clients, the same in every server: servers/README.md, "Slow clients and
 // limits", says why these values. The head's size (16 KiB, 431 beyond) is Bun's default.
-const MAX_BODY_BYTES = 1 << 20; // 413 beyond, answered by Bun itself
+const MAX_BODY_BYTES = 1 << 20; // 413 beyond
+// Bun's own limit, a backstop: it answers 413 and closes at once with the body unread, and the
+// reset that follows can destroy the 413 before the client reads it (limitedText avoids that).
+const BUN_MAX_BODY_BYTES = 8 * MAX_BODY_BYTES;
 const BODY_TIMEOUT_MS = 30_000; // end of the head to the end of the body; 408 beyond
 // Bun's idleTimeout is the head's limit too: its timer is not restarted by the bytes of a
 // head still arriving (a head trickled a byte at a time is cut off after it).
@@ -95,17 +98,47 @@ function upstreamUnreachable(message: string): Response {
   return Response.json({ error: { message, type: "upstream_unreachable" } }, { status: 502 });
 }
 
-// The request body, or null when it did not arrive within BODY_TIMEOUT_MS.
-async function readBody(req: Request): Promise<string | null> {
+const LATE = Symbol("late");
+const TOO_LARGE = Symbol("too large");
+
+// The request body; LATE when it did not arrive within BODY_TIMEOUT_MS; TOO_LARGE when it
+// passed MAX_BODY_BYTES, read to its end and dropped.
+async function readBody(req: Request): Promise<string | typeof LATE | typeof TOO_LARGE> {
   let timer: Timer | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), BODY_TIMEOUT_MS);
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), BODY_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([req.text(), late]);
+    return await Promise.race([limitedText(req), late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+// A Content-Length within the limit bounds the body: Bun's own req.text() reads it. Any other
+// body is counted as it arrives; one past the limit is still read to its end, so that the
+// connection closes with nothing unread and the 413 is not lost to a reset.
+async function limitedText(req: Request): Promise<string | typeof TOO_LARGE> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) <= MAX_BODY_BYTES) return req.text();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req.body ?? []) {
+      size += chunk.byteLength;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    }
+  } catch (err) {
+    // Past BUN_MAX_BODY_BYTES, Bun ends the body with an error.
+    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    throw err;
+  }
+  return size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString("utf8");
+}
+
+function bodyTooLarge(): Response {
+  const message = `request body over ${MAX_BODY_BYTES} bytes`;
+  return Response.json({ error: { message, type: "invalid_request_error" } }, { status: 413, headers: { connection: "close" } });
 }
 
 function bodyTimedOut(): Response {
@@ -119,7 +152,8 @@ async function proxy(req: Request, srv: Server): Promise<Response> {
   // little more on Bun's timer, whose ticks are 4 s apart, so that the 408 comes first.
   srv.timeout(req, BODY_TIMEOUT_MS / 1000 + 4);
   const body = await readBody(req);
-  if (body === null) return bodyTimedOut();
+  if (body === LATE) return bodyTimedOut();
+  if (body === TOO_LARGE) return bodyTooLarge();
   // A stream may stay quiet for longer than any idle limit (a stalled upstream): the timer
   // is off while it runs, and set back to IDLE_TIMEOUT_S for the connection's next idle time.
   srv.timeout(req, 0);
@@ -194,7 +228,7 @@ const server = Bun.serve({
   hostname: host,
   port,
   idleTimeout: HEAD_TIMEOUT_S,
-  maxRequestBodySize: MAX_BODY_BYTES,
+  maxRequestBodySize: BUN_MAX_BODY_BYTES,
   async fetch(req, srv) {
     // The head is in: from the end of a small answer, the connection may idle for IDLE_TIMEOUT_S
     // (Bun keeps this timer past the response); a completion sets its own.

@@ -31,7 +31,7 @@ func newExecutor(sc Scenario, clock Clock, iterate iterateFunc, rec recorder) (e
 			[]step{{at: 0, target: sc.VUs}}, sc.Duration, 0, sc.GracefulStop), nil
 	case ExecRampingVUs:
 		return newClosedExecutor(clock, iterate, rec,
-			rampingSteps(sc.StartVUs, sc.Stages), sc.Length(), sc.GracefulRampDown, sc.GracefulStop), nil
+			scaleSteps(rampingSteps(sc.StartVUs, sc.Stages), sc.vuShare), sc.Length(), sc.GracefulRampDown, sc.GracefulStop), nil
 	case ExecConstantArrivalRate:
 		return newArrivalExecutor(clock, iterate, rec, sc), nil
 	default:

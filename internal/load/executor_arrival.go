@@ -48,7 +48,15 @@ func (e *arrivalExecutor) run(ctx context.Context) {
 	}
 	e.rec.setVUs(e.all, e.all)
 	e.mu.Unlock()
-	for i := 0; ; i++ {
+	mine := allArrivals
+	if e.sc.arrivals != nil {
+		mine = *e.sc.arrivals
+	}
+	for k := 0; ; k++ {
+		i, ok := mine.nth(k) // the global iteration: a segment's due times interleave with the others'
+		if !ok {
+			break
+		}
 		off := arrivalOffset(i, e.sc.Rate, e.sc.TimeUnit)
 		if off >= e.sc.Duration || !sleepUntil(e.clock, start.Add(off), ctx.Done()) {
 			break

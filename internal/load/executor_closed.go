@@ -37,6 +37,22 @@ func rampingSteps(startVUs int, stages []Stage) []step {
 	return steps
 }
 
+// scaleSteps is a segment's share of the steps: each target scaled, the steps that leave the
+// segment's share unchanged left out. Since the shares of all segments sum to the target at
+// every step, the instances' VUs sum to the unsegmented run's at every moment.
+func scaleSteps(steps []step, seg *Segment) []step {
+	if seg == nil {
+		return steps
+	}
+	out := []step{{at: steps[0].at, target: seg.Scale(steps[0].target)}}
+	for _, s := range steps[1:] {
+		if t := seg.Scale(s.target); t != out[len(out)-1].target {
+			out = append(out, step{at: s.at, target: t})
+		}
+	}
+	return out
+}
+
 // targetAt is the VU target at offset t, by the same arithmetic as rampingSteps.
 func targetAt(startVUs int, stages []Stage, t time.Duration) int {
 	from, offset := startVUs, time.Duration(0)

@@ -20,7 +20,8 @@ const DefaultRequestTimeout = 60 * time.Second
 type Options struct {
 	Target                       string // base URL of the server under test
 	TestID, Server, ScenarioName string
-	Scenario                     Scenario    // from the scenario file, possibly Quick-scaled
+	Scenario                     Scenario    // from the scenario file, possibly Quick-scaled; whole, not InSegment
+	Segment                      *Segment    // nil: the whole scenario; else this instance's share, and a load_instance label
 	Headers                      http.Header // extra request headers (X-Stub-*)
 	Body                         []byte      // nil: DefaultBody
 	Registry                     *prometheus.Registry
@@ -42,6 +43,10 @@ type Progress struct {
 // summary. Cancelling ctx interrupts the iterations in flight and still returns the summary
 // of what was measured, with Aborted set.
 func Run(ctx context.Context, opts Options) (*Summary, error) {
+	var err error
+	if opts.Scenario, err = opts.Scenario.InSegment(opts.Segment); err != nil {
+		return nil, err
+	}
 	r, err := prepare(opts)
 	if err != nil {
 		return nil, err
@@ -94,8 +99,7 @@ func prepare(opts Options) (*prepared, error) {
 		r.clock = RealClock{}
 	}
 	url := strings.TrimRight(target.String(), "/") + ChatCompletionsPath
-	r.m, err = newMetrics(opts.Registry, prometheus.Labels{"testid": opts.TestID, "server": opts.Server, "scenario": opts.ScenarioName},
-		http.MethodPost, url, r.clock)
+	r.m, err = newMetrics(opts.Registry, seriesLabels(opts), http.MethodPost, url, r.clock)
 	if err != nil {
 		return nil, fmt.Errorf("load: registering metrics: %w", err)
 	}
@@ -115,6 +119,20 @@ func prepare(opts Options) (*prepared, error) {
 		}
 	}
 	return r, nil
+}
+
+// LoadInstanceLabel tells apart the series of the instances of a split run (Options.Segment):
+// their counters each start at zero, and without it they would collide in the store.
+const LoadInstanceLabel = "load_instance"
+
+// seriesLabels are the labels on every series; an unsplit run keeps the old set, so its
+// series and every query over them stay as they were.
+func seriesLabels(opts Options) prometheus.Labels {
+	l := prometheus.Labels{"testid": opts.TestID, "server": opts.Server, "scenario": opts.ScenarioName}
+	if opts.Segment != nil {
+		l[LoadInstanceLabel] = opts.Segment.String()
+	}
+	return l
 }
 
 func requestHeaders(extra http.Header) http.Header {

@@ -35,6 +35,9 @@ type Scenario struct {
 	TimeUnit         time.Duration // constant-arrival-rate
 	PreAllocatedVUs  int           // constant-arrival-rate
 	MaxVUs           int           // constant-arrival-rate; 0 means PreAllocatedVUs
+
+	vuShare  *Segment  // ramping-vus in a segment (InSegment): every step's target is scaled by it
+	arrivals *arrivals // constant-arrival-rate in a segment (InSegment): the iterations this instance starts
 }
 
 // Stage is one leg of a ramping-vus scenario: the VU target moves linearly to Target over Duration.
@@ -53,10 +56,36 @@ func (s Scenario) MaxVUCount() int {
 		for _, st := range s.Stages {
 			most = max(most, st.Target)
 		}
-		return most
+		return s.vuShare.Scale(most) // scaling is monotonic: the largest share is the largest target's
 	default:
 		return max(s.MaxVUs, s.PreAllocatedVUs)
 	}
+}
+
+// InSegment returns the part of the scenario that the instance running seg runs, the way k6
+// splits each executor: constant-vus scales its VUs; ramping-vus scales the VU target at every
+// step of its ramp; constant-arrival-rate scales preAllocatedVUs and maxVUs and starts only
+// the iterations striped to it (see arrivalsFor). Durations stay whole. A nil seg changes nothing.
+func (s Scenario) InSegment(seg *Segment) (Scenario, error) {
+	if seg == nil {
+		return s, nil
+	}
+	q := s
+	switch s.Executor {
+	case ExecConstantVUs:
+		q.VUs = seg.Scale(s.VUs)
+	case ExecRampingVUs:
+		q.vuShare = seg
+	case ExecConstantArrivalRate:
+		maxVUs := max(s.MaxVUs, s.PreAllocatedVUs)
+		a, err := seg.arrivalsFor(maxVUs)
+		if err != nil {
+			return s, err
+		}
+		q.arrivals = &a
+		q.PreAllocatedVUs, q.MaxVUs = seg.Scale(s.PreAllocatedVUs), seg.Scale(maxVUs)
+	}
+	return q, nil
 }
 
 // Length is the scenario's nominal duration, without the graceful stop at its end.

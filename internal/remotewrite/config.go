@@ -3,10 +3,12 @@
 // experimental-prometheus-rw output does: cumulative values, native
 // histograms, retries, a bounded queue, and stale markers at the end.
 //
-// It speaks Remote-Write 2.0 through client_golang's exp/api/remote client,
-// which ships only the 2.0 message types. Prometheus 3.16's receiver accepts
-// 2.0 by default (--web.remote-write-receiver.accepted-protobuf-messages) and
-// stores its native histograms, and 2.0 also carries metric type and help.
+// It speaks Remote-Write 2.0 by default, through client_golang's exp/api/remote
+// client: Prometheus 3.16's receiver accepts 2.0 by default
+// (--web.remote-write-receiver.accepted-protobuf-messages) and stores its native
+// histograms, and 2.0 also carries metric type and help. Config.Protocol "1.0"
+// sends the same samples as 1.0's prompb.WriteRequest instead, for the receivers
+// that take only 1.0 (Thanos Receive, VictoriaMetrics, many Mimir setups, as k6 sends).
 package remotewrite
 
 import (
@@ -28,7 +30,14 @@ type Config struct {
 	QueueCapacity int           // pending write requests kept in memory; default enough for ≥ 3 minutes at 1/s
 	MaxRetryDelay time.Duration // backoff cap, default 5s
 	Logger        *slog.Logger
+	Protocol      string // ProtocolV2 (default) or ProtocolV1
 }
+
+// The Remote-Write protocol versions a Pusher speaks.
+const (
+	ProtocolV1 = "1.0"
+	ProtocolV2 = "2.0"
+)
 
 const (
 	defaultInterval      = time.Second
@@ -53,6 +62,13 @@ func (c Config) withDefaults() (Config, error) {
 		if d < 0 {
 			return c, fmt.Errorf("remotewrite: Config.%s is negative (%s)", name, d)
 		}
+	}
+	switch c.Protocol {
+	case "":
+		c.Protocol = ProtocolV2
+	case ProtocolV1, ProtocolV2:
+	default:
+		return c, fmt.Errorf("remotewrite: Config.Protocol %q: want %q or %q", c.Protocol, ProtocolV1, ProtocolV2)
 	}
 	if c.QueueCapacity < 0 {
 		return c, fmt.Errorf("remotewrite: Config.QueueCapacity is negative (%d)", c.QueueCapacity)

@@ -8,6 +8,7 @@ import (
 
 	writev2 "github.com/prometheus/client_golang/exp/api/remote/genproto/v2"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/prometheus/prompb"
 )
 
 // staleNaN is Prometheus' staleness marker: a NaN with a payload that no
@@ -17,6 +18,7 @@ var staleNaN = math.Float64frombits(0x7ff0000000000002)
 // batch is one write request waiting to be sent, with what it holds for accounting.
 type batch struct {
 	req        *writev2.Request
+	v1         *prompb.WriteRequest // set instead of req for Remote-Write 1.0
 	samples    int
 	histograms int
 }

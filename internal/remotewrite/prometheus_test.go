@@ -69,7 +69,12 @@ func exactQuantile(sorted []float64, q float64) float64 {
 	return sorted[int(math.Ceil(q*float64(len(sorted))))-1]
 }
 
-func TestPushToRealPrometheus(t *testing.T) {
+func TestPushToRealPrometheus(t *testing.T) { pushToRealPrometheus(t, ProtocolV2) }
+
+// TestPushToRealPrometheusV1 is the same push as Remote-Write 1.0: native histograms and all.
+func TestPushToRealPrometheusV1(t *testing.T) { pushToRealPrometheus(t, ProtocolV1) }
+
+func pushToRealPrometheus(t *testing.T, protocol string) {
 	prom := startPrometheus(t, promrun.Options{})
 	reg := prometheus.NewPedanticRegistry()
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rwtest_requests_total", Help: "Requests."}, []string{"server"})
@@ -82,7 +87,7 @@ func TestPushToRealPrometheus(t *testing.T) {
 	reg.MustRegister(reqs, vus, dur)
 	dur.WithLabelValues("idle") // a native histogram with no observations yet
 
-	p, err := New(Config{URL: prom.RemoteWriteURL(), Interval: 200 * time.Millisecond, UserAgent: "ssebench/test"}, reg)
+	p, err := New(Config{URL: prom.RemoteWriteURL(), Interval: 200 * time.Millisecond, UserAgent: "ssebench/test", Protocol: protocol}, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +155,7 @@ func TestPushToRealPrometheus(t *testing.T) {
 	if rel := math.Abs(got-exact) / exact; rel > schema5Error {
 		t.Errorf("p95 = %v, exact %v: relative error %.4f above schema 5's %.4f", got, exact, rel, schema5Error)
 	}
-	t.Logf("p95 from Prometheus %.5f s, exact %.5f s (%.2f %%)", got, exact, 100*(got-exact)/exact)
+	t.Logf("Remote-Write %s: p95 from Prometheus %.5f s, exact %.5f s (%.2f %%)", protocol, got, exact, 100*(got-exact)/exact)
 	if got := mustQuery(t, c, "histogram_count("+last(`rwtest_duration_seconds{server="idle"}`)+")", after); got != 0 {
 		t.Errorf("idle histogram count = %v, want 0", got)
 	}

@@ -212,6 +212,9 @@ func (p *Pusher) enqueue(b *batch) {
 	if len(b.req.Timeseries) == 0 {
 		return
 	}
+	if p.cfg.Protocol == ProtocolV1 { // converted once here, not on every retry
+		b.v1, b.req = toV1(b.req), nil
+	}
 	if evicted := p.q.push(b); evicted != nil {
 		p.fail(evicted, fmt.Errorf("queue full (%d requests): dropped the oldest", p.cfg.QueueCapacity))
 	}
@@ -237,7 +240,12 @@ func (p *Pusher) send(b *batch) {
 			p.log.Warn("remote write failed; retrying with backoff", "err", err, "queued", p.q.len())
 		}
 	})
-	_, err := p.api.Write(p.sendCtx, remote.WriteV2MessageType, b.req, onRetry)
+	var msg any = b.req
+	msgType := remote.WriteV2MessageType
+	if b.v1 != nil {
+		msg, msgType = b.v1, remote.WriteV1MessageType
+	}
+	_, err := p.api.Write(p.sendCtx, msgType, msg, onRetry)
 	switch {
 	case err == nil:
 		p.samplesSent.Add(int64(b.samples))

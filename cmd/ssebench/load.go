@@ -38,6 +38,8 @@ func loadMain(args []string, sys cli.IO) int {
 type loadFlags struct {
 	target, scenario, scenariosFile, server, testID, remoteWriteURL string
 	summaryJSON, summaryExport, summaryCSV                          string
+	segment, segmentSequence, remoteWriteProtocol                   string
+	seg                                                             *load.Segment // parsed from segment and segmentSequence
 	quick                                                           bool
 	quickFactor                                                     float64
 	headers                                                         http.Header
@@ -52,6 +54,7 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 		"ssebench load --target http://127.0.0.1:8081 --remote-write-url http://127.0.0.1:9090/api/v1/write",
 		"ssebench load --target http://127.0.0.1:18080 --header 'X-Stub-Tokens: 64' --summary-json out.json",
 		"SSEBENCH_TARGET=http://127.0.0.1:8081 SSEBENCH_SCENARIO=baseline ssebench load",
+		"ssebench load --target http://10.0.0.5:8081 --testid run1 --execution-segment 1/3:2/3 --execution-segment-sequence 0,1/3,2/3,1 --remote-write-url http://prom:9090/api/v1/write",
 	}
 	f := &loadFlags{headers: http.Header{}}
 	fs.StringVar(&f.target, "target", "", "base URL of the server under test, e.g. http://127.0.0.1:8081 (required)")
@@ -62,6 +65,9 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 	fs.StringVar(&f.server, "server", "", "server label on every series (default: the target's host:port)")
 	fs.StringVar(&f.testID, "testid", "", "testid label (default: the start time, sortable)")
 	fs.StringVar(&f.remoteWriteURL, "remote-write-url", "", "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
+	fs.StringVar(&f.remoteWriteProtocol, "remote-write-protocol", remotewrite.ProtocolV2, "remote-write protocol version: 2.0, or 1.0 for receivers without 2.0 (Thanos Receive, VictoriaMetrics, Mimir); 1.0 carries no metric type or help")
+	fs.StringVar(&f.segment, "execution-segment", "", "run only this share of the scenario, as k6 does, e.g. 1/3:2/3 (series get load_instance=<segment>; give every generator the same --testid)")
+	fs.StringVar(&f.segmentSequence, "execution-segment-sequence", "", "all the segments the run is split into, as k6's, e.g. 0,1/3,2/3,1 (default: the segment filled out to 0:1)")
 	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the summary as JSON to this file")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "also write the summary in the shape of k6's --summary-export file (metrics by k6's names, trends in ms)")
 	fs.StringVar(&f.summaryCSV, "summary-csv", "", "also write that k6-shaped summary as CSV rows: metric, stat, value")
@@ -82,6 +88,16 @@ func (f *loadFlags) validate() error {
 	}
 	if f.quickFactor <= 0 || f.quickFactor > 1 {
 		return cli.Usagef("--quick-factor %v: want a factor in (0, 1]", f.quickFactor)
+	}
+	if f.remoteWriteProtocol != remotewrite.ProtocolV1 && f.remoteWriteProtocol != remotewrite.ProtocolV2 {
+		return cli.Usagef("--remote-write-protocol %q: want %s or %s", f.remoteWriteProtocol, remotewrite.ProtocolV1, remotewrite.ProtocolV2)
+	}
+	var err error
+	if f.seg, err = load.ParseSegment(f.segment, f.segmentSequence); err != nil {
+		return cli.Usagef("--execution-segment / --execution-segment-sequence: %v", err)
+	}
+	if f.seg != nil && f.testID == "" { // the default testid is the start time: each generator's would differ
+		return cli.Usagef("--execution-segment %s needs --testid: every generator of a split run must push the same testid", f.seg)
 	}
 	return nil
 }
@@ -115,17 +131,21 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	var pusher *remotewrite.Pusher
 	if f.remoteWriteURL != "" {
 		pusher, err = remotewrite.New(remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second,
-			Logger: logger}, reg)
+			Logger: logger, Protocol: f.remoteWriteProtocol}, reg)
 		if err != nil {
 			return fs.Exit(cli.Usagef("--remote-write-url: %v", err), sys)
 		}
 		pusher.Start(context.WithoutCancel(ctx))
 	}
-	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s\n",
-		f.scenario, sc.Executor, sc.Length(), sc.MaxVUCount(), f.target, f.testID)
+	mine, err := sc.InSegment(f.seg)
+	if err != nil {
+		return fs.Exit(cli.Usagef("--execution-segment: %v", err), sys)
+	}
+	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s%s\n",
+		f.scenario, sc.Executor, sc.Length(), mine.MaxVUCount(), f.target, f.testID, segmentNote(f.seg))
 	bar := progress.New(stdout, tty)
 	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
-		Scenario: sc, Headers: f.headers, Registry: reg,
+		Scenario: sc, Segment: f.seg, Headers: f.headers, Registry: reg,
 		Progress: func(p load.Progress) {
 			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(pusher.Stats().SamplesDropped))
 		}})
@@ -166,6 +186,14 @@ func finishLoad(f *loadFlags, summary *load.Summary, pusher *remotewrite.Pusher,
 		status = 130
 	}
 	return status
+}
+
+// segmentNote says which share of a split run this instance runs; nothing for a whole run.
+func segmentNote(seg *load.Segment) string {
+	if seg == nil {
+		return ""
+	}
+	return fmt.Sprintf(" · execution segment %s of %s", seg, seg.Sequence())
 }
 
 // pickScenario finds the scenario file and the named scenario in it, Quick-scaled if asked.

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use hyper::body::{Bytes, HttpBody};
@@ -34,21 +34,40 @@ enum Phase {
     Busy,
 }
 
-/// The phase of one connection and when it began.
+/// The phase of one connection, when it began, and the connection's reader to wake when it
+/// becomes idle: hyper may be waiting on a read it polled while busy, with no timer armed.
 #[derive(Clone)]
-pub struct ConnPhase(Arc<Mutex<(Phase, Instant)>>);
+pub struct ConnPhase(Arc<Mutex<PhaseState>>);
+
+struct PhaseState {
+    phase: Phase,
+    since: Instant,
+    reader: Option<Waker>,
+}
 
 impl ConnPhase {
     fn new() -> Self {
-        ConnPhase(Arc::new(Mutex::new((Phase::Idle, Instant::now()))))
+        ConnPhase(Arc::new(Mutex::new(PhaseState { phase: Phase::Idle, since: Instant::now(), reader: None })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PhaseState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn get(&self) -> (Phase, Instant) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        let state = self.lock();
+        (state.phase, state.since)
     }
 
     fn set(&self, phase: Phase) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (phase, Instant::now());
+        let mut state = self.lock();
+        state.phase = phase;
+        state.since = Instant::now();
+    }
+
+    /// Remembers the task of a read left pending while busy.
+    fn wake_when_idle(&self, waker: &Waker) {
+        self.lock().reader = Some(waker.clone());
     }
 
     /// The head has been read: the service runs. Returns the guard that makes the connection
@@ -59,12 +78,21 @@ impl ConnPhase {
     }
 }
 
-/// Marks the connection idle when dropped, with the response body.
+/// Marks the connection idle when dropped, with the response body, and wakes its reader so
+/// that the idle timer is armed.
 pub struct IdleOnDrop(ConnPhase);
 
 impl Drop for IdleOnDrop {
     fn drop(&mut self) {
-        self.0.set(Phase::Idle);
+        let reader = {
+            let mut state = self.0.lock();
+            state.phase = Phase::Idle;
+            state.since = Instant::now();
+            state.reader.take()
+        };
+        if let Some(reader) = reader {
+            reader.wake();
+        }
     }
 }
 
@@ -124,7 +152,8 @@ impl AsyncRead for TimedIo {
         let (phase, since) = this.phase.get();
         match polled {
             Poll::Ready(Ok(())) if buf.filled().len() > before && phase == Phase::Idle => this.phase.set(Phase::Head),
-            Poll::Pending if phase != Phase::Busy => {
+            Poll::Pending if phase == Phase::Busy => this.phase.wake_when_idle(cx.waker()),
+            Poll::Pending => {
                 let limit = if phase == Phase::Idle { IDLE_TIMEOUT } else { HEAD_TIMEOUT };
                 let deadline = since + limit;
                 if this.timer.deadline() != deadline {

@@ -1,6 +1,8 @@
 //! rust-actix: an SSE streaming proxy on actix-web 4 for ssebench, with hyper-util's pooled
 //! client (hyper 1) for the upstream. The contract it keeps is in servers/README.md.
 
+use std::future::Future;
+use std::os::fd::{AsRawFd, RawFd};
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -9,11 +11,13 @@ use std::time::{Duration, Instant};
 use std::{env, io, process};
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
-use actix_web::http::StatusCode;
+use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::dev::ServerHandle;
 use actix_web::rt::net::TcpStream;
 use actix_web::rt::signal::unix::{signal, SignalKind};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::dev::Service;
+use actix_web::error::ErrorRequestHeaderFieldsTooLarge;
+use actix_web::{web, App, FromRequest, HttpRequest, HttpResponse, HttpServer};
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::future::{select, Either};
@@ -26,8 +30,19 @@ use hyper_util::rt::TokioExecutor;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Idle upstream connections kept per worker: more than the 200 concurrent streams of the stress scenario.
 const POOL_MAX_IDLE: usize = 256;
-/// Largest request body accepted (413 beyond), as the other proxies.
+// Limits towards clients, the same in every server: servers/README.md, "Slow clients and
+// limits", says why these values.
+/// Request line and headers; 431 beyond. actix-http's own limit is a fixed 128 KiB buffer.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Request body; 413 beyond.
 const MAX_BODY_BYTES: usize = 1 << 20;
+/// From the connection's start to the end of its first request head (actix-web times only
+/// the first request's head: see README.md).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// From the end of the head to the end of the body; 408 beyond.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a kept-alive connection waits for its next request.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long SIGTERM waits for in-flight streams before the process exits.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -72,13 +87,58 @@ impl Drop for InFlight {
 struct Relay {
     body: BodyDataStream<hyper::body::Incoming>,
     _in_flight: InFlight,
+    client_gone: Pin<Box<dyn Future<Output = ()>>>,
 }
 
 impl Stream for Relay {
     type Item = Result<Bytes, hyper::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.body).poll_next(cx)
+        match Pin::new(&mut self.body).poll_next(cx) {
+            Poll::Pending if self.client_gone.as_mut().poll(cx).is_ready() => Poll::Ready(None),
+            polled => polled,
+        }
+    }
+}
+
+/// The client connection's socket, kept by on_connect for the requests on it.
+#[derive(Clone, Copy)]
+struct ClientFd(RawFd);
+
+/// How often a quiet stream looks at its client's socket: well within the second in which
+/// a client that leaves must cancel the upstream request.
+const CLIENT_POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Ends once the client has closed its connection. actix-web reads nothing from a client
+/// while it streams a response and notices one that left only when a write fails — never
+/// while the upstream is quiet (before its response head or first token, in a stall).
+async fn client_gone(fd: Option<ClientFd>) {
+    let Some(ClientFd(fd)) = fd else { return std::future::pending().await };
+    loop {
+        actix_web::rt::time::sleep(CLIENT_POLL_INTERVAL).await;
+        if closed(fd) {
+            return;
+        }
+    }
+}
+
+extern "C" {
+    fn recv(fd: i32, buf: *mut u8, len: usize, flags: i32) -> isize;
+}
+const MSG_PEEK: i32 = 0x2;
+const MSG_DONTWAIT: i32 = 0x40;
+
+/// Peeks at the socket without blocking or consuming: the end of the stream or an error
+/// means the client left; no bytes, or bytes of a pipelined request, mean it is still there.
+fn closed(fd: RawFd) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: one byte into a local; the socket lives as long as the connection, which
+    // outlives the response stream polling this.
+    let n = unsafe { recv(fd, &mut byte, 1, MSG_PEEK | MSG_DONTWAIT) };
+    match n {
+        0 => true,
+        n if n > 0 => false,
+        _ => !matches!(io::Error::last_os_error().kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted),
     }
 }
 
@@ -162,13 +222,46 @@ fn json_string(s: &str) -> String {
     out
 }
 
-async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Upstream>, target: web::Data<Target>) -> HttpResponse {
+/// The request line and headers as they came, near enough: what MAX_HEAD_BYTES bounds.
+fn head_bytes(req: &HttpRequest) -> usize {
+    let line = req.method().as_str().len() + req.uri().to_string().len() + "  HTTP/1.1\r\n".len();
+    line + req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len()).sum::<usize>()
+}
+
+/// Reads the body whole within BODY_TIMEOUT, at most MAX_BODY_BYTES of it (PayloadConfig:
+/// 413 beyond). A slow body gets 408 and the connection closed, its rest unread.
+async fn read_body(req: &HttpRequest, payload: web::Payload) -> Result<Bytes, HttpResponse> {
+    let mut payload = payload.into_inner();
+    match actix_web::rt::time::timeout(BODY_TIMEOUT, web::Bytes::from_request(req, &mut payload)).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => {
+            // The rest of the body stays unread: the connection cannot serve another request.
+            let mut refusal = e.error_response();
+            refusal.head_mut().set_connection_type(ConnectionType::Close);
+            Err(refusal)
+        }
+        Err(_) => {
+            let message = format!("request body not received within {BODY_TIMEOUT:?}");
+            let body = format!(r#"{{"error":{{"message":{},"type":"invalid_request_error"}}}}"#, json_string(&message));
+            Err(HttpResponse::RequestTimeout().force_close().content_type("application/json").body(body))
+        }
+    }
+}
+
+async fn completions(req: HttpRequest, payload: web::Payload, client: web::Data<Upstream>, target: web::Data<Target>) -> HttpResponse {
+    let body = match read_body(&req, payload).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let in_flight = InFlight::new(&target.in_flight);
     let request = upstream_request(&target.uri, req.headers(), body);
-    let upstream = match client.request(request).await {
-        Ok(res) => res,
-        Err(e) if e.is_connect() => return bad_gateway("upstream_unreachable", format!("{}: {e}", target.uri)),
-        Err(e) => return bad_gateway("upstream_error", format!("{}: {e}", target.uri)),
+    let fd = req.conn_data::<ClientFd>().copied();
+    let upstream = match select(pin!(client.request(request)), pin!(client_gone(fd))).await {
+        // The client left before the upstream's response head: dropping the request cancels it.
+        Either::Right(_) => return HttpResponse::build(StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST)).finish(),
+        Either::Left((Ok(res), _)) => res,
+        Either::Left((Err(e), _)) if e.is_connect() => return bad_gateway("upstream_unreachable", format!("{}: {e}", target.uri)),
+        Either::Left((Err(e), _)) => return bad_gateway("upstream_error", format!("{}: {e}", target.uri)),
     };
     let (parts, body) = upstream.into_parts();
     let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -182,7 +275,7 @@ async fn completions(req: HttpRequest, body: web::Bytes, client: web::Data<Upstr
     // The upstream body as a stream of chunks: each is written as it arrives, an upstream
     // error ends the client's stream, and a client that leaves drops it, which closes the
     // upstream connection (the stub then cancels the stream).
-    res.streaming(Relay { body: BodyDataStream::new(body), _in_flight: in_flight })
+    res.streaming(Relay { body: BodyDataStream::new(body), _in_flight: in_flight, client_gone: Box::pin(client_gone(fd)) })
 }
 
 async fn healthz() -> HttpResponse {
@@ -216,22 +309,32 @@ async fn main() -> io::Result<()> {
             .app_data(web::Data::new(client()))
             .app_data(target.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .wrap_fn(|req, srv| {
+                if head_bytes(req.request()) > MAX_HEAD_BYTES {
+                    let refusal = ErrorRequestHeaderFieldsTooLarge(format!("request head over {MAX_HEAD_BYTES} bytes"));
+                    return Either::Left(std::future::ready(Err(refusal)));
+                }
+                Either::Right(srv.call(req))
+            })
             .route("/healthz", web::get().to(healthz))
             .route("/v1/chat/completions", web::post().to(completions))
     })
     // actix-web leaves Nagle's algorithm on for accepted sockets (it has no tcp_nodelay
     // setting): small SSE writes would wait for the client's delayed ACK. The writeup's fix,
     // applied to every connection unless SSEBENCH_TCP_NODELAY=0.
-    .on_connect(move |conn, _ext| {
-        if nodelay {
-            if let Some(stream) = conn.downcast_ref::<TcpStream>() {
+    .on_connect(move |conn, ext| {
+        if let Some(stream) = conn.downcast_ref::<TcpStream>() {
+            if nodelay {
                 let _ = stream.set_nodelay(true);
             }
+            ext.insert(ClientFd(stream.as_raw_fd()));
         }
     })
     // SIGTERM is handled below, not by actix-server: its graceful stop (2.5.0) can end a
     // worker that still serves a stream when the accept thread stops first, cutting the
     // stream (actix/actix-net#945, fixed after the version Debian packages).
+    .client_request_timeout(HEAD_TIMEOUT)
+    .keep_alive(IDLE_TIMEOUT)
     .disable_signals()
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .bind((host.as_str(), port))?

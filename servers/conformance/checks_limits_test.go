@@ -38,6 +38,7 @@ func (f *fixture) checkLimits(t *testing.T) {
 	t.Run("slow_header", f.checkSlowHeader)
 	t.Run("slow_body", f.checkSlowBody)
 	t.Run("idle_keepalive", f.checkIdleKeepAlive)
+	t.Run("long_stream", f.checkLongStream)
 	t.Run("oversized_header", f.checkOversizedHeader)
 	t.Run("oversized_body", f.checkOversizedBody)
 }
@@ -112,6 +113,32 @@ func (f *fixture) checkIdleKeepAlive(t *testing.T) {
 	figs["ended"] = e.String()
 	figs["after_ms"] = ms(e.after)
 	expectCutOff(t, e, "the idle connection", idleTime, http.StatusRequestTimeout)
+}
+
+// checkLongStream: no request limit cuts a response: a stream that lasts longer than the
+// head, body and idle limits together, quiet for longer than bodyTime in between, ends with
+// [DONE]. A read deadline left on the connection, or a timer that also runs while a
+// response is written, would cut it.
+func (f *fixture) checkLongStream(t *testing.T) {
+	t.Parallel()
+	figs := map[string]any{}
+	defer report.record(t, f.server.Name, "8_limits/long_stream", figs)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*(bodyTime+idleTime))
+	defer cancel()
+	// Three tokens, gap apart: quiet for longer than bodyTime twice, 72 s in all, longer than
+	// idleTime + headTime (and Bun's 4 s timer ticks).
+	const gap = 36 * time.Second
+	h := shape{"X-Stub-Tokens": "3", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": gap.String()}
+	s, err := readStream(newClient(0), newRequest(ctx, f.proxy.URL(), h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs["lasted_ms"] = ms(time.Since(s.sent))
+	figs["events"] = len(s.events)
+	if s.status != http.StatusOK || !s.done {
+		t.Errorf("a stream of %v: status %d, %d events, [DONE] %v, ended by %v after %v; want the whole stream",
+			2*gap, s.status, len(s.events), s.done, s.readErr, time.Since(s.sent).Round(time.Millisecond))
+	}
 }
 
 // checkOversizedHeader: a head within the limit is served; one of twice the limit gets 431

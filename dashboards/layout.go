@@ -3,6 +3,8 @@ package dashboards
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/ssebench/ssebench/internal/catalog"
 )
 
 // layout places rows and panels on Grafana's 24-column grid explicitly and numbers panels,
@@ -59,3 +61,16 @@ func (l *layout) id() uint32 {
 type placed dashboard.Panel
 
 func (p placed) Build() (dashboard.Panel, error) { return dashboard.Panel(p), nil }
+
+// seriesPanel is one time-series panel: a catalog query and its legend.
+type seriesPanel struct {
+	q      catalog.Query
+	legend string
+}
+
+// seriesPanels places each as a half-width time series, two to a line.
+func (l *layout) seriesPanels(panels ...seriesPanel) {
+	for _, p := range panels {
+		l.panel(12, 8, timeSeries(p.q, p.legend))
+	}
+}

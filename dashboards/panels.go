@@ -181,3 +181,20 @@ func refID(i int) string {
 	}
 	return fmt.Sprintf("Q%d", i)
 }
+
+// annotation draws q's series as annotations tagged with their server and scenario.
+func annotation(q catalog.Query, color, step, title, text string) *dashboard.AnnotationQueryBuilder {
+	return dashboard.NewAnnotationQueryBuilder().
+		Name(q.Title).
+		Datasource(datasourceRef()).
+		Enable(true).
+		Hide(false).
+		IconColor(color).
+		Expr(q.Expr).
+		Step(step).
+		TitleFormat(title).
+		TextFormat(text).
+		TagKeys("server,scenario").
+		UseValueForTime(false).
+		Target(target(q, "Anno"))
+}

@@ -7,18 +7,13 @@ import "github.com/ssebench/ssebench/internal/catalog"
 func k6Row(l *layout) {
 	l.row("k6's figures")
 	perScenario := "{{server}} {{scenario}}"
-	for _, p := range []struct {
-		q      catalog.Query
-		legend string
-	}{
-		{catalog.SeriesChecks, "{{server}} {{scenario}} {{check}}"},
-		{catalog.SeriesReqByExpected, "{{server}} {{scenario}} expected={{expected_response}}"},
-		{catalog.SeriesWaitingP95, perScenario},
-		{catalog.SeriesIterationP95, perScenario},
-		{catalog.SeriesDataReceived, perScenario},
-		{catalog.SeriesDataSent, perScenario},
-		{catalog.SeriesDropped, perScenario},
-	} {
-		l.panel(12, 8, timeSeries(p.q, p.legend))
-	}
+	l.seriesPanels(
+		seriesPanel{catalog.SeriesChecks, "{{server}} {{scenario}} {{check}}"},
+		seriesPanel{catalog.SeriesReqByExpected, "{{server}} {{scenario}} expected={{expected_response}}"},
+		seriesPanel{catalog.SeriesWaitingP95, perScenario},
+		seriesPanel{catalog.SeriesIterationP95, perScenario},
+		seriesPanel{catalog.SeriesDataReceived, perScenario},
+		seriesPanel{catalog.SeriesDataSent, perScenario},
+		seriesPanel{catalog.SeriesDropped, perScenario},
+	)
 }

@@ -7,19 +7,14 @@ import "github.com/ssebench/ssebench/internal/catalog"
 // probe over time.
 func processRow(l *layout) {
 	l.row("Server processes and the exporter")
-	for _, p := range []struct {
-		q      catalog.Query
-		legend string
-	}{
-		{catalog.SeriesThreads, "{{server}}"},
-		{catalog.SeriesOpenFDs, "{{server}}"},
-		{catalog.SeriesContextSwitches, "{{server}} {{kind}}"},
-		{catalog.SeriesRestarts, "{{server}}"},
-		{catalog.SeriesProbeSuccess, "{{server}}"},
-		{catalog.SeriesProbeFirstEvent, "{{server}}"},
-		{catalog.SeriesCollectorSuccess, "{{collector}}"},
-		{catalog.SeriesCollectorDuration, "{{collector}}"},
-	} {
-		l.panel(12, 8, timeSeries(p.q, p.legend))
-	}
+	l.seriesPanels(
+		seriesPanel{catalog.SeriesThreads, "{{server}}"},
+		seriesPanel{catalog.SeriesOpenFDs, "{{server}}"},
+		seriesPanel{catalog.SeriesContextSwitches, "{{server}} {{kind}}"},
+		seriesPanel{catalog.SeriesRestarts, "{{server}}"},
+		seriesPanel{catalog.SeriesProbeSuccess, "{{server}}"},
+		seriesPanel{catalog.SeriesProbeFirstEvent, "{{server}}"},
+		seriesPanel{catalog.SeriesCollectorSuccess, "{{collector}}"},
+		seriesPanel{catalog.SeriesCollectorDuration, "{{collector}}"},
+	)
 }

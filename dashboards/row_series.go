@@ -6,20 +6,15 @@ import "github.com/ssebench/ssebench/internal/catalog"
 func seriesRow(l *layout) {
 	l.row("Over the run")
 	perScenario := "{{server}} {{scenario}}"
-	for _, p := range []struct {
-		q      catalog.Query
-		legend string
-	}{
-		{catalog.SeriesVUs, perScenario},
-		{catalog.SeriesReqPerSecond, perScenario},
-		{catalog.SeriesP95, perScenario},
-		{catalog.SeriesTTFT, perScenario},
-		{catalog.SeriesGapP99, perScenario},
-		{catalog.SeriesFailures, perScenario},
-		{catalog.SeriesCPU, "{{server}}"},
-		{catalog.SeriesRSS, "{{server}}"},
-		{catalog.SeriesTCP, "{{server}} {{state}}"},
-	} {
-		l.panel(12, 8, timeSeries(p.q, p.legend))
-	}
+	l.seriesPanels(
+		seriesPanel{catalog.SeriesVUs, perScenario},
+		seriesPanel{catalog.SeriesReqPerSecond, perScenario},
+		seriesPanel{catalog.SeriesP95, perScenario},
+		seriesPanel{catalog.SeriesTTFT, perScenario},
+		seriesPanel{catalog.SeriesGapP99, perScenario},
+		seriesPanel{catalog.SeriesFailures, perScenario},
+		seriesPanel{catalog.SeriesCPU, "{{server}}"},
+		seriesPanel{catalog.SeriesRSS, "{{server}}"},
+		seriesPanel{catalog.SeriesTCP, "{{server}} {{state}}"},
+	)
 }

@@ -27,7 +27,7 @@ func sweepCurve() *xychart.PanelBuilder {
 	x, y := catalog.SweepReqPerSecond, catalog.SweepTTFTP99
 	return xychart.NewPanelBuilder().
 		Title("p99 TTFT vs achieved rate - sweep").
-		Description(y.Help + " " + sweepHelp).
+		Description(y.Help+" "+sweepHelp).
 		Datasource(datasourceRef()).
 		WithTarget(instantTable(x, "A")).
 		WithTarget(instantTable(y, "B")).

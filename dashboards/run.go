@@ -56,22 +56,10 @@ func Run() (dashboard.Dashboard, error) {
 }
 
 // loadWindowsAnnotation marks each server × scenario of the run as a region titled with
-// both, so every time series shows which load it was under.
+// both, so every time series shows which load it was under. The load generator pushes
+// every second and --quick runs last seconds: the step is 1 s.
 func loadWindowsAnnotation() *dashboard.AnnotationQueryBuilder {
-	q := catalog.RunLoadWindows
-	return dashboard.NewAnnotationQueryBuilder().
-		Name(q.Title).
-		Datasource(datasourceRef()).
-		Enable(true).
-		Hide(false).
-		IconColor("blue").
-		Expr(q.Expr).
-		Step("1s"). // the load generator pushes every second; --quick runs last seconds
-		TitleFormat("{{server}} {{scenario}}").
-		TextFormat("load run: {{server}} under {{scenario}}").
-		TagKeys("server,scenario").
-		UseValueForTime(false).
-		Target(target(q, "Anno"))
+	return annotation(catalog.RunLoadWindows, "blue", "1s", "{{server}} {{scenario}}", "load run: {{server}} under {{scenario}}")
 }
 
 // dashboardLink is a link in the dashboard's header to another ssebench dashboard.

@@ -33,18 +33,5 @@ func Trends() (dashboard.Dashboard, error) {
 }
 
 func regressionAnnotation() *dashboard.AnnotationQueryBuilder {
-	q := catalog.TrendRegressionAlerts
-	return dashboard.NewAnnotationQueryBuilder().
-		Name(q.Title).
-		Datasource(datasourceRef()).
-		Enable(true).
-		Hide(false).
-		IconColor("red").
-		Expr(q.Expr).
-		Step("60s").
-		TitleFormat("{{alertname}}").
-		TextFormat("{{server}} {{scenario}}: {{alertname}}").
-		TagKeys("server,scenario").
-		UseValueForTime(false).
-		Target(target(q, "Anno"))
+	return annotation(catalog.TrendRegressionAlerts, "red", "60s", "{{alertname}}", "{{server}} {{scenario}}: {{alertname}}")
 }

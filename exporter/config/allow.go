@@ -18,6 +18,9 @@ type HostPort struct {
 	Port string // decimal, or "*"
 }
 
+// MarshalYAML writes the host:port form ParseHostPort reads.
+func (h HostPort) MarshalYAML() (any, error) { return net.JoinHostPort(h.Host, h.Port), nil }
+
 // AnyPort is the wildcard port of a HostPort.
 const AnyPort = "*"
 

@@ -16,8 +16,8 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Targets []Target          `yaml:"targets"`
-	Modules map[string]Module `yaml:"modules"`
+	Targets []Target          `yaml:"targets,omitempty"`
+	Modules map[string]Module `yaml:"modules,omitempty"`
 
 	moduleLines map[string]int
 }
@@ -25,11 +25,11 @@ type Config struct {
 // Target is one server to watch; exactly one of the discovery fields is set.
 type Target struct {
 	Server  string  `yaml:"server"`
-	Pidfile string  `yaml:"pidfile"`
-	Port    int     `yaml:"port"`
-	Exe     string  `yaml:"exe"`
-	Comm    string  `yaml:"comm"`
-	Cmdline *Regexp `yaml:"cmdline"`
+	Pidfile string  `yaml:"pidfile,omitempty"`
+	Port    int     `yaml:"port,omitempty"`
+	Exe     string  `yaml:"exe,omitempty"`
+	Comm    string  `yaml:"comm,omitempty"`
+	Cmdline *Regexp `yaml:"cmdline,omitempty"`
 
 	line int // where the target starts in its file, for error messages; 0 for flags
 }
@@ -74,26 +74,26 @@ type Module struct {
 	// AllowedTargets are the only host:port pairs /probe may send this module's
 	// request to. Empty: loopback IP addresses only, and only when the exporter
 	// itself listens on loopback only (see the probe package and docs/security.md).
-	AllowedTargets []HostPort        `yaml:"allowed_targets"`
-	Method         string            `yaml:"method"`
-	Body           string            `yaml:"body"`
-	Headers        map[string]string `yaml:"headers"`
-	Timeout        Duration          `yaml:"timeout"`
-	TimeoutOffset  Duration          `yaml:"timeout_offset"`
-	MinEvents      int               `yaml:"min_events"`
-	MaxEventGap    Duration          `yaml:"max_event_gap"`
-	RequireDone    *bool             `yaml:"require_done"`
-	Buffering      Buffering         `yaml:"buffering"`
+	AllowedTargets []HostPort        `yaml:"allowed_targets,omitempty"`
+	Method         string            `yaml:"method,omitempty"`
+	Body           string            `yaml:"body,omitempty"`
+	Headers        map[string]string `yaml:"headers,omitempty"`
+	Timeout        Duration          `yaml:"timeout,omitempty"`
+	TimeoutOffset  Duration          `yaml:"timeout_offset,omitempty"`
+	MinEvents      int               `yaml:"min_events,omitempty"`
+	MaxEventGap    Duration          `yaml:"max_event_gap,omitempty"`
+	RequireDone    *bool             `yaml:"require_done,omitempty"`
+	Buffering      Buffering         `yaml:"buffering,omitempty"`
 }
 
 // Buffering is the rule that tells a streamed answer from one a proxy held back and
 // released at once. Each configured bound must hold; zero values switch a bound off.
 type Buffering struct {
 	// MinFirstToLast: the first event must arrive at least this long before the last.
-	MinFirstToLast Duration `yaml:"min_first_to_last"`
+	MinFirstToLast Duration `yaml:"min_first_to_last,omitempty"`
 	// MaxFirstEventFraction: the first event must arrive within this fraction (0..1) of the
 	// stream's duration, measured from the request.
-	MaxFirstEventFraction float64 `yaml:"max_first_event_fraction"`
+	MaxFirstEventFraction float64 `yaml:"max_first_event_fraction,omitempty"`
 }
 
 // Defaults applied to modules.

@@ -27,11 +27,22 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// MarshalYAML writes the Go syntax UnmarshalYAML reads.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
 // D returns the value as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
 // Regexp is a regular expression anchored at neither end, compiled when the file is read.
 type Regexp struct{ *regexp.Regexp }
+
+// MarshalYAML writes the expression as it was given.
+func (r Regexp) MarshalYAML() (any, error) {
+	if r.Regexp == nil {
+		return nil, nil
+	}
+	return r.String(), nil
+}
 
 // UnmarshalYAML compiles the expression so that a bad one fails the load, naming its line.
 func (r *Regexp) UnmarshalYAML(n *yaml.Node) error {

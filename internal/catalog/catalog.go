@@ -24,7 +24,7 @@ const (
 	UnitPercent   Unit = "percent" // 0..100 (and above 100 for CPU: 100 = one core, like pidstat)
 	UnitMiB       Unit = "mbytes"  // mebibytes, as pidstat's RSS kB / 1024
 	UnitBytes     Unit = "bytes"
-	UnitBytesRate Unit = "Bps" // bytes per second
+	UnitBytesRate Unit = "Bps"  // bytes per second
 	UnitScore     Unit = "none" // 0..100, 100 = best in class
 	UnitCount     Unit = "short"
 	UnitRatio     Unit = "percentunit" // 0..1

@@ -8,11 +8,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
@@ -21,22 +22,23 @@ import (
 // probeModule is the exporter's SSE probe during a run: a short stream with a known
 // rhythm (5 ms between tokens), so that a proxy that buffers (first event with the last)
 // or stalls on Nagle's algorithm (gaps of ~40 ms, the delayed-ACK timer) fails plainly.
-const probeModule = `
-modules:
-  stream:
-    method: POST
-    body: '{"model":"ssebench-probe","stream":true,"messages":[{"role":"user","content":"probe"}]}'
-    headers:
-      Content-Type: application/json
-      X-Stub-Time-To-First-Token: 10ms
-      X-Stub-Inter-Token-Delay: 5ms
-      X-Stub-Tokens: "10"
-    timeout: 2s
-    min_events: 12
-    max_event_gap: 30ms
-    buffering:
-      min_first_to_last: 20ms
-`
+var probeModule = config.Module{
+	Method: "POST",
+	Body:   `{"model":"ssebench-probe","stream":true,"messages":[{"role":"user","content":"probe"}]}`,
+	Headers: map[string]string{
+		"Content-Type":               "application/json",
+		"X-Stub-Time-To-First-Token": "10ms",
+		"X-Stub-Inter-Token-Delay":   "5ms",
+		"X-Stub-Tokens":              "10",
+	},
+	Timeout:     config.Duration(2 * time.Second),
+	MinEvents:   12,
+	MaxEventGap: config.Duration(30 * time.Millisecond),
+	Buffering:   config.Buffering{MinFirstToLast: config.Duration(20 * time.Millisecond)},
+}
+
+// probeModuleName is the module Prometheus' sse-probe job asks for.
+const probeModuleName = "stream"
 
 // exporter is bin/ssebench-exporter as a run drives it: it watches each server by the port
 // the server got when it started, so its targets follow the servers as they come and go.
@@ -76,7 +78,11 @@ func (s *stack) startExporter(ctx context.Context, ports map[string]int) error {
 }
 
 func (e *exporter) writeConfig() error {
-	if err := os.WriteFile(e.configFile, []byte(exporterConfig(e.ports)), 0o644); err != nil {
+	body, err := exporterConfig(e.ports)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(e.configFile, body, 0o644); err != nil {
 		return fmt.Errorf("writing the exporter configuration: %w", err)
 	}
 	return nil
@@ -97,19 +103,19 @@ func (e *exporter) watch(ctx context.Context, server string, port int) error {
 	return promrun.Reload(ctx, e.proc.URL())
 }
 
-func exporterConfig(ports map[string]int) string {
-	var b strings.Builder
-	b.WriteString("# Written by ssebench run for one benchmark run: the servers running now.\ntargets:\n")
-	names := make([]string, 0, len(ports))
-	for name := range ports {
-		names = append(names, name)
+// exporterConfig is the exporter's configuration file for the servers running now, in
+// the exporter's own types, so that what the runner writes is what the exporter reads.
+func exporterConfig(ports map[string]int) ([]byte, error) {
+	cfg := config.Config{Modules: map[string]config.Module{probeModuleName: probeModule}}
+	for name, port := range ports {
+		cfg.Targets = append(cfg.Targets, config.Target{Server: name, Port: port})
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(&b, "  - server: %s\n    port: %d\n", name, ports[name])
+	sort.Slice(cfg.Targets, func(i, j int) bool { return cfg.Targets[i].Server < cfg.Targets[j].Server })
+	body, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("exporter config: %w", err)
 	}
-	b.WriteString(probeModule)
-	return b.String()
+	return append([]byte("# Written by ssebench run for one benchmark run: the servers running now.\n"), body...), nil
 }
 
 // watchServer points the exporter at a server that now runs as p: its process by the port
@@ -124,7 +130,7 @@ func (s *stack) watchServer(ctx context.Context, server string, p *proc.Process)
 	group := promrun.TargetGroup{Targets: []string{s.exporter.proc.Addr()}, Labels: map[string]string{
 		"server":         server,
 		"__param_target": p.URL() + "/v1/chat/completions",
-		"__param_module": "stream",
+		"__param_module": probeModuleName,
 	}}
 	if err := s.writeTargets("probe", []promrun.TargetGroup{group}); err != nil {
 		s.cfg.Logger.Warn("probe targets", "err", err)

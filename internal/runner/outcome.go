@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
 )
 
@@ -117,15 +118,11 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		return nil
 	}
 	if out.Table != nil {
+		// The same results.md as the report's: one writer, whether or not a report was made.
 		var md strings.Builder
-		if err := out.Table.WriteMarkdown(&md); err != nil {
+		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
+			Table: out.Table, Efficiency: out.Efficiency}); err != nil {
 			return err
-		}
-		if out.Efficiency != nil {
-			md.WriteString("\n### Cost at a fixed rate (efficiency)\n\n")
-			if err := out.Efficiency.WriteMarkdown(&md); err != nil {
-				return err
-			}
 		}
 		mdPath := filepath.Join(out.ReportDir, "results.md")
 		if err := os.WriteFile(mdPath, []byte(md.String()), 0o644); err != nil {

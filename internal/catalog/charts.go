@@ -2,6 +2,9 @@ package catalog
 
 import "fmt"
 
+// memoryShare is each server's share of the summed stress peak RSS, in percent.
+var memoryShare = fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly))
+
 // The writeup's charts: stress top-line bars, the baseline-vs-stress delta, the 3-way
 // normalized scores and the memory share.
 var (
@@ -19,14 +22,16 @@ var (
 		Help: "How much throughput changes from baseline to stress: positive means the server scales up."})
 
 	MemoryShare = define(Query{Name: "share.memory_percent", Title: "Memory share by server - stress peak RSS (%)", Unit: UnitPercent,
-		Expr: fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly)),
+		Expr: memoryShare,
 		Help: "Each server's share of the summed peak RSS under stress."})
 
-	// The runtime is the server name's first word (bun-hono → bun), as servers.yaml names them.
+	// The runtime comes from servers.yaml through ssebench_server_info, which ssebench run
+	// pushes. Data without it (real k6 in compose) falls back to the name's first word
+	// (bun-hono → bun), which is how servers.yaml names them.
 	MemoryShareByRuntime = define(Query{Name: "share.memory_by_runtime_percent", Title: "Memory share by runtime - stress peak RSS (%)", Unit: UnitPercent,
-		Expr: fmt.Sprintf(`sum by (runtime) (label_replace(%s, "runtime", "$1", "server", "([^-]+).*"))`,
-			fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly))),
-		Help: "Each runtime's share of the summed peak RSS under stress, as the writeup's caption gives it."})
+		Expr: fmt.Sprintf(`sum by (runtime) ((%s) * on (server) group_left (runtime) max by (server, runtime) (last_over_time(ssebench_server_info[$__range])))
+			or sum by (runtime) (label_replace(%s, "runtime", "$1", "server", "([^-]+).*"))`, memoryShare, memoryShare),
+		Help: "Each runtime's share of the summed peak RSS under stress, as the writeup's caption gives it; the runtime is servers.yaml's."})
 )
 
 // Normalized scores of the 3-way comparison: each axis 100 = best of the compared servers;

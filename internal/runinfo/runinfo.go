@@ -188,3 +188,21 @@ func (i Info) Collector() prometheus.Collector {
 	g.Set(1)
 	return g
 }
+
+// Server is one server of a run as servers/servers.yaml describes it.
+type Server struct{ Name, Runtime, Framework string }
+
+// ServersCollector publishes ssebench_server_info = 1 per server of the run, labelled with
+// its runtime and framework from the registry, so queries group by runtime without
+// guessing it from the name.
+func ServersCollector(testid string, list []Server) prometheus.Collector {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name:        "ssebench_server_info",
+		Help:        "Each server of a benchmark run with its runtime and framework from servers.yaml; always 1.",
+		ConstLabels: prometheus.Labels{"testid": testid},
+	}, []string{"server", "runtime", "framework"})
+	for _, s := range list {
+		g.WithLabelValues(s.Name, s.Runtime, s.Framework).Set(1)
+	}
+	return g
+}

@@ -49,3 +49,21 @@ ssebench_run_info{bun_version="1.4.4",cpu_model="x",cpus="2",git_commit="abc",go
 		t.Fatal(err)
 	}
 }
+
+func TestServersCollectorLabelsEachServerWithItsRuntime(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(ServersCollector("run-1", []Server{{Name: "bun-hono", Runtime: "bun", Framework: "hono"}, {Name: "direct", Runtime: "none", Framework: "stub alone"}}))
+	got, err := testutil.GatherAndCount(reg, "ssebench_server_info")
+	if err != nil || got != 2 {
+		t.Fatalf("%d series (%v), want 2", got, err)
+	}
+	want := `
+# HELP ssebench_server_info Each server of a benchmark run with its runtime and framework from servers.yaml; always 1.
+# TYPE ssebench_server_info gauge
+ssebench_server_info{framework="hono",runtime="bun",server="bun-hono",testid="run-1"} 1
+ssebench_server_info{framework="stub alone",runtime="none",server="direct",testid="run-1"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "ssebench_server_info"); err != nil {
+		t.Error(err)
+	}
+}

@@ -10,13 +10,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 // probeModule is the exporter's SSE probe during a run: a short stream with a known
@@ -170,18 +170,16 @@ func (s *stack) waitWatched(ctx context.Context, server string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	api := promAPI(s.promURL)
-	query := catalog.ProcessWatched.MustRender(catalog.Vars{Servers: []string{server}})
+	q, err := run.NewQuerier(s.promURL)
+	if err != nil {
+		return err
+	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-		val, _, _, err := api.Query(qctx, query, time.Now())
-		qcancel()
-		if err == nil {
-			if vec, ok := val.(model.Vector); ok && len(vec) == 1 && vec[0].Value == 1 {
-				return nil
-			}
+		vec, err := q.Instant(ctx, catalog.ProcessWatched, catalog.Vars{Servers: []string{server}}, time.Now())
+		if err == nil && len(vec) == 1 && vec[0].Value == 1 {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

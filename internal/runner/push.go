@@ -5,19 +5,26 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/api"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/runinfo"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
-// startInfoPusher keeps ssebench_run_info fresh for the whole run, so that dashboards and
-// the report find the machine table at any point of it.
-func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info) (*remotewrite.Pusher, error) {
+// startInfoPusher keeps ssebench_run_info and ssebench_server_info fresh for the whole run,
+// so that dashboards and the report find the machine table and each server's runtime at
+// any point of it.
+func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info, list []servers.Server) (*remotewrite.Pusher, error) {
+	described := make([]runinfo.Server, 0, len(list))
+	for _, s := range list {
+		described = append(described, runinfo.Server{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
+	}
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(info.Collector()); err != nil {
+		return nil, err
+	}
+	if err := reg.Register(runinfo.ServersCollector(info.TestID, described)); err != nil {
 		return nil, err
 	}
 	p, err := st.newPusher(reg, "run info")
@@ -33,14 +40,4 @@ func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info) (*remote
 func (s *stack) newPusher(g prometheus.Gatherer, what string) (*remotewrite.Pusher, error) {
 	return remotewrite.New(remotewrite.Config{URL: s.remoteWriteURL(), Interval: time.Second,
 		Logger: s.cfg.Logger.With("push", what)}, g)
-}
-
-// promAPI is a Prometheus HTTP API client; every call carries its own deadline.
-func promAPI(url string) v1.API {
-	client, err := api.NewClient(api.Config{Address: url})
-	if err != nil {
-		// Only a malformed address fails here, and the address came from a server we reached.
-		panic(fmt.Sprintf("runner: Prometheus client for %q: %v", url, err))
-	}
-	return v1.NewAPI(client)
 }

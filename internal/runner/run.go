@@ -102,7 +102,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	out.PromURL = st.promURL
 	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
-	infoPush, err := startInfoPusher(ctx, st, out.Info)
+	infoPush, err := startInfoPusher(ctx, st, out.Info, list)
 	if err != nil {
 		return nil, err
 	}

@@ -126,12 +126,6 @@ func runQuantile(q float64, metric string) string {
 // loadElapsed is the seconds since each (server, scenario)'s load run started.
 const loadElapsed = `max by (server, scenario) (ssebench_load_elapsed_seconds)`
 
-// activeLoad is 1 per (server, scenario) while a load run pushes k6_vus.
-const activeLoad = `(max by (server, scenario) (k6_vus) * 0 + 1)`
-
-func duringLoad(perServer string) string {
-	return fmt.Sprintf(`%s * on (server) group_right () %s`, perServer, activeLoad)
-}
 
 // A loadExpr builds a run-level expression from the load generator's series, each passed
 // through sel: as they are (live), or as their last sample (at the run's end; see endOf).
@@ -198,7 +192,7 @@ var (
 		Expr: gapStallExpr(asIs),
 		Help: "Share of the gaps between events longer than the stall floor (Nagle's algorithm with delayed ACK: about 40 ms)."})
 	RuleLoadCPU = define(Query{Name: "rules.load_cpu", Title: "Server CPU under load", Unit: UnitRatio, Better: "lower",
-		Expr: duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
+		Expr: liveRuns.duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
 		Help: "CPU of the server process (1 = one core) each second while a scenario loads it, labelled with that scenario."})
 	RuleRunCPU = define(Query{Name: "rules.run_cpu", Title: "Run CPU so far", Unit: UnitRatio, Better: "lower",
 		Expr: fmt.Sprintf(`%s + on (server, scenario) (%s - on (server, scenario) %s) / on (server, scenario) clamp_min(%s, 1)
@@ -209,7 +203,7 @@ var (
 			LoadCPUSeries, RunWindow, LoadCPUSeries),
 		Help: "Running mean of the server's CPU over the scenario's active seconds: each evaluation moves the previous value (this very series) towards the current CPU by 1/elapsed, which restarts the mean at every run; k6 runs without the elapsed gauge average over the run window."})
 	RuleRunMemoryPeak = define(Query{Name: "rules.run_memory_peak", Title: "Run peak RSS so far", Unit: UnitBytes, Better: "lower",
-		Expr: duringLoad(`max by (server) (ssebench_process_resident_memory_peak_bytes)`),
+		Expr: liveRuns.duringLoad(`max by (server) (ssebench_process_resident_memory_peak_bytes)`),
 		Help: "The server's resident high-water mark, which the runner resets when each scenario starts."})
 )
 

@@ -18,9 +18,10 @@ const (
 )
 
 // scope says which series an expression covers: which server variable filters them and,
-// optionally, one scenario.
+// optionally, one scenario. With no server variable it covers every live run, as the
+// recording rules read them.
 type scope struct {
-	serverVar string // "$server" or "$compare"
+	serverVar string // "$server" or "$compare"; "" = every run and server (liveRuns)
 	scenario  string // "" = every scenario
 }
 
@@ -29,20 +30,30 @@ var (
 	stressOnly   = scope{serverVar: "$server", scenario: ScenarioStress}
 	baselineOnly = scope{serverVar: "$server", scenario: ScenarioBaseline}
 	compareSet   = scope{serverVar: "$compare", scenario: ScenarioStress}
+	liveRuns     = scope{}
 )
 
 // load selects a load-generator series of one run.
 func (s scope) load(metric string, extra ...string) string {
-	m := []string{`testid="$testid"`, fmt.Sprintf(`server=~"%s"`, s.serverVar)}
+	var m []string
+	if s.serverVar != "" {
+		m = append(m, `testid="$testid"`, fmt.Sprintf(`server=~"%s"`, s.serverVar))
+	}
 	if s.scenario != "" {
 		m = append(m, fmt.Sprintf(`scenario="%s"`, s.scenario))
 	}
 	m = append(m, extra...)
+	if len(m) == 0 {
+		return metric
+	}
 	return metric + "{" + strings.Join(m, ", ") + "}"
 }
 
 // process selects an exporter series; the exporter knows servers, not runs or scenarios.
 func (s scope) process(metric string) string {
+	if s.serverVar == "" {
+		return metric
+	}
 	return fmt.Sprintf(`%s{server=~"%s"}`, metric, s.serverVar)
 }
 

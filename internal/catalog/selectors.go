@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ssebench/ssebench/internal/load"
 )
 
 // Scenario names of the writeup, as the scenario file k6/scenarios.json defines them.
@@ -11,10 +13,11 @@ const (
 	ScenarioStress   = "stress"
 )
 
-// Check names shared by `ssebench load` and the k6 script.
+// Check names, as the load generator makes them (and the k6 script, which a test keeps in
+// step): the catalog reads what the generator writes.
 const (
-	CheckStatus200 = "status is 200"
-	CheckDone      = "stream ended with [DONE]"
+	CheckStatus200 = load.CheckStatus200
+	CheckDone      = load.CheckDone
 )
 
 // scope says which series an expression covers: which server variable filters them and,

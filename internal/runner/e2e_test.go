@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/results"
@@ -236,4 +237,41 @@ func within(t *testing.T, what string, got, want, rel float64) {
 	} else {
 		t.Logf("%s: PromQL %.3f, in-process %.3f", what, got, want)
 	}
+}
+
+// TestEfficiencyPromQLAgreesWithInProcess: the cost table's rate and its added latencies
+// (through go-http minus direct, same trial) agree with the load generator's own figures;
+// quantiles come from native histograms (buckets 2.2 % wide), hence the tolerance.
+func TestEfficiencyPromQLAgreesWithInProcess(t *testing.T) {
+	root := requireBuilt(t)
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"efficiency"}, Reference: true})
+	if out.Efficiency == nil {
+		t.Fatal("no cost table")
+	}
+	sums := map[string]*load.Summary{}
+	for _, m := range out.Measured {
+		sums[m.Server] = m.Summary
+	}
+	proxy, direct := sums["go-http"], sums[results.Reference]
+	if proxy == nil || direct == nil {
+		t.Fatalf("want go-http and direct measured, got %+v", out.Measured)
+	}
+	row, ok := out.Efficiency.Find("go-http", "efficiency")
+	if !ok {
+		t.Fatal("no go-http row in the cost table")
+	}
+	within(t, "efficiency req/s", row.Value(catalog.EfficiencyReqPerSecond), proxy.RequestRate, 0.01)
+	added := func(what string, q catalog.Query, p, d time.Duration) {
+		t.Helper()
+		want := ms(p) - ms(d)
+		// Each quantile is within 1.1 % of its value; their difference within the sum.
+		slack := 0.025*(ms(p)+ms(d)) + 0.01
+		if got := row.Value(q); math.IsNaN(got) || math.Abs(got-want) > slack {
+			t.Errorf("%s: PromQL %.3f ms, in-process %.3f ms (allowed ±%.3f)", what, got, want, slack)
+		} else {
+			t.Logf("%s: PromQL %.3f ms, in-process %.3f ms", what, got, want)
+		}
+	}
+	added("+ttft p50", catalog.EfficiencyAddedTTFTP50, proxy.TimeToFirstToken.Med, direct.TimeToFirstToken.Med)
+	added("+dur p50", catalog.EfficiencyAddedDurationP50, proxy.HTTPReqDuration.Med, direct.HTTPReqDuration.Med)
 }

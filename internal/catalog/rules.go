@@ -126,7 +126,6 @@ func runQuantile(q float64, metric string) string {
 // loadElapsed is the seconds since each (server, scenario)'s load run started.
 const loadElapsed = `max by (server, scenario) (ssebench_load_elapsed_seconds)`
 
-
 // A loadExpr builds a run-level expression from the load generator's series, each passed
 // through sel: as they are (live), or as their last sample (at the run's end; see endOf).
 type loadExpr func(sel func(metric string) string) string

@@ -45,7 +45,7 @@ func TestConformance(t *testing.T) {
 			t.Run("5_client_disconnect", f.checkClientDisconnect)
 			t.Run("5_client_leaves_during_stall", f.checkClientLeavesDuringStall)
 			t.Run("6_fds_return_to_idle", f.checkFDs)
-			t.Run("8_limits", f.checkLimits) // before 7: it needs the server running
+			t.Run("8_limits", f.checkLimits)          // before 7: it needs the server running
 			t.Run("7_sigterm_drains", f.checkSIGTERM) // last: it stops the server
 		})
 	}

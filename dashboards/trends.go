@@ -13,7 +13,7 @@ import (
 func Trends() (dashboard.Dashboard, error) {
 	d := dashboard.NewDashboardBuilder("ssebench - trends").
 		Uid(TrendsUID).
-		Description("Each server and scenario across runs: throughput, p95, CPU and peak memory, from the ssebench:run_* recording rules.").
+		Description("Each server and scenario across runs: throughput, p95, CPU and peak memory, from the server_scenario:…:final_…_run recording rules.").
 		Tags([]string{"ssebench"}).
 		Editable().
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).

@@ -52,7 +52,7 @@ func TestThroughputRegressionReachesTheWebhook(t *testing.T) {
 		t.Logf("%s: %d requests, %.1f req/s by the engine's count", testid, sum.Requests, sum.RequestRate)
 	}
 	logFinals := func() {
-		v, err := client.QueryVector(context.Background(), `{__name__=~"ssebench:run_.*:final", server="go-http"}`, time.Now())
+		v, err := client.QueryVector(context.Background(), `{__name__=~"server_scenario:.+:final_.+", server="go-http"}`, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,8 +15,8 @@ var (
 		Expr: `k6_vus_max{testid="$testid"}`,
 		Help: "The servers one run loaded: the source of the server and compare variables."})
 	VarTrendServers = define(Query{Name: "vars.trend_servers", Title: "Servers with trend data", Unit: UnitCount,
-		Expr: TrendThroughputSeries,
-		Help: "Servers that have at least one run recorded by the trend recording rules."})
+		Expr: fmt.Sprintf(`{__name__=~"%s|%s"}`, FinalOf(TrendThroughputSeries), legacyFinals[TrendThroughputSeries]),
+		Help: "Servers that have at least one run recorded by the trend recording rules (under today's name or the legacy one)."})
 )
 
 // RunLoadSamples returns the raw k6_vus samples of a run within $__range before the
@@ -41,17 +41,30 @@ var LoadSeconds = define(Query{Name: "run.load_seconds", Title: "Load duration",
 // Recording-rule series the trend panels read: one value per (server, scenario) for each
 // run, held while the rules evaluate it. The rules in prometheus/ implement exactly these names.
 const (
-	TrendThroughputSeries = "ssebench:run_throughput:req_per_second"
-	TrendLatencyP95Series = "ssebench:run_latency_p95:seconds"
-	TrendCPUSeries        = "ssebench:run_cpu:ratio"
-	TrendMemoryPeakSeries = "ssebench:run_memory_peak:bytes"
+	TrendThroughputSeries = "server_scenario:k6_http_reqs:rate_run"
+	TrendLatencyP95Series = "server_scenario:k6_http_req_duration_seconds:p95_run"
+	TrendCPUSeries        = "server_scenario:ssebench_process_cpu_seconds:rate_run"
+	TrendMemoryPeakSeries = "server_scenario:ssebench_process_resident_memory_peak_bytes:max_run"
 )
 
-// trendOf reads a run's final value: one sample per run (the rules record `<series>:final`
+// legacyFinals are the names the trend finals had before they followed level:metric:operations
+// (until 2026-12). Kept data holds up to 400 days of them, so the trend panels read both
+// until the last of them ages out (2028-01); new runs record only the new names.
+var legacyFinals = map[string]string{
+	TrendThroughputSeries: "ssebench:run_throughput:req_per_second:final",
+	TrendLatencyP95Series: "ssebench:run_latency_p95:seconds:final",
+	TrendCPUSeries:        "ssebench:run_cpu:ratio:final",
+	TrendMemoryPeakSeries: "ssebench:run_memory_peak:bytes:final",
+}
+
+// trendOf reads a run's final value: one sample per run (the rules record FinalOf(series)
 // once, when the run ends), held over each panel step so that a year-long panel at coarse
 // steps still shows every run. The live series exists only while a run pushes.
 func trendOf(series string) string {
-	return fmt.Sprintf(`max by (server, scenario) (last_over_time(%s:final{server=~"$server"}[$__interval]))`, series)
+	held := func(name string) string {
+		return fmt.Sprintf(`last_over_time(%s{server=~"$server"}[$__interval])`, name)
+	}
+	return fmt.Sprintf(`max by (server, scenario) (%s or %s)`, held(FinalOf(series)), held(legacyFinals[series]))
 }
 
 var (

@@ -8,10 +8,10 @@ import (
 
 func TestTrendQueriesReadTheRecordingRuleContract(t *testing.T) {
 	want := map[string]string{
-		TrendThroughput.Name: "ssebench:run_throughput:req_per_second",
-		TrendP95.Name:        "ssebench:run_latency_p95:seconds",
-		TrendCPU.Name:        "ssebench:run_cpu:ratio",
-		TrendMemory.Name:     "ssebench:run_memory_peak:bytes",
+		TrendThroughput.Name: "server_scenario:k6_http_reqs:rate_run",
+		TrendP95.Name:        "server_scenario:k6_http_req_duration_seconds:p95_run",
+		TrendCPU.Name:        "server_scenario:ssebench_process_cpu_seconds:rate_run",
+		TrendMemory.Name:     "server_scenario:ssebench_process_resident_memory_peak_bytes:max_run",
 	}
 	if len(TrendPanels) != len(want) {
 		t.Fatalf("got %d trend panels, want %d", len(TrendPanels), len(want))
@@ -23,8 +23,10 @@ func TestTrendQueriesReadTheRecordingRuleContract(t *testing.T) {
 		}
 		expr := q.MustRender(Vars{Servers: []string{"go-http"}})
 		// The per-run final value, one sample per run, held over each panel step.
-		if !strings.Contains(expr, "last_over_time("+series+`:final{server=~"go-http"}[60s])`) {
-			t.Errorf("%s does not read the final values of %s filtered by server: %s", q.Name, series, expr)
+		for _, final := range []string{FinalOf(series), legacyFinals[series]} {
+			if !strings.Contains(expr, "last_over_time("+final+`{server=~"go-http"}[60s])`) {
+				t.Errorf("%s does not read %s filtered by server: %s", q.Name, final, expr)
+			}
 		}
 		if !strings.Contains(expr, "by (server, scenario)") {
 			t.Errorf("%s must keep one line per server and scenario: %s", q.Name, expr)

@@ -92,26 +92,39 @@ const (
 )
 
 // Live recording series besides the four trend series of dashboards_extra.go.
+//
+// Every rule series is named level:metric:operations, as Prometheus' rule conventions ask:
+// the labels it keeps (server_scenario), the metric it is derived from, and the operations
+// applied to it, newest first; "_run" is "over the load run so far".
 const (
-	RunFailedSeries          = "ssebench:run_failed:ratio"
-	RunTTFTP95Series         = "ssebench:run_ttft_p95:seconds"
-	RunFirstTokenShareSeries = "ssebench:run_first_token_share:ratio"
-	RunGapP99Series          = "ssebench:run_event_gap_p99:seconds"
-	RunGapP50Series          = "ssebench:run_event_gap_p50:seconds"
-	RunGapStallShareSeries   = "ssebench:run_event_gap_stalled:ratio"
+	RunFailedSeries          = "server_scenario:ssebench_iterations_failed_per_iterations:ratio_run"
+	RunTTFTP95Series         = "server_scenario:ssebench_time_to_first_token_seconds:p95_run"
+	RunFirstTokenShareSeries = "server_scenario:ssebench_time_to_first_token_per_http_req_duration:ratio_p50_run"
+	RunGapP99Series          = "server_scenario:ssebench_event_gap_seconds:p99_run"
+	RunGapP50Series          = "server_scenario:ssebench_event_gap_seconds:p50_run"
+	RunGapStallShareSeries   = "server_scenario:ssebench_event_gap_seconds:stalled_ratio_run"
 	// LoadCPUSeries is the server's CPU each second while a scenario loads it.
-	LoadCPUSeries = "ssebench:load_cpu:ratio"
+	LoadCPUSeries = "server_scenario:ssebench_process_cpu_seconds:irate5s"
 	// RunEndSeries has one sample per load run, at its end, valued with the end time: the
 	// run index that gives alerts the testid of the latest run. It is the only rule series
 	// labelled with testid, and costs one sample per run.
-	RunEndSeries = "ssebench:run_end:timestamp_seconds"
+	RunEndSeries = "testid_server_scenario:k6_vus:timestamp_last"
 )
 
-// FinalOf, BaselineOf and RunsOf name the per-run series derived from a live series.
-func FinalOf(live string) string    { return live + ":final" }
-func BaselineOf(live string) string { return live + ":baseline_median" }
-func RunsOf(live string) string     { return live + ":earlier_runs" }
-func SpreadOf(live string) string   { return live + ":baseline_spread" }
+// withOp names the series made by applying op to a rule series: the newest operation
+// goes first in the name's last part.
+func withOp(series, op string) string {
+	i := strings.LastIndex(series, ":")
+	return series[:i+1] + op + "_" + series[i+1:]
+}
+
+// FinalOf, BaselineOf, SpreadOf and RunsOf name the per-run series derived from a live
+// series: its value at the run's end, and the median, robust spread and count of the
+// earlier finals of the baseline window.
+func FinalOf(live string) string    { return withOp(live, "final") }
+func BaselineOf(live string) string { return withOp(FinalOf(live), "median"+BaselineWindow) }
+func SpreadOf(live string) string   { return withOp(FinalOf(live), "robust_sd"+BaselineWindow) }
+func RunsOf(live string) string     { return withOp(FinalOf(live), "count"+BaselineWindow) }
 
 const perRun = "testid, server, scenario"
 

@@ -1,6 +1,7 @@
 // Package dashboards generates ssebench's Grafana dashboards from the query catalog.
 //
-// Each row of the run dashboard is built in its own row_*.go file; every expression comes
+// Three dashboards: Run (run.go), Trends (trends.go) and Servers (servers.go). Each row of
+// the run dashboard is built in its own row_*.go file; every expression comes
 // verbatim from internal/catalog. `make dashboards` writes the JSON that Grafana's file
 // provisioning loads (dashboards/grafana/dashboards).
 package dashboards
@@ -31,7 +32,15 @@ func All() ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trends dashboard: %w", err)
 	}
-	return []File{{Name: "ssebench-run.json", Dashboard: run}, {Name: "ssebench-trends.json", Dashboard: trends}}, nil
+	servers, err := Servers()
+	if err != nil {
+		return nil, fmt.Errorf("servers dashboard: %w", err)
+	}
+	return []File{
+		{Name: "ssebench-run.json", Dashboard: run},
+		{Name: "ssebench-trends.json", Dashboard: trends},
+		{Name: "ssebench-servers.json", Dashboard: servers},
+	}, nil
 }
 
 // Marshal is the committed form: indented, with a final newline, stable across runs.

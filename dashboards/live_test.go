@@ -65,7 +65,7 @@ type panelTarget struct {
 	instant            bool
 }
 
-func runDashboardTargets(t *testing.T) []panelTarget {
+func dashboardTargets(t *testing.T, file string) []panelTarget {
 	var d struct {
 		Panels []struct {
 			Title   string `json:"title"`
@@ -76,7 +76,7 @@ func runDashboardTargets(t *testing.T) []panelTarget {
 			} `json:"targets"`
 		} `json:"panels"`
 	}
-	if err := json.Unmarshal(committed(t, "ssebench-run.json"), &d); err != nil {
+	if err := json.Unmarshal(committed(t, file), &d); err != nil {
 		t.Fatal(err)
 	}
 	var out []panelTarget
@@ -166,9 +166,10 @@ func efficiencyTable(t *testing.T, path string) map[[2]string]map[string]*float6
 }
 
 // TestLiveQuickRunFillsEveryPanel is the dashboards' end-to-end check: a real
-// `ssebench run --quick` of two servers, then every panel query of the run dashboard,
-// with Grafana's variables set as Grafana would, must return data from the run's
-// Prometheus data, and the results-table panel must show the terminal table's values.
+// `ssebench run --quick` of two servers, then every panel query of the Run and Servers
+// dashboards, with Grafana's variables set as Grafana would, must return data from the
+// run's Prometheus data, and the results-table panel must show the terminal table's
+// values; the Across trials table shows this single trial's own values, N = 1 and no interval.
 func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real benchmark run; not in -short")
@@ -216,6 +217,7 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	start, end = runStart, runEnd
 	grafana := strings.NewReplacer(
 		"$testid", testid,
+		"$run", testid, // a single-trial run is its own run
 		"$server", ".*", // the All option
 		"$compare", strings.Join(servers, "|"),
 		"$__range", fmt.Sprintf("%ds", int(math.Ceil((end.Sub(start)+2*time.Second).Seconds()))), // as internal/results does
@@ -228,10 +230,15 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		byExpr[q.Expr] = q
 	}
 	panel := map[string]map[[2]string]float64{} // catalog name → (server, scenario) → value
-	targets := runDashboardTargets(t)
+	targets := dashboardTargets(t, "ssebench-run.json")
 	if len(targets) < 30 {
 		t.Fatalf("only %d targets in the run dashboard", len(targets))
 	}
+	serverTargets := dashboardTargets(t, "ssebench-servers.json")
+	if len(serverTargets) < 10 {
+		t.Fatalf("only %d targets in the servers dashboard", len(serverTargets))
+	}
+	targets = append(targets, serverTargets...)
 	// The sweep row reads the sweep's own testid, which a user picks in the testid variable.
 	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid))
 	for _, tg := range targets {
@@ -268,6 +275,24 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		}
 		if m, _ := val.(model.Matrix); len(m) == 0 {
 			t.Errorf("panel %q target %s returns no data over the run:\n%s", tg.panel, tg.refID, expr)
+		}
+	}
+
+	// Across trials, a single-trial run: each mean is the results table's own value, N is 1
+	// and the interval is NaN (the panel shows "1 trial: no interval").
+	for _, col := range []catalog.Query{catalog.ResultsReqPerSecond, catalog.ResultsP95Ms, catalog.ResultsCPUPercent} {
+		mean, _ := catalog.TrialMean(col)
+		half, _ := catalog.TrialHalfWidth(col)
+		for key, want := range panel[col.Name] {
+			if got, ok := panel[mean.Name][key]; !ok || results.FormatValue(col, got) != results.FormatValue(col, want) {
+				t.Errorf("across trials %s %s: mean %v, want the run's own %s", key, col.Title, got, results.FormatValue(col, want))
+			}
+			if h, ok := panel[half.Name][key]; !ok || !math.IsNaN(h) {
+				t.Errorf("across trials %s %s: half width %v, want NaN for one trial", key, col.Title, h)
+			}
+			if n := panel[catalog.TrialsN.Name][key]; n != 1 {
+				t.Errorf("across trials %s: N %v, want 1", key, n)
+			}
 		}
 	}
 

@@ -8,22 +8,24 @@ import (
 	"github.com/ssebench/ssebench/internal/catalog"
 )
 
-// RunUID and TrendsUID are stable: links, provisioning and people's bookmarks use them.
+// RunUID, TrendsUID and ServersUID are stable: links, provisioning and people's bookmarks use them.
 const (
-	RunUID    = "ssebench-run"
-	TrendsUID = "ssebench-trends"
+	RunUID     = "ssebench-run"
+	TrendsUID  = "ssebench-trends"
+	ServersUID = "ssebench-servers"
 )
 
 // writeupCompare is the writeup's 3-way comparison, the compare variable's default.
 var writeupCompare = []string{"bun-hono", "go-http", "rust-axum"}
 
-// Run is the dashboard of one benchmark run: the writeup's charts and table, then the
-// series over the run and the streaming health. Set the time range to the run: instant
-// panels compute over $__range, ending at the range's end.
+// Run is the dashboard of one benchmark run: the writeup's charts and table, the mean and
+// interval across its trials, then the series over the run and the streaming health. Set
+// the time range to the run (the Trends dashboard's Runs table does): instant panels
+// compute over $__range, ending at the range's end.
 func Run() (dashboard.Dashboard, error) {
 	d := dashboard.NewDashboardBuilder("ssebench - run").
 		Uid(RunUID).
-		Description("One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run.").
+		Description("One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run: open it from the Runs table of the Trends dashboard, which does.").
 		Tags([]string{"ssebench"}).
 		Editable().
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
@@ -32,22 +34,24 @@ func Run() (dashboard.Dashboard, error) {
 		Refresh("").
 		WithVariable(datasourceVariable()).
 		WithVariable(testIDVariable()).
+		WithVariable(runVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarServers, nil)).
 		WithVariable(serverVariable("compare", "Compare (normalized)", catalog.VarServers, writeupCompare)).
 		Annotation(loadWindowsAnnotation()).
-		Link(dashboardLink("Trends", TrendsUID, "Every server and scenario across runs"))
+		Link(dashboardLink("Servers", ServersUID, "The server processes, the exporter and the probe over this time range", true)).
+		Link(dashboardLink("Trends", TrendsUID, "Every server and scenario across runs; its Runs table opens a run on its time range", false))
 	l := newLayout(d)
 	machineRow(l)
 	stressRow(l)
 	deltaRow(l)
 	resultsRow(l)
+	trialsRow(l)
 	efficiencyRow(l)
 	sweepRow(l)
 	scoresRow(l)
 	memoryShareRow(l)
 	seriesRow(l)
 	k6Row(l)
-	processRow(l)
 	healthRow(l)
 	if l.err != nil {
 		return dashboard.Dashboard{}, l.err
@@ -62,16 +66,18 @@ func loadWindowsAnnotation() *dashboard.AnnotationQueryBuilder {
 	return annotation(catalog.RunLoadWindows, "blue", "1s", "{{server}} {{scenario}}", "load run: {{server}} under {{scenario}}")
 }
 
-// dashboardLink is a link in the dashboard's header to another ssebench dashboard.
-func dashboardLink(title, uid, tooltip string) *dashboard.DashboardLinkBuilder {
+// dashboardLink is a link in the dashboard's header to another ssebench dashboard. Between
+// Run and Servers, which show the same run, it keeps the time range and the variables
+// (testid, server); to and from Trends, whose range is months, it keeps neither.
+func dashboardLink(title, uid, tooltip string, sameRun bool) *dashboard.DashboardLinkBuilder {
 	return dashboard.NewDashboardLinkBuilder(title).
 		Type(dashboard.DashboardLinkTypeLink).
 		Url("/d/" + uid).
 		Tooltip(tooltip).
 		Icon("dashboard").
 		TargetBlank(false).
-		KeepTime(false).
-		IncludeVars(false).
+		KeepTime(sameRun).
+		IncludeVars(sameRun).
 		AsDropdown(false).
 		Tags([]string{})
 }
@@ -102,6 +108,25 @@ func testIDVariable() *dashboard.QueryVariableBuilder {
 		Definition(query).
 		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
 		Sort(dashboard.VariableSortAlphabeticalDesc).
+		Multi(false).
+		IncludeAll(false)
+}
+
+// runVariable is the run the testid belongs to: the testid without its -tN trial suffix
+// (catalog.RunOfTestIDRegex keeps the capture group), hidden since it follows $testid. The
+// Across trials row selects every trial of $run; a single-trial run is its own run.
+func runVariable() *dashboard.QueryVariableBuilder {
+	query := labelValues(catalog.VarRunOfTestID, "testid")
+	return dashboard.NewQueryVariableBuilder("run").
+		Label("Run (all trials)").
+		Description(catalog.VarRunOfTestID.Help).
+		Datasource(datasourceRef()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
+		Definition(query).
+		Regex(catalog.RunOfTestIDRegex).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalDesc).
+		Hide(dashboard.VariableHideHideVariable).
 		Multi(false).
 		IncludeAll(false)
 }

@@ -23,8 +23,10 @@ func Trends() (dashboard.Dashboard, error) {
 		WithVariable(datasourceVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarTrendServers, nil)).
 		Annotation(regressionAnnotation()).
-		Link(dashboardLink("Run", RunUID, "One run: pick its testid there"))
+		Link(dashboardLink("Run", RunUID, "One run: pick it in the Runs table below, which sets its time range", false)).
+		Link(dashboardLink("Servers", ServersUID, "The server processes, the exporter and the probe", false))
 	l := newLayout(d)
+	runsRow(l)
 	trendsRow(l)
 	if l.err != nil {
 		return dashboard.Dashboard{}, l.err

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-var fullVars = Vars{TestID: "20261127-0400", Servers: []string{"go-http", "bun-hono"}, Compare: []string{"a", "b", "c"}, Range: 10 * time.Minute}
+var fullVars = Vars{TestID: "20261127-0400", Run: "20261127-0400", Servers: []string{"go-http", "bun-hono"}, Compare: []string{"a", "b", "c"}, Range: 10 * time.Minute}
 
 // unsubstituted finds a Grafana variable left in a rendered expression; label_replace's
 // capture references ($1) are PromQL, not variables.

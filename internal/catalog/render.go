@@ -10,6 +10,7 @@ import (
 // Vars are the values of the Grafana variables an expression may use.
 type Vars struct {
 	TestID       string        // $testid: one benchmark run
+	Run          string        // $run: a run of trials, its testids <run>-t1 … -tN (or <run> alone)
 	Servers      []string      // $server: empty means every server
 	Compare      []string      // $compare: the servers of the normalized comparison; empty means every server
 	Range        time.Duration // $__range: the window the results are computed over
@@ -21,6 +22,9 @@ type Vars struct {
 func (q Query) Render(v Vars) (string, error) {
 	if strings.Contains(q.Expr, "$testid") && v.TestID == "" {
 		return "", fmt.Errorf("catalog: %s needs a testid", q.Name)
+	}
+	if strings.Contains(q.Expr, "$run") && v.Run == "" {
+		return "", fmt.Errorf("catalog: %s needs a run id", q.Name)
 	}
 	if strings.Contains(q.Expr, "$__range") && v.Range <= 0 {
 		return "", fmt.Errorf("catalog: %s needs a positive range", q.Name)
@@ -38,6 +42,7 @@ func (q Query) Render(v Vars) (string, error) {
 		"$__interval", promDuration(interval),
 		"$__range", promDuration(v.Range),
 		"$testid", escapeLabelValue(v.TestID),
+		"$run", escapeLabelValue(regexp.QuoteMeta(v.Run)), // only ever inside a regex matcher
 		"$server", alternation(v.Servers),
 		"$compare", alternation(v.Compare),
 	)

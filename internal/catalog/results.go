@@ -4,32 +4,34 @@ import "fmt"
 
 // The writeup's results table: one value per (server, scenario) of one run, computed over
 // $__range (the whole run) at its end. Columns: req/s, avg ms, p95 ms, max ms, cpu avg %,
-// mem MB, fail %.
+// mem MB, fail %. With the trials scope (trials.go) the same expressions give one value per
+// (testid, server, scenario) of every trial of a run.
 
 func reqPerSecond(s scope) string {
-	return fmt.Sprintf(`sum by (server, scenario) (max_over_time(%s[$__range]))
-		/ (max by (server, scenario) (max_over_time(%s[$__range]))
-		   or max by (server, scenario) (count_over_time(%s[$__range])))`,
-		s.load("k6_http_reqs_total"), s.load("ssebench_load_elapsed_seconds"), s.load("k6_vus"))
+	by := s.by()
+	return fmt.Sprintf(`sum by (%s) (max_over_time(%s[$__range]))
+		/ (max by (%s) (max_over_time(%s[$__range]))
+		   or max by (%s) (count_over_time(%s[$__range])))`,
+		by, s.load("k6_http_reqs_total"), by, s.load("ssebench_load_elapsed_seconds"), by, s.load("k6_vus"))
 }
 
 func durationAvgMs(s scope) string {
 	d := s.load("k6_http_req_duration_seconds")
-	return fmt.Sprintf(`1000 * sum by (server, scenario) (histogram_sum(last_over_time(%s[$__range])))
-		/ sum by (server, scenario) (histogram_count(last_over_time(%s[$__range])))`, d, d)
+	return fmt.Sprintf(`1000 * sum by (%s) (histogram_sum(last_over_time(%s[$__range])))
+		/ sum by (%s) (histogram_count(last_over_time(%s[$__range])))`, s.by(), d, s.by(), d)
 }
 
 func durationQuantileMs(s scope, q float64) string {
-	return fmt.Sprintf(`1000 * histogram_quantile(%g, sum by (server, scenario) (last_over_time(%s[$__range])))`,
-		q, s.load("k6_http_req_duration_seconds"))
+	return fmt.Sprintf(`1000 * histogram_quantile(%g, sum by (%s) (last_over_time(%s[$__range])))`,
+		q, s.by(), s.load("k6_http_req_duration_seconds"))
 }
 
 // durationMaxMs is exact for ssebench load; for k6, which sends no maximum, it falls back
 // to the upper bound of the highest histogram bucket.
 func durationMaxMs(s scope) string {
-	return fmt.Sprintf(`1000 * (max by (server, scenario) (max_over_time(%s[$__range]))
-		or histogram_quantile(1, sum by (server, scenario) (last_over_time(%s[$__range]))))`,
-		s.load("ssebench_http_req_duration_max_seconds"), s.load("k6_http_req_duration_seconds"))
+	return fmt.Sprintf(`1000 * (max by (%s) (max_over_time(%s[$__range]))
+		or histogram_quantile(1, sum by (%s) (last_over_time(%s[$__range]))))`,
+		s.by(), s.load("ssebench_http_req_duration_max_seconds"), s.by(), s.load("k6_http_req_duration_seconds"))
 }
 
 // cpuAvgPercent is pidstat's %CPU (100 = one core) averaged over the scenario's active window.
@@ -49,11 +51,12 @@ func memPeakMiB(s scope) string {
 // failPercent counts an iteration as failed on a transport error or any failed check; for
 // k6, which has no such counter, it falls back to the share of streams without [DONE].
 func failPercent(s scope) string {
-	return fmt.Sprintf(`100 * (sum by (server, scenario) (max_over_time(%s[$__range]))
-		/ sum by (server, scenario) (max_over_time(%s[$__range]))
-		or (1 - min by (server, scenario) (last_over_time(%s[$__range]))))`,
-		s.load("ssebench_iterations_failed_total"), s.load("k6_iterations_total"),
-		s.load("k6_checks_rate", fmt.Sprintf(`check="%s"`, CheckDone)))
+	by := s.by()
+	return fmt.Sprintf(`100 * (sum by (%s) (max_over_time(%s[$__range]))
+		/ sum by (%s) (max_over_time(%s[$__range]))
+		or (1 - min by (%s) (last_over_time(%s[$__range]))))`,
+		by, s.load("ssebench_iterations_failed_total"), by, s.load("k6_iterations_total"),
+		by, s.load("k6_checks_rate", fmt.Sprintf(`check="%s"`, CheckDone)))
 }
 
 // Results-table columns, for every scenario of the run.

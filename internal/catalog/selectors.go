@@ -26,6 +26,9 @@ const (
 type scope struct {
 	serverVar string // "$server" or "$compare"; "" = every run and server (liveRuns)
 	scenario  string // "" = every scenario
+	// trials selects every trial of the run $run instead of the one testid $testid, and
+	// keeps the trials apart: one value per (testid, server, scenario). See trials.go.
+	trials bool
 }
 
 var (
@@ -40,7 +43,7 @@ var (
 func (s scope) load(metric string, extra ...string) string {
 	var m []string
 	if s.serverVar != "" {
-		m = append(m, `testid="$testid"`, fmt.Sprintf(`server=~"%s"`, s.serverVar))
+		m = append(m, s.testID(), fmt.Sprintf(`server=~"%s"`, s.serverVar))
 	}
 	if s.scenario != "" {
 		m = append(m, fmt.Sprintf(`scenario="%s"`, s.scenario))
@@ -50,6 +53,23 @@ func (s scope) load(metric string, extra ...string) string {
 		return metric
 	}
 	return metric + "{" + strings.Join(m, ", ") + "}"
+}
+
+// testID is the testid matcher: the one run $testid, or every trial of the run $run.
+func (s scope) testID() string {
+	if s.trials {
+		return `testid=~"$run` + trialSuffix + `"`
+	}
+	return `testid="$testid"`
+}
+
+// by is the grouping of a per-run value: (server, scenario), and the testid when the scope
+// keeps trials apart.
+func (s scope) by() string {
+	if s.trials {
+		return "testid, server, scenario"
+	}
+	return "server, scenario"
 }
 
 // process selects an exporter series; the exporter knows servers, not runs or scenarios.
@@ -65,7 +85,7 @@ func (s scope) process(metric string) string {
 // its end. Multiplying a per-server exporter series by it attributes the series to the
 // scenario that was running, which is how pidstat's window is rebuilt from PromQL.
 func (s scope) active() string {
-	return fmt.Sprintf(`(max by (server, scenario) (%s) * 0 + 1)`, s.load("k6_vus"))
+	return fmt.Sprintf(`(max by (%s) (%s) * 0 + 1)`, s.by(), s.load("k6_vus"))
 }
 
 // duringLoad restricts a per-server expression to the scope's active windows, labelled by scenario.

@@ -68,9 +68,10 @@ func SplitTestID(testid string) (id string, trial int) {
 	return testid[:i], n
 }
 
-// TestIDPattern is a PromQL regex matching every testid of a run: the plain id and its trials.
+// TestIDPattern is a PromQL regex matching every testid of a run: the plain id and its
+// trials. The suffix is the catalog's, which the Run dashboard's across-trials queries use.
 func TestIDPattern(id string) string {
-	return regexp.QuoteMeta(id) + `(` + trialSep + `[0-9]+)?`
+	return regexp.QuoteMeta(id) + `(` + catalog.TrialSuffixPattern + `)?`
 }
 
 // Window is the time span one testid's load ran in.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/catalog"
 )
 
 func TestValidateID(t *testing.T) {
@@ -59,5 +61,17 @@ func TestWindowVarsAddSlack(t *testing.T) {
 	}
 	if err := (Window{Start: w.End, End: w.Start}).Validate(); err == nil {
 		t.Error("an inverted window must be an error")
+	}
+}
+
+// The Run dashboard's run variable strips a testid to its run id with the catalog's regex;
+// it must agree with SplitTestID on every testid a run makes.
+func TestDashboardRunRegexAgreesWithSplitTestID(t *testing.T) {
+	re := regexp.MustCompile(strings.Trim(catalog.RunOfTestIDRegex, "/"))
+	for _, tid := range []string{"20261202-120000", TrialTestID("20261202-120000", 3, 5), TrialTestID("a-t2", 1, 2), SweepTestID("r1"), "x-t"} {
+		id, _ := SplitTestID(tid)
+		if m := re.FindStringSubmatch(tid); m == nil || m[1] != id {
+			t.Errorf("%q: the dashboard's regex gives %v, SplitTestID %q", tid, m, id)
+		}
 	}
 }

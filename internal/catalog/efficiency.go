@@ -20,22 +20,20 @@ var referenceOf = scope{serverVar: ReferenceServer, scenario: ScenarioEfficiency
 // cpuMicrosPerStream is CPU time over completed streams: the average CPU fraction during
 // the scenario divided by its request rate (both over the same window).
 func cpuMicrosPerStream(s scope) string {
-	perServer := fmt.Sprintf(`sum by (server) (irate(%s[5s]))`, s.process("ssebench_process_cpu_seconds_total"))
-	return fmt.Sprintf(`1e6 * avg_over_time(%s[$__range:1s]) / (%s)`, s.duringLoad(perServer), reqPerSecond(s))
+	return fmt.Sprintf(`1e6 * avg_over_time(%s[$__range:1s]) / (%s)`, s.duringLoad(serverCPU(s)), reqPerSecond(s))
 }
 
 // kibPerOpenStream is the resident memory the scenario added (peak minus the lowest RSS of
 // the window, the server at rest) over the most streams open at once (active VUs).
 func kibPerOpenStream(s scope) string {
-	peak := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_peak_bytes"))
-	rss := fmt.Sprintf(`max by (server) (%s)`, s.process("ssebench_process_resident_memory_bytes"))
+	rss := fmt.Sprintf(`max by (server) (%s)`, s.process(metricProcessRSS))
 	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - min_over_time(%s[$__range:1s])) / 1024
 		/ max by (server, scenario) (max_over_time(%s[$__range]))`,
-		s.duringLoad(peak), s.duringLoad(rss), s.load("k6_vus"))
+		s.duringLoad(serverPeakRSS(s)), s.duringLoad(rss), s.load(metricVUs))
 }
 
 func quantileMs(s scope, metric string, q float64) string {
-	return fmt.Sprintf(`1000 * histogram_quantile(%g, sum by (server, scenario) (last_over_time(%s[$__range])))`, q, s.load(metric))
+	return "1000 * " + s.cell(quantileOf(q, metric))
 }
 
 // addedMs is a latency quantile of each server minus the reference's, in the same run.
@@ -43,12 +41,6 @@ func addedMs(metric string, q float64) string {
 	return fmt.Sprintf(`%s - on (scenario) group_left () max by (scenario) (%s)`,
 		quantileMs(efficiencyOnly, metric, q), quantileMs(referenceOf, metric, q))
 }
-
-const (
-	metricTTFT     = "ssebench_time_to_first_token_seconds"
-	metricGap      = "ssebench_event_gap_seconds"
-	metricDuration = "k6_http_req_duration_seconds"
-)
 
 // Efficiency-table columns.
 var (

@@ -126,85 +126,50 @@ func BaselineOf(live string) string { return withOp(FinalOf(live), "median"+Base
 func SpreadOf(live string) string   { return withOp(FinalOf(live), "robust_sd"+BaselineWindow) }
 func RunsOf(live string) string     { return withOp(FinalOf(live), "count"+BaselineWindow) }
 
-const perRun = "testid, server, scenario"
-
-func byRun(agg, expr string) string { return fmt.Sprintf("%s by (%s) (%s)", agg, perRun, expr) }
-
+// bySeries keeps one value per (server, scenario): the rules' level. Only the run index
+// keeps testid.
 func bySeries(expr string) string { return fmt.Sprintf("max by (server, scenario) (%s)", expr) }
 
-func runQuantile(q float64, metric string) string {
-	return fmt.Sprintf("histogram_quantile(%g, %s)", q, byRun("sum", metric))
-}
-
 // loadElapsed is the seconds since each (server, scenario)'s load run started.
-const loadElapsed = `max by (server, scenario) (ssebench_load_elapsed_seconds)`
+var loadElapsed = bySeries(metricElapsed)
 
-// A loadExpr builds a run-level expression from the load generator's series, each passed
-// through sel: as they are (live), or as their last sample (at the run's end; see endOf).
-type loadExpr func(sel func(metric string) string) string
-
-func asIs(metric string) string { return metric }
-
-// lastSample reads a series' last sample even after its stale marker: the load generator's
-// final push carries the run's last values together with the stale markers, so no live
-// evaluation sees them; range selectors skip stale markers.
-func lastSample(metric string) string {
-	return fmt.Sprintf("last_over_time(%s[%s])", metric, endWindow)
+// liveK6Rate is the throughput of a k6 run, which sends no elapsed gauge: while it runs
+// its length is unknown, so the rate over the run window.
+var liveK6Rate runValue = func(p pick) string {
+	return fmt.Sprintf(`%s and on (%s) %s`,
+		byRun("sum", fmt.Sprintf("rate(%s[%s])", metricRequests, RunWindow)), perRun, p(metricVUs))
 }
 
-func quantileOf(q float64, metric string) loadExpr {
-	return func(sel func(string) string) string { return bySeries(runQuantile(q, sel(metric))) }
-}
-
-var (
-	throughputExpr loadExpr = func(sel func(string) string) string {
-		return bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0)
-			or %s and on (%s) %s`,
-			byRun("sum", sel("k6_http_reqs_total")), perRun, byRun("max", sel("ssebench_load_elapsed_seconds")),
-			byRun("sum", fmt.Sprintf("rate(k6_http_reqs_total[%s])", RunWindow)), perRun, sel("k6_vus")))
-	}
-	failedExpr loadExpr = func(sel func(string) string) string {
-		return bySeries(fmt.Sprintf(`%s / on (%s) (%s > 0) or (1 - %s)`,
-			byRun("sum", sel("ssebench_iterations_failed_total")), perRun, byRun("sum", sel("k6_iterations_total")),
-			byRun("min", sel(fmt.Sprintf(`k6_checks_rate{check="%s"}`, CheckDone)))))
-	}
-	firstTokenShareExpr loadExpr = func(sel func(string) string) string {
-		return bySeries(fmt.Sprintf(`%s / on (%s) %s`, runQuantile(0.5, sel("ssebench_time_to_first_token_seconds")), perRun,
-			runQuantile(0.5, sel("k6_http_req_duration_seconds"))))
-	}
-	gapStallExpr loadExpr = func(sel func(string) string) string {
-		return bySeries(fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", sel("ssebench_event_gap_seconds"))))
-	}
-)
+var runThroughput = throughputOf(liveK6Rate)
 
 // Live series: run-so-far values, present only while a load run is active.
 var (
 	RuleRunThroughput = define(Query{Name: "rules.run_req_per_second", Title: "Run throughput so far", Unit: UnitReqPerSec, Better: "higher",
-		Expr: throughputExpr(asIs),
+		Expr: bySeries(runThroughput(livePick)),
 		Help: "Requests over elapsed seconds since the load run started (k6 without the elapsed gauge: rate over the run window)."})
 	RuleRunLatencyP95 = define(Query{Name: "rules.run_latency_p95", Title: "Run p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: quantileOf(0.95, "k6_http_req_duration_seconds")(asIs),
+		Expr: bySeries(quantileOf(0.95, metricDuration)(livePick)),
 		Help: "95th percentile of whole-stream duration since the load run started (cumulative native histogram)."})
 	RuleRunTTFTP95 = define(Query{Name: "rules.run_ttft_p95", Title: "Run time-to-first-token p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: quantileOf(0.95, "ssebench_time_to_first_token_seconds")(asIs),
+		Expr: bySeries(quantileOf(0.95, metricTTFT)(livePick)),
 		Help: "95th percentile of time to first token since the load run started."})
 	RuleRunFailed = define(Query{Name: "rules.run_failed_ratio", Title: "Run failed ratio so far", Unit: UnitRatio, Better: "lower",
-		Expr: failedExpr(asIs),
+		Expr: bySeries(failedRatio(livePick)),
 		Help: "Iterations with a transport error or a failed check over all iterations (k6: streams without [DONE])."})
 	RuleRunFirstTokenShare = define(Query{Name: "rules.run_first_token_share", Title: "Run first-token share so far", Unit: UnitRatio, Better: "lower",
-		Expr: firstTokenShareExpr(asIs),
+		Expr: bySeries(firstTokenShare(livePick)),
 		Help: "Median time to first token over median stream duration: near 1 when the proxy buffers the stream."})
 	RuleRunGapP99 = define(Query{Name: "rules.run_event_gap_p99", Title: "Run p99 gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: quantileOf(0.99, "ssebench_event_gap_seconds")(asIs),
+		Expr: bySeries(quantileOf(0.99, metricGap)(livePick)),
 		Help: "99th percentile of the gaps between consecutive events since the load run started."})
 	RuleRunGapP50 = define(Query{Name: "rules.run_event_gap_p50", Title: "Run median gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: quantileOf(0.5, "ssebench_event_gap_seconds")(asIs),
+		Expr: bySeries(quantileOf(0.5, metricGap)(livePick)),
 		Help: "Median gap between events: the pace the upstream sets, against which stalls are judged."})
 	RuleRunGapStallShare = define(Query{Name: "rules.run_event_gap_stalled", Title: "Run share of stalled gaps so far", Unit: UnitRatio, Better: "lower",
-		Expr: gapStallExpr(asIs),
+		Expr: bySeries(gapStallShare(livePick)),
 		Help: "Share of the gaps between events longer than the stall floor (Nagle's algorithm with delayed ACK: about 40 ms)."})
 	RuleLoadCPU = define(Query{Name: "rules.load_cpu", Title: "Server CPU under load", Unit: UnitRatio, Better: "lower",
-		Expr: liveRuns.duringLoad(`sum by (server) (irate(ssebench_process_cpu_seconds_total[5s]))`),
+		Expr: liveRuns.duringLoad(serverCPU(liveRuns)),
 		Help: "CPU of the server process (1 = one core) each second while a scenario loads it, labelled with that scenario."})
 	RuleRunCPU = define(Query{Name: "rules.run_cpu", Title: "Run CPU so far", Unit: UnitRatio, Better: "lower",
 		Expr: fmt.Sprintf(`%s + on (server, scenario) (%s - on (server, scenario) %s) / on (server, scenario) clamp_min(%s, 1)
@@ -215,7 +180,7 @@ var (
 			LoadCPUSeries, RunWindow, LoadCPUSeries),
 		Help: "Running mean of the server's CPU over the scenario's active seconds: each evaluation moves the previous value (this very series) towards the current CPU by 1/elapsed, which restarts the mean at every run; k6 runs without the elapsed gauge average over the run window."})
 	RuleRunMemoryPeak = define(Query{Name: "rules.run_memory_peak", Title: "Run peak RSS so far", Unit: UnitBytes, Better: "lower",
-		Expr: liveRuns.duringLoad(`max by (server) (ssebench_process_resident_memory_peak_bytes)`),
+		Expr: liveRuns.duringLoad(serverPeakRSS(liveRuns)),
 		Help: "The server's resident high-water mark, which the runner resets when each scenario starts."})
 )
 
@@ -224,21 +189,21 @@ type liveRule struct {
 	series     string
 	query      Query
 	regression bool
-	load       loadExpr // nil for the exporter's series, whose final is the last live value
+	load       runValue // nil for the exporter's series, whose final is the last live value
 }
 
 var liveRules = []liveRule{
 	{LoadCPUSeries, RuleLoadCPU, false, nil},
-	{TrendThroughputSeries, RuleRunThroughput, true, throughputExpr},
-	{TrendLatencyP95Series, RuleRunLatencyP95, true, quantileOf(0.95, "k6_http_req_duration_seconds")},
+	{TrendThroughputSeries, RuleRunThroughput, true, runThroughput},
+	{TrendLatencyP95Series, RuleRunLatencyP95, true, quantileOf(0.95, metricDuration)},
 	{TrendCPUSeries, RuleRunCPU, true, nil},
 	{TrendMemoryPeakSeries, RuleRunMemoryPeak, true, nil},
-	{RunFailedSeries, RuleRunFailed, false, failedExpr},
-	{RunTTFTP95Series, RuleRunTTFTP95, false, quantileOf(0.95, "ssebench_time_to_first_token_seconds")},
-	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false, firstTokenShareExpr},
-	{RunGapP99Series, RuleRunGapP99, false, quantileOf(0.99, "ssebench_event_gap_seconds")},
-	{RunGapP50Series, RuleRunGapP50, false, quantileOf(0.5, "ssebench_event_gap_seconds")},
-	{RunGapStallShareSeries, RuleRunGapStallShare, false, gapStallExpr},
+	{RunFailedSeries, RuleRunFailed, false, failedRatio},
+	{RunTTFTP95Series, RuleRunTTFTP95, false, quantileOf(0.95, metricTTFT)},
+	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false, firstTokenShare},
+	{RunGapP99Series, RuleRunGapP99, false, quantileOf(0.99, metricGap)},
+	{RunGapP50Series, RuleRunGapP50, false, quantileOf(0.5, metricGap)},
+	{RunGapStallShareSeries, RuleRunGapStallShare, false, gapStallShare},
 }
 
 // runEnded is present, once per run, at the first evaluation after the live series ended.
@@ -251,7 +216,7 @@ func finalQuery(live liveRule) Query {
 		Expr: runEnded(live.series),
 		Help: "The live value of the evaluation before the run ended, recorded once: one sample per run."}
 	if live.load != nil {
-		q.Expr = fmt.Sprintf(`%s and on (server, scenario) (%s)`, live.load(lastSample), runEnded(live.series))
+		q.Expr = fmt.Sprintf(`%s and on (server, scenario) (%s)`, bySeries(live.load(finalPick)), runEnded(live.series))
 		q.Help = "The live expression over the load series' last samples (the final push, which no live evaluation sees), recorded once per run as it ends."
 	}
 	return define(q)

@@ -79,7 +79,7 @@ type trialColumn struct {
 
 var trialColumns = []trialColumn{
 	{ResultsReqPerSecond, reqPerSecond},
-	{ResultsP95Ms, func(s scope) string { return durationQuantileMs(s, 0.95) }},
+	{ResultsP95Ms, func(s scope) string { return quantileMs(s, metricDuration, 0.95) }},
 	{ResultsCPUPercent, cpuAvgPercent},
 }
 

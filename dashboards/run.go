@@ -23,15 +23,8 @@ var writeupCompare = []string{"bun-hono", "go-http", "rust-axum"}
 // the time range to the run (the Trends dashboard's Runs table does): instant panels
 // compute over $__range, ending at the range's end.
 func Run() (dashboard.Dashboard, error) {
-	d := dashboard.NewDashboardBuilder("ssebench - run").
-		Uid(RunUID).
-		Description("One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run: open it from the Runs table of the Trends dashboard, which does.").
-		Tags([]string{"ssebench"}).
-		Editable().
-		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		Time("now-30m", "now").
-		Timezone(common.TimeZoneUtc).
-		Refresh("").
+	d := newDashboard("ssebench - run", RunUID, "now-30m",
+		"One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run: open it from the Runs table of the Trends dashboard, which does.").
 		WithVariable(datasourceVariable()).
 		WithVariable(testIDVariable()).
 		WithVariable(runVariable()).
@@ -57,6 +50,20 @@ func Run() (dashboard.Dashboard, error) {
 		return dashboard.Dashboard{}, l.err
 	}
 	return d.Build()
+}
+
+// newDashboard has what every ssebench dashboard shares: tag, UTC, shared crosshair, no
+// auto-refresh (a finished run does not change), and a default range of from to now.
+func newDashboard(title, uid, from, description string) *dashboard.DashboardBuilder {
+	return dashboard.NewDashboardBuilder(title).
+		Uid(uid).
+		Description(description).
+		Tags([]string{"ssebench"}).
+		Editable().
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		Time(from, "now").
+		Timezone(common.TimeZoneUtc).
+		Refresh("")
 }
 
 // loadWindowsAnnotation marks each server × scenario of the run as a region titled with
@@ -99,32 +106,31 @@ func labelValues(q catalog.Query, label string) string {
 
 // testIDVariable lists runs newest first: testids start with the run's UTC date and time.
 func testIDVariable() *dashboard.QueryVariableBuilder {
-	query := labelValues(catalog.VarTestIDs, "testid")
-	return dashboard.NewQueryVariableBuilder("testid").
-		Label("Run (testid)").
-		Description(catalog.VarTestIDs.Help).
-		Datasource(datasourceRef()).
-		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
-		Definition(query).
-		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+	return labelVariable("testid", "Run (testid)", catalog.VarTestIDs, "testid").
 		Sort(dashboard.VariableSortAlphabeticalDesc).
 		Multi(false).
 		IncludeAll(false)
+}
+
+// labelVariable is a variable listing the values of label in a catalog series selector,
+// refreshed with the time range.
+func labelVariable(name, title string, source catalog.Query, label string) *dashboard.QueryVariableBuilder {
+	query := labelValues(source, label)
+	return dashboard.NewQueryVariableBuilder(name).
+		Label(title).
+		Description(source.Help).
+		Datasource(datasourceRef()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
+		Definition(query).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged)
 }
 
 // runVariable is the run the testid belongs to: the testid without its -tN trial suffix
 // (catalog.RunOfTestIDRegex keeps the capture group), hidden since it follows $testid. The
 // Across trials row selects every trial of $run; a single-trial run is its own run.
 func runVariable() *dashboard.QueryVariableBuilder {
-	query := labelValues(catalog.VarRunOfTestID, "testid")
-	return dashboard.NewQueryVariableBuilder("run").
-		Label("Run (all trials)").
-		Description(catalog.VarRunOfTestID.Help).
-		Datasource(datasourceRef()).
-		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
-		Definition(query).
+	return labelVariable("run", "Run (all trials)", catalog.VarRunOfTestID, "testid").
 		Regex(catalog.RunOfTestIDRegex).
-		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
 		Sort(dashboard.VariableSortAlphabeticalDesc).
 		Hide(dashboard.VariableHideHideVariable).
 		Multi(false).
@@ -134,14 +140,7 @@ func runVariable() *dashboard.QueryVariableBuilder {
 // serverVariable is multi-valued with an All of ".*", which fits the catalog's
 // server=~"$server" matchers.
 func serverVariable(name, label string, source catalog.Query, defaults []string) *dashboard.QueryVariableBuilder {
-	query := labelValues(source, "server")
-	b := dashboard.NewQueryVariableBuilder(name).
-		Label(label).
-		Description(source.Help).
-		Datasource(datasourceRef()).
-		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
-		Definition(query).
-		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+	b := labelVariable(name, label, source, "server").
 		Sort(dashboard.VariableSortAlphabeticalAsc).
 		Multi(true).
 		IncludeAll(true).

@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/ssebench/ssebench/internal/catalog"
@@ -11,15 +10,8 @@ import (
 // states, threads, descriptors, context switches, restarts — the stream probe's results
 // and the exporter's own health, with the Run dashboard's load windows as annotations.
 func Servers() (dashboard.Dashboard, error) {
-	d := dashboard.NewDashboardBuilder("ssebench - servers").
-		Uid(ServersUID).
-		Description("The server processes as the exporter sees them, the stream probe and the exporter's own health, over the time range; the testid only draws its load windows.").
-		Tags([]string{"ssebench"}).
-		Editable().
-		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		Time("now-30m", "now").
-		Timezone(common.TimeZoneUtc).
-		Refresh("").
+	d := newDashboard("ssebench - servers", ServersUID, "now-30m",
+		"The server processes as the exporter sees them, the stream probe and the exporter's own health, over the time range; the testid only draws its load windows.").
 		WithVariable(datasourceVariable()).
 		WithVariable(testIDVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarExporterServers, nil)).

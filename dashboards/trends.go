@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/ssebench/ssebench/internal/catalog"
@@ -11,15 +10,8 @@ import (
 // recording rules (dashboards/README.md has the contract), with regression alerts as
 // annotations.
 func Trends() (dashboard.Dashboard, error) {
-	d := dashboard.NewDashboardBuilder("ssebench - trends").
-		Uid(TrendsUID).
-		Description("Each server and scenario across runs: throughput, p95, CPU and peak memory, from the server_scenario:…:final_…_run recording rules.").
-		Tags([]string{"ssebench"}).
-		Editable().
-		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		Time("now-90d", "now").
-		Timezone(common.TimeZoneUtc).
-		Refresh("").
+	d := newDashboard("ssebench - trends", TrendsUID, "now-90d",
+		"Each server and scenario across runs: throughput, p95, CPU and peak memory, from the server_scenario:…:final_…_run recording rules.").
 		WithVariable(datasourceVariable()).
 		WithVariable(serverVariable("server", "Servers", catalog.VarTrendServers, nil)).
 		Annotation(regressionAnnotation()).

@@ -5,38 +5,16 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/benchtest"
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
-	"github.com/ssebench/ssebench/internal/promrun"
-	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/results"
 )
-
-// requireBuilt fails (or skips, with SSEBENCH_ALLOW_SKIP=1) when `make build` has not run:
-// these tests drive the real binaries, as `ssebench run` does.
-func requireBuilt(t *testing.T) string {
-	t.Helper()
-	promrun.RequireBinary(t)
-	root, err := repo.FindRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bin := range []string{"bin/stub", "bin/ssebench-exporter"} {
-		if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
-			if os.Getenv(promrun.EnvAllowSkip) == "1" {
-				t.Skipf("%s missing; run `make build`", bin)
-			}
-			t.Fatalf("%s missing; run `make build` (or `make test`, which builds first)", bin)
-		}
-	}
-	return root
-}
 
 func quickRun(t *testing.T, cfg Config) *Outcome {
 	t.Helper()
@@ -67,7 +45,7 @@ func quickRun(t *testing.T, cfg Config) *Outcome {
 // the table computed by the catalog's PromQL agrees with the load generator's own summary.
 // The warm-up before the first scenario is in neither.
 func TestQuickRunPromQLAgreesWithInProcessSummary(t *testing.T) {
-	root := requireBuilt(t)
+	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"baseline", "stress"},
 		WarmUp: time.Second})
 	if len(out.Measured) != 2 {
@@ -111,7 +89,7 @@ func TestQuickRunPromQLAgreesWithInProcessSummary(t *testing.T) {
 // the stub, the PromQL fail % equals what the load generator saw, and both are near the
 // injected 1 - 0.95² ≈ 9.75 %.
 func TestInjectedFailuresAreCounted(t *testing.T) {
-	root := requireBuilt(t)
+	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"baseline"},
 		StubArgs: []string{"--error-rate=0.05", "--abort-rate=0.05"}, NoExporter: true})
 	m := out.Measured[0]
@@ -140,7 +118,7 @@ func TestInjectedFailuresAreCounted(t *testing.T) {
 // cells are the means of the trials with intervals that contain them; PromQL agrees with the
 // load generator trial by trial; the cost table has direct as its zero line.
 func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
-	root := requireBuilt(t)
+	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{catalog.ScenarioEfficiency},
 		Trials: 3, Reference: true, TestID: "trials-e2e", OrderSeed: 7})
 	if len(out.Trials) != 3 || out.Trials[2].TestID != "trials-e2e-t3" || len(out.Measured) != 6 {
@@ -199,7 +177,7 @@ func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
 // ×4 from 400/s; each server gets a capacity within the SLO, direct is the harness' limit,
 // and the curve from PromQL has a row per step that agrees with the load generator's rate.
 func TestSweepFindsACapacityUnderTheSLO(t *testing.T) {
-	root := requireBuilt(t)
+	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{SweepName}, Reference: true,
 		TestID: "sweep-e2e", Sweep: SweepConfig{StartRate: 400, Factor: 4, MaxRate: 6400, Bisections: 1}})
 	sw := out.Sweep
@@ -243,7 +221,7 @@ func within(t *testing.T, what string, got, want, rel float64) {
 // (through go-http minus direct, same trial) agree with the load generator's own figures;
 // quantiles come from native histograms (buckets 2.2 % wide), hence the tolerance.
 func TestEfficiencyPromQLAgreesWithInProcess(t *testing.T) {
-	root := requireBuilt(t)
+	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"efficiency"}, Reference: true})
 	if out.Efficiency == nil {
 		t.Fatal("no cost table")

@@ -17,35 +17,22 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/benchtest"
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/remotewrite"
-	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/runinfo"
 )
 
 // requireTools returns the repository root once every binary the test runs exists:
-// Prometheus and VictoriaMetrics (`make deps-test`), the stub and the exporter (`make build`).
+// Prometheus, the stub and the exporter (benchtest.RequireBuilt) and VictoriaMetrics.
 func requireTools(t *testing.T) (root, prometheusBin, victoriaBin string) {
 	t.Helper()
-	prometheusBin = promrun.RequireBinary(t)
-	victoriaBin = RequireBinary(t)
-	root, err := repo.FindRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bin := range []string{"bin/stub", "bin/ssebench-exporter"} {
-		if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
-			if os.Getenv(promrun.EnvAllowSkip) == "1" {
-				t.Skipf("%s missing; run `make build`", bin)
-			}
-			t.Fatalf("%s missing; run `make build` (or `make test`, which builds first)", bin)
-		}
-	}
-	return root, prometheusBin, victoriaBin
+	root = benchtest.RequireBuilt(t)
+	return root, promrun.RequireBinary(t), RequireBinary(t)
 }
 
 // remoteWriteEntry is the VictoriaMetrics entry of prometheus/compose/remote-write-example.yml

@@ -296,6 +296,8 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		}
 	}
 
+	checkTrends(ctx, t, promAPI, testid, start, end, span)
+
 	// The annotations mark every server × scenario of the run.
 	windows, _, _, err := promAPI.QueryRange(ctx, grafana.Replace(catalog.RunLoadWindows.Expr), v1.Range{Start: start, End: end, Step: time.Second})
 	if m, _ := windows.(model.Matrix); err != nil || len(m) != 3*(len(servers)+1) {
@@ -324,4 +326,51 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		t.Errorf("compared %d cost cells, want %d", n, (len(servers)+1)*len(catalog.EfficiencyColumns))
 	}
 	t.Logf("%d panel targets returned data; %d table cells equal the terminal table's", len(targets), compared)
+}
+
+// checkTrends queries the Trends dashboard's panels over the run: the rules of the run's
+// Prometheus recorded each load run's finals as it ended, and the Runs table gives the run
+// a window that holds every one of its load runs.
+func checkTrends(ctx context.Context, t *testing.T, promAPI v1.API, testid string, start, end time.Time, span run.Window) {
+	t.Helper()
+	at := end.Add(5 * time.Second) // the last final is recorded one evaluation after the last load run
+	trends := strings.NewReplacer(
+		"$server", ".*",
+		"$__interval", "1s",
+		"$__range", fmt.Sprintf("%ds", int(math.Ceil(at.Sub(start).Seconds()))+5),
+	)
+	window := map[string]float64{} // catalog query name → ms, for this testid
+	for _, tg := range dashboardTargets(t, "ssebench-trends.json") {
+		expr := trends.Replace(tg.expr)
+		if !tg.instant {
+			val, _, _, err := promAPI.QueryRange(ctx, expr, v1.Range{Start: start, End: at, Step: time.Second})
+			if m, _ := val.(model.Matrix); err != nil || len(m) == 0 {
+				t.Errorf("trends panel %q returns no finals over the run (%v):\n%s", tg.panel, err, expr)
+			}
+			continue
+		}
+		val, _, _, err := promAPI.Query(ctx, expr, at)
+		if err != nil {
+			t.Errorf("trends panel %q (%s): %v", tg.panel, tg.refID, err)
+			continue
+		}
+		for _, s := range val.(model.Vector) {
+			if string(s.Metric["testid"]) == testid {
+				for _, q := range catalog.RunsColumns {
+					if q.Expr == tg.expr {
+						window[q.Name] = float64(s.Value)
+					}
+				}
+			}
+		}
+	}
+	from, fromOK := window[catalog.RunsFromMs.Name]
+	to, toOK := window[catalog.RunsToMs.Name]
+	if !fromOK || !toOK {
+		t.Fatalf("the Runs table has no window for %s: %v", testid, window)
+	}
+	if from > float64(span.Start.UnixMilli()) || to < float64(span.End.UnixMilli()) {
+		t.Errorf("the Runs table opens %s on %s – %s, which does not hold its load %s – %s", testid,
+			time.UnixMilli(int64(from)).UTC(), time.UnixMilli(int64(to)).UTC(), span.Start.UTC(), span.End.UTC())
+	}
 }

@@ -14,8 +14,7 @@ import "fmt"
 // elapsed gauge, over the seconds it pushed k6_vus (one sample a second).
 func reqPerSecond(s scope) string {
 	k6 := func(p pick) string {
-		return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", p(metricRequests)), perRun,
-			byRun("max", fmt.Sprintf("count_over_time(%s[$__range])", s.load(metricVUs))))
+		return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", p(metricRequests)), perRun, k6Seconds(s.load(metricVUs)))
 	}
 	return s.cell(throughputOf(k6))
 }

@@ -13,14 +13,12 @@ import "fmt"
 // one rule evaluation (1 s) after the end, and the first push lands a moment after the start.
 const RunWindowSlack = 5
 
-const perLoadRun = "testid, server, scenario"
-
 // loadRunEnd is each load run's end time (s) within $__range.
 var loadRunEnd = fmt.Sprintf(`last_over_time(%s[$__range])`, RunEndSeries)
 
 // loadRunStart is each load run's start time (s): its end minus its length.
-var loadRunStart = fmt.Sprintf(`%s - on (%s) (max by (%s) (max_over_time(ssebench_load_elapsed_seconds[$__range]))
-	or max by (%s) (count_over_time(k6_vus[$__range])))`, loadRunEnd, perLoadRun, perLoadRun, perLoadRun)
+var loadRunStart = fmt.Sprintf(`%s - on (%s) (%s or %s)`, loadRunEnd, perRun,
+	byRun("max", fmt.Sprintf("max_over_time(%s[$__range])", metricElapsed)), k6Seconds(metricVUs))
 
 // ofRun labels a per-testid vector with its run id (the testid without its -tN suffix).
 func ofRun(perTestID string) string {

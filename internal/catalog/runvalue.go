@@ -80,6 +80,12 @@ func throughputOf(k6Rate runValue) runValue {
 	}
 }
 
+// k6Seconds is the length of each k6 run among vus: k6 sends no elapsed gauge, but pushes
+// k6_vus once a second while it runs.
+func k6Seconds(vus string) string {
+	return byRun("max", fmt.Sprintf("count_over_time(%s[$__range])", vus))
+}
+
 // failedRatio counts an iteration as failed on a transport error or any failed check; for
 // k6, which has no such counter, it falls back to the share of streams without [DONE].
 var failedRatio runValue = func(p pick) string {

@@ -17,8 +17,10 @@ use actix_web::rt::net::TcpStream;
 use actix_web::rt::signal::unix::{signal, SignalKind};
 use actix_web::dev::Service;
 use actix_web::error::ErrorRequestHeaderFieldsTooLarge;
-use actix_web::{web, App, FromRequest, HttpRequest, HttpResponse, HttpServer};
-use bytes::Bytes;
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use futures_util::future::{select, Either};
 use http_body_util::{BodyDataStream, Full};
@@ -43,6 +45,11 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a kept-alive connection waits for its next request.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a refused body's rest is read, and how much of it, before the refusal is sent:
+/// closing with bytes unread makes the kernel reset the connection, and the reset can reach
+/// a client still sending before it has read the 413 (RFC 9112 §9.6).
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+const DRAIN_BYTES: usize = 8 << 20;
 /// How long SIGTERM waits for in-flight streams before the process exits.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -228,14 +235,17 @@ fn head_bytes(req: &HttpRequest) -> usize {
     line + req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len()).sum::<usize>()
 }
 
-/// Reads the body whole within BODY_TIMEOUT, at most MAX_BODY_BYTES of it (PayloadConfig:
-/// 413 beyond). A slow body gets 408 and the connection closed, its rest unread.
+/// Reads the body whole within BODY_TIMEOUT, at most MAX_BODY_BYTES of it (413 beyond). A
+/// refused body's rest is read within bounds before the refusal (see DRAIN_TIME); a slow
+/// body gets 408 and the connection closed, its rest unread.
 async fn read_body(req: &HttpRequest, payload: web::Payload) -> Result<Bytes, HttpResponse> {
     let mut payload = payload.into_inner();
-    match actix_web::rt::time::timeout(BODY_TIMEOUT, web::Bytes::from_request(req, &mut payload)).await {
+    match actix_web::rt::time::timeout(BODY_TIMEOUT, collect_body(req, &mut payload)).await {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
-            // The rest of the body stays unread: the connection cannot serve another request.
+            // The connection cannot serve another request after a refused body; its rest is
+            // read first so that closing it does not reset it.
+            drain(&mut payload).await;
             let mut refusal = e.error_response();
             refusal.head_mut().set_connection_type(ConnectionType::Close);
             Err(refusal)
@@ -246,6 +256,44 @@ async fn read_body(req: &HttpRequest, payload: web::Payload) -> Result<Bytes, Ht
             Err(HttpResponse::RequestTimeout().force_close().content_type("application/json").body(body))
         }
     }
+}
+
+/// The body, counted as it arrives: a declared length over MAX_BODY_BYTES is refused before
+/// any of it is read. It borrows the payload, where actix-web's Bytes extractor would take it,
+/// so that read_body can still drain it.
+async fn collect_body(req: &HttpRequest, payload: &mut Payload) -> Result<Bytes, PayloadError> {
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(PayloadError::Overflow);
+    }
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = next_chunk(payload).await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(PayloadError::Overflow);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+async fn next_chunk(payload: &mut Payload) -> Option<Result<Bytes, PayloadError>> {
+    std::future::poll_fn(|cx| Pin::new(&mut *payload).poll_next(cx)).await
+}
+
+/// Reads and drops what the client still sends of a refused body, for at most DRAIN_TIME
+/// and DRAIN_BYTES: a client sending more, or more slowly, may still see a reset.
+async fn drain(payload: &mut Payload) {
+    let rest = async {
+        let mut left = DRAIN_BYTES;
+        while let Some(Ok(chunk)) = next_chunk(payload).await {
+            if chunk.len() >= left {
+                return;
+            }
+            left -= chunk.len();
+        }
+    };
+    let _ = actix_web::rt::time::timeout(DRAIN_TIME, rest).await;
 }
 
 async fn completions(req: HttpRequest, payload: web::Payload, client: web::Data<Upstream>, target: web::Data<Target>) -> HttpResponse {
@@ -308,7 +356,6 @@ async fn main() -> io::Result<()> {
         App::new()
             .app_data(web::Data::new(client()))
             .app_data(target.clone())
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap_fn(|req, srv| {
                 if head_bytes(req.request()) > MAX_HEAD_BYTES {
                     let refusal = ErrorRequestHeaderFieldsTooLarge(format!("request head over {MAX_HEAD_BYTES} bytes"));

@@ -25,7 +25,7 @@ type Options struct {
 // Server is a running Alertmanager.
 type Server struct {
 	opts    Options
-	tempDir string
+	scratch proc.ScratchDir // created by Start when no DataDir was given, removed by Stop
 	proc    *proc.Process
 }
 
@@ -35,11 +35,11 @@ const defaultReadyTimeout = time.Minute
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{opts: opts}
 	if err := s.resolveDefaults(); err != nil {
-		s.removeTempDir()
+		s.scratch.Remove()
 		return nil, err
 	}
 	if err := s.launch(ctx); err != nil {
-		s.removeTempDir()
+		s.scratch.Remove()
 		return nil, err
 	}
 	return s, nil
@@ -64,10 +64,10 @@ func (s *Server) resolveDefaults() error {
 		return fmt.Errorf("alertmanager config file: %w", err)
 	}
 	if o.DataDir == "" {
-		if s.tempDir, err = os.MkdirTemp("", "alertmanager-"); err != nil {
-			return fmt.Errorf("creating a data directory for alertmanager: %w", err)
+		if s.scratch, err = proc.NewScratchDir("alertmanager"); err != nil {
+			return err
 		}
-		o.DataDir = s.tempDir
+		o.DataDir = s.scratch.Path()
 	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = defaultReadyTimeout
@@ -107,13 +107,6 @@ func (s *Server) Done() <-chan struct{} { return s.proc.Done() }
 // Stop terminates Alertmanager with SIGTERM, waits (killing it when ctx ends or after a
 // minute) and removes the temporary data directory Start created, if any.
 func (s *Server) Stop(ctx context.Context) error {
-	defer s.removeTempDir()
+	defer s.scratch.Remove()
 	return s.proc.Stop(ctx)
-}
-
-func (s *Server) removeTempDir() {
-	if s.tempDir != "" {
-		_ = os.RemoveAll(s.tempDir)
-		s.tempDir = ""
-	}
 }

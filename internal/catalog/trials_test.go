@@ -114,6 +114,14 @@ func (p *prom) push(t *testing.T, req *prompb.WriteRequest) {
 // the result has no labels).
 func (p *prom) evaluate(t *testing.T, expr string, at time.Time) map[string]float64 {
 	t.Helper()
+	return p.evaluateKeyed(t, expr, at, func(m model.Metric) string {
+		return strings.TrimSpace(string(m["server"]) + " " + string(m["scenario"]))
+	})
+}
+
+// evaluateKeyed runs an instant query and returns its float samples by key(labels).
+func (p *prom) evaluateKeyed(t *testing.T, expr string, at time.Time, key func(model.Metric) string) map[string]float64 {
+	t.Helper()
 	vec, err := p.client.QueryVector(context.Background(), expr, at)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +131,7 @@ func (p *prom) evaluate(t *testing.T, expr string, at time.Time) map[string]floa
 		if s.Histogram != nil {
 			t.Fatalf("histogram result for %s", expr)
 		}
-		out[strings.TrimSpace(string(s.Metric["server"])+" "+string(s.Metric["scenario"]))] = float64(s.Value)
+		out[key(s.Metric)] = float64(s.Value)
 	}
 	return out
 }
@@ -347,15 +355,7 @@ func TestAcrossTrialsQueriesEvaluateToStatsOverTrials(t *testing.T) {
 // evaluateBy is evaluate keyed by one label.
 func (p *prom) evaluateBy(t *testing.T, label, expr string, at time.Time) map[string]float64 {
 	t.Helper()
-	vec, err := p.client.QueryVector(context.Background(), expr, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, s := range vec {
-		out[string(s.Metric[model.LabelName(label)])] = float64(s.Value)
-	}
-	return out
+	return p.evaluateKeyed(t, expr, at, func(m model.Metric) string { return string(m[model.LabelName(label)]) })
 }
 
 func near(got, want float64) bool {

@@ -34,7 +34,7 @@ type Options struct {
 // same across Restart.
 type Server struct {
 	opts    Options
-	tempDir string // created by Start for defaults, removed by Stop
+	scratch proc.ScratchDir // created by Start for defaults, removed by Stop
 
 	mu   sync.Mutex
 	proc *proc.Process
@@ -49,11 +49,11 @@ const (
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{opts: opts}
 	if err := s.resolveDefaults(); err != nil {
-		s.removeTempDir()
+		s.scratch.Remove()
 		return nil, err
 	}
 	if err := s.launch(ctx); err != nil {
-		s.removeTempDir()
+		s.scratch.Remove()
 		return nil, err
 	}
 	return s, nil
@@ -71,14 +71,13 @@ func (s *Server) resolveDefaults() error {
 		return fmt.Errorf("prometheus not found at %s: run `make deps` (%v)", o.Binary, err)
 	}
 	if o.ConfigFile == "" || o.DataDir == "" {
-		dir, err := os.MkdirTemp("", "promrun-")
-		if err != nil {
-			return fmt.Errorf("creating a temporary directory for prometheus: %w", err)
+		var err error
+		if s.scratch, err = proc.NewScratchDir("prometheus"); err != nil {
+			return err
 		}
-		s.tempDir = dir
 	}
 	if o.ConfigFile == "" {
-		o.ConfigFile = filepath.Join(s.tempDir, "prometheus.yml")
+		o.ConfigFile = filepath.Join(s.scratch.Path(), "prometheus.yml")
 		if err := os.WriteFile(o.ConfigFile, []byte(minimalConfig), 0o644); err != nil {
 			return fmt.Errorf("writing the default prometheus configuration: %w", err)
 		}
@@ -86,7 +85,7 @@ func (s *Server) resolveDefaults() error {
 		return fmt.Errorf("prometheus config file: %w", err)
 	}
 	if o.DataDir == "" {
-		o.DataDir = filepath.Join(s.tempDir, "data")
+		o.DataDir = filepath.Join(s.scratch.Path(), "data")
 	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = defaultReadyTimeout
@@ -169,7 +168,7 @@ func (s *Server) Done() <-chan struct{} {
 // ends first) and removes the temporary directory Start created, if any.
 func (s *Server) Stop(ctx context.Context) error {
 	err := s.stopCurrent(ctx)
-	s.removeTempDir()
+	s.scratch.Remove()
 	return err
 }
 
@@ -203,11 +202,4 @@ func (s *Server) stopCurrent(ctx context.Context) error {
 		return nil
 	}
 	return p.Stop(ctx)
-}
-
-func (s *Server) removeTempDir() {
-	if s.tempDir != "" {
-		_ = os.RemoveAll(s.tempDir)
-		s.tempDir = ""
-	}
 }

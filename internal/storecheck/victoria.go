@@ -5,9 +5,7 @@ package storecheck
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"testing"
 	"time"
 
@@ -44,7 +42,7 @@ type Options struct {
 // Victoria is a running VictoriaMetrics single-node.
 type Victoria struct {
 	proc    *proc.Process
-	tempDir string
+	scratch proc.ScratchDir // created when no DataDir was given, removed by Stop
 }
 
 // StartVictoria starts VictoriaMetrics on 127.0.0.1 on a free port and returns once its
@@ -63,10 +61,10 @@ func StartVictoria(ctx context.Context, o Options) (*Victoria, error) {
 		}
 	}
 	if o.DataDir == "" {
-		if v.tempDir, err = os.MkdirTemp("", "victoriametrics-"); err != nil {
-			return nil, fmt.Errorf("creating a data directory for VictoriaMetrics: %w", err)
+		if v.scratch, err = proc.NewScratchDir("victoriametrics"); err != nil {
+			return nil, err
 		}
-		o.DataDir = v.tempDir
+		o.DataDir = v.scratch.Path()
 	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = time.Minute
@@ -84,7 +82,7 @@ func StartVictoria(ctx context.Context, o Options) (*Victoria, error) {
 		return proc.Spec{Name: "victoria-metrics", Path: o.Binary, Args: args, Stderr: o.Stderr}
 	})
 	if err != nil {
-		v.removeTempDir()
+		v.scratch.Remove()
 		return nil, err
 	}
 	v.proc = p
@@ -100,13 +98,6 @@ func (v *Victoria) RemoteWriteURL() string { return v.URL() + "/api/v1/write" }
 // Stop ends VictoriaMetrics (SIGTERM, then SIGKILL when ctx ends first) and removes the
 // temporary data directory, if Start made one.
 func (v *Victoria) Stop(ctx context.Context) error {
-	defer v.removeTempDir()
+	defer v.scratch.Remove()
 	return v.proc.Stop(ctx)
-}
-
-func (v *Victoria) removeTempDir() {
-	if v.tempDir != "" {
-		_ = os.RemoveAll(v.tempDir)
-		v.tempDir = ""
-	}
 }

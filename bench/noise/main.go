@@ -84,7 +84,7 @@ func run(path string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "noise of %s: %d trials\n\n", path, len(f.Results.Trials))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tmetric\tserver\tmean\tCV %\ttrials\t")
+	fmt.Fprintln(tw, "scenario\tmetric\tserver\tmean\tCV %\tCV % of ÷ direct\ttrials\t")
 	var verdicts []string
 	for _, m := range metrics {
 		t := f.Results
@@ -101,7 +101,8 @@ func run(path string, w io.Writer) error {
 					continue
 				}
 				mean, _ := stats.MeanSD(iv.Trials)
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%d\t\n", scenario, m.title, r.Server, mean, 100*stats.CV(iv.Trials), len(iv.Trials))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t%d\t\n", scenario, m.title, r.Server, mean, 100*stats.CV(iv.Trials),
+					relativeCV(t, r, m.column), len(iv.Trials))
 			}
 			verdicts = append(verdicts, rankingHeld(t, scenario, m))
 		}
@@ -116,6 +117,32 @@ func run(path string, w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// relativeCV is the CV across trials of r's figure divided by the same trial's direct
+// reference: drift of the whole machine moves both and cancels in the ratio, so where it is
+// lower than the plain CV, comparing runs by the ratio would see less of the machine. "-"
+// for the reference itself, for a figure direct does not have (a delta over direct) or
+// when the trials do not pair up.
+func relativeCV(t *table, r row, column string) string {
+	if r.Reference {
+		return "-"
+	}
+	for _, ref := range t.Rows {
+		refIV, ok := ref.Intervals[column]
+		if !ref.Reference || ref.Scenario != r.Scenario || !ok || len(refIV.Trials) != len(r.Intervals[column].Trials) {
+			continue
+		}
+		ratios := make([]float64, len(refIV.Trials))
+		for i, v := range r.Intervals[column].Trials {
+			if refIV.Trials[i] <= 0 {
+				return "-"
+			}
+			ratios[i] = v / refIV.Trials[i]
+		}
+		return fmt.Sprintf("%.1f", 100*stats.CV(ratios))
+	}
+	return "-"
 }
 
 func scenarios(t *table) []string {

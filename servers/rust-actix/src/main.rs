@@ -23,6 +23,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
 use http_body_util::{BodyDataStream, Full};
 use hyper::Uri;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -267,7 +268,7 @@ async fn collect_body(req: &HttpRequest, payload: &mut Payload) -> Result<Bytes,
         return Err(PayloadError::Overflow);
     }
     let mut body = BytesMut::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = next_chunk(payload).await {
+    while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(PayloadError::Overflow);
@@ -277,16 +278,12 @@ async fn collect_body(req: &HttpRequest, payload: &mut Payload) -> Result<Bytes,
     Ok(body.freeze())
 }
 
-async fn next_chunk(payload: &mut Payload) -> Option<Result<Bytes, PayloadError>> {
-    std::future::poll_fn(|cx| Pin::new(&mut *payload).poll_next(cx)).await
-}
-
 /// Reads and drops what the client still sends of a refused body, for at most DRAIN_TIME
 /// and DRAIN_BYTES: a client sending more, or more slowly, may still see a reset.
 async fn drain(payload: &mut Payload) {
     let rest = async {
         let mut left = DRAIN_BYTES;
-        while let Some(Ok(chunk)) = next_chunk(payload).await {
+        while let Some(Ok(chunk)) = payload.next().await {
             if chunk.len() >= left {
                 return;
             }

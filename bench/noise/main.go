@@ -102,7 +102,7 @@ func run(path string, w io.Writer) error {
 				}
 				mean, _ := stats.MeanSD(iv.Trials)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t%d\t\n", scenario, m.title, r.Server, mean, 100*stats.CV(iv.Trials),
-					relativeCV(t, r, m.column), len(iv.Trials))
+					relativeCV(t, r, m.column, iv.Trials), len(iv.Trials))
 			}
 			verdicts = append(verdicts, rankingHeld(t, scenario, m))
 		}
@@ -124,17 +124,17 @@ func run(path string, w io.Writer) error {
 // lower than the plain CV, comparing runs by the ratio would see less of the machine. "-"
 // for the reference itself, for a figure direct does not have (a delta over direct) or
 // when the trials do not pair up.
-func relativeCV(t *table, r row, column string) string {
+func relativeCV(t *table, r row, column string, trials []float64) string {
 	if r.Reference {
 		return "-"
 	}
 	for _, ref := range t.Rows {
 		refIV, ok := ref.Intervals[column]
-		if !ref.Reference || ref.Scenario != r.Scenario || !ok || len(refIV.Trials) != len(r.Intervals[column].Trials) {
+		if !ref.Reference || ref.Scenario != r.Scenario || !ok || len(refIV.Trials) != len(trials) {
 			continue
 		}
 		ratios := make([]float64, len(refIV.Trials))
-		for i, v := range r.Intervals[column].Trials {
+		for i, v := range trials {
 			if refIV.Trials[i] <= 0 {
 				return "-"
 			}

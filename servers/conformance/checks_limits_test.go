@@ -207,14 +207,15 @@ func (f *fixture) checkOversizedBody(t *testing.T) {
 	}
 
 	cases := []struct {
-		name string
-		body func() io.Reader
+		name    string
+		body    []byte
+		chunked bool
 	}{
 		// bytes.Reader: the client sends Content-Length.
-		{"declared", func() io.Reader { return bytes.NewReader(chatBodyOfSize(maxBody + 1)) }},
+		{"declared", chatBodyOfSize(maxBody + 1), false},
 		// A plain reader of unknown length: the client sends it chunked, so only counting
 		// the bytes as they arrive can catch it.
-		{"chunked", func() io.Reader { return io.MultiReader(bytes.NewReader(chatBodyOfSize(2 * maxBody))) }},
+		{"chunked", chatBodyOfSize(2 * maxBody), true},
 	}
 	stub413Before, err := stubRequests(ctx, f.stubURL, http.StatusRequestEntityTooLarge)
 	if err != nil {
@@ -226,20 +227,24 @@ func (f *fixture) checkOversizedBody(t *testing.T) {
 		// little, so each case is sent refusalAttempts times and must get its 413 every time.
 		lost := 0
 		for attempt := range refusalAttempts {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.proxy.URL()+"/v1/chat/completions", c.body())
+			var body io.Reader = bytes.NewReader(c.body)
+			if c.chunked {
+				body = io.MultiReader(body)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.proxy.URL()+"/v1/chat/completions", body)
 			if err != nil {
 				t.Fatal(err)
 			}
 			began := time.Now()
-			status, _, body, err := fetch(client, req)
-			figs[c.name+"_status"] = status
+			status, _, answer, err := fetch(client, req)
+			figs[c.name+"_status"] = status // of the last attempt
 			figs[c.name+"_ms"] = ms(time.Since(began))
 			switch {
 			case err != nil && status == 0:
 				lost++
-				t.Errorf("%s body over %d bytes, attempt %d: %v; want 413 (a reset before the client read the answer: read the body's rest before closing)", c.name, maxBody, attempt+1, err)
+				t.Errorf("%s body over %d bytes, attempt %d: %v; want 413 (a reset before the client read the answer? read the body's rest before closing)", c.name, maxBody, attempt+1, err)
 			case status != http.StatusRequestEntityTooLarge:
-				t.Errorf("%s body over %d bytes, attempt %d: status %d (%.100q); want 413", c.name, maxBody, attempt+1, status, body)
+				t.Errorf("%s body over %d bytes, attempt %d: status %d (%.100q); want 413", c.name, maxBody, attempt+1, status, answer)
 			}
 		}
 		figs[c.name+"_lost"] = fmt.Sprintf("%d/%d", lost, refusalAttempts)

@@ -84,3 +84,99 @@ func TestSelect(t *testing.T) {
 		t.Fatalf("empty selection kept %d", len(all))
 	}
 }
+
+// TestLoadNamesTheFileAndTheLine loads real files, as a user's SSEBENCH_SERVERS_FILE is
+// loaded, and checks each mistake is reported with the file's path and the line to fix:
+// the unknown key's own line, the line of the entry without a command, and for a duplicate
+// name the second entry's line and the first one's.
+func TestLoadNamesTheFileAndTheLine(t *testing.T) {
+	// head is lines 1-2, first lines 3-7.
+	const head = "# my gateways\nservers:\n"
+	const first = "  - name: gw\n    runtime: Go\n    framework: net/http\n    build: true\n    command: [/opt/gw]\n"
+	cases := []struct {
+		name, yaml string
+		want       []string // each must be in the error
+	}{
+		{"unknown key", head + first + "  - name: gw2\n    runtime: Go\n    framework: x\n    build: true\n    comand: [/opt/gw2]\n",
+			[]string{"line 12: field comand not found"}},
+		{"duplicate name", head + first + "\n  - name: gw\n    runtime: Rust\n    framework: y\n    build: true\n    command: [/opt/gw-rs]\n",
+			[]string{`:9: field name: "gw" is already used on line 3`}},
+		{"missing command", head + first + "  - name: gw2\n    runtime: Go\n    framework: x\n    build: make gw2\n",
+			[]string{`:8: server 2 ("gw2"): field command: missing`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "my-servers.yaml")
+			if err := os.WriteFile(path, []byte(c.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(path)
+			if err == nil {
+				t.Fatalf("no error for:\n%s", c.yaml)
+			}
+			if !strings.HasPrefix(err.Error(), path) {
+				t.Errorf("error %q does not start with the file %s", err, path)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	t.Run("no such file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "absent.yaml")
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("error %v does not name %s", err, path)
+		}
+	})
+}
+
+func TestRegistryFile(t *testing.T) {
+	root := filepath.FromSlash("/repo")
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	cases := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"unset", nil, "/repo/servers/servers.yaml"},
+		{"empty", map[string]string{ServersFileEnv: ""}, "/repo/servers/servers.yaml"},
+		{"absolute", map[string]string{ServersFileEnv: "/home/me/gw.yaml"}, "/home/me/gw.yaml"},
+		{"absolute, cleaned", map[string]string{ServersFileEnv: "/home/me/../me/./gw.yaml"}, "/home/me/gw.yaml"},
+		{"relative to the root", map[string]string{ServersFileEnv: "my.yaml"}, "/repo/my.yaml"},
+		{"relative with dots", map[string]string{ServersFileEnv: "./conf/../my.yaml"}, "/repo/my.yaml"},
+		{"outside the root", map[string]string{ServersFileEnv: "../other/gw.yaml"}, "/other/gw.yaml"},
+		{"another variable is not read", map[string]string{"SSEBENCH_REGISTRY": "x.yaml"}, "/repo/servers/servers.yaml"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := RegistryFile(root, env(c.vars)); got != filepath.FromSlash(c.want) {
+				t.Fatalf("RegistryFile = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestRegistryFileLoads points the variable at a file of one's own, relative to the root,
+// and loads it.
+func TestRegistryFileLoads(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "servers:\n  - name: my-gateway\n    runtime: Go\n    framework: mine\n    build: true\n    command: [/usr/local/bin/my-gateway, --flag]\n"
+	if err := os.WriteFile(filepath.Join(root, "conf", "gw.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := RegistryFile(root, func(k string) (string, bool) { return "conf/gw.yaml", k == ServersFileEnv })
+	list, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Name != "my-gateway" || len(list[0].Command) != 2 {
+		t.Fatalf("loaded %+v from %s", list, path)
+	}
+}

@@ -11,7 +11,38 @@ import (
 // RegistryPath is where servers.yaml lives relative to the repository root.
 const RegistryPath = "servers/servers.yaml"
 
-// LoadRegistry finds the repository root and loads its servers.yaml.
+// ServersFileEnv names a servers file to read instead of the repository's servers.yaml,
+// so that the conformance suite (and `ssebench run`) can be pointed at a user's own servers.
+const ServersFileEnv = "SSEBENCH_SERVERS_FILE"
+
+// RegistryFile returns the servers file to load: $SSEBENCH_SERVERS_FILE (looked up with
+// lookupEnv, normally os.LookupEnv) when it is set and not empty, else root's
+// servers/servers.yaml; see ResolveRegistryFile for how a relative path is taken.
+func RegistryFile(root string, lookupEnv func(string) (string, bool)) string {
+	v, _ := lookupEnv(ServersFileEnv)
+	return ResolveRegistryFile(root, v)
+}
+
+// ResolveRegistryFile returns the servers file named by path: root's servers/servers.yaml
+// when path is empty, path itself (cleaned) when it is absolute, and path relative to the
+// repository root otherwise — not to the working directory, which `go test` sets to the
+// package's folder. A caller that wants a path relative to where the user stands (a command
+// line flag) makes it absolute with filepath.Abs first.
+//
+// Whichever file it is, the build commands run in root and relative commands are taken
+// relative to root, as for servers.yaml itself.
+func ResolveRegistryFile(root, path string) string {
+	switch {
+	case path == "":
+		return filepath.Join(root, RegistryPath)
+	case filepath.IsAbs(path):
+		return filepath.Clean(path)
+	}
+	return filepath.Join(root, path)
+}
+
+// LoadRegistry finds the repository root and loads its servers.yaml. It does not read
+// $SSEBENCH_SERVERS_FILE: callers that honour it use RegistryFile.
 func LoadRegistry() (root string, list []Server, err error) {
 	root, err = repo.FindRoot()
 	if err != nil {

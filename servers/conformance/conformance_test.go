@@ -9,18 +9,24 @@ import (
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
-// TestConformance runs every check against every server of servers.yaml, or those named
-// in SSEBENCH_SERVERS (comma-separated). SSEBENCH_REGISTRY names another registry file,
-// for trying a server before it is listed. Servers run one after another: several checks
-// time events, and this machine's cores are shared.
+// TestConformance runs every check against every server of servers.yaml, or of the file
+// named by SSEBENCH_SERVERS_FILE (servers.ServersFileEnv; a relative path is taken from the
+// repository root), or those of them named in SSEBENCH_SERVERS (comma-separated). Servers
+// run one after another: several checks time events, and this machine's cores are shared.
 func TestConformance(t *testing.T) {
-	registry := filepath.Join(repoRoot, servers.RegistryPath)
 	if v := os.Getenv("SSEBENCH_REGISTRY"); v != "" {
-		registry = v
+		t.Fatalf("SSEBENCH_REGISTRY was renamed %s, and a relative path is now taken from the repository root: set %s=%s instead (from the root)",
+			servers.ServersFileEnv, servers.ServersFileEnv, v)
+	}
+	registry := servers.RegistryFile(repoRoot, os.LookupEnv)
+	from := "" // names a user's file in errors
+	if registry != filepath.Join(repoRoot, servers.RegistryPath) {
+		from = " (servers from " + servers.ServersFileEnv + "=" + registry + ")"
+		t.Log("servers from", registry)
 	}
 	list, err := servers.Load(registry)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v%s", err, from)
 	}
 	var names []string
 	if v := os.Getenv("SSEBENCH_SERVERS"); v != "" {
@@ -28,7 +34,7 @@ func TestConformance(t *testing.T) {
 	}
 	list, err = servers.Select(list, names)
 	if err != nil {
-		t.Fatalf("SSEBENCH_SERVERS: %v", err)
+		t.Fatalf("SSEBENCH_SERVERS: %v%s", err, from)
 	}
 	for _, s := range list {
 		t.Run(s.Name, func(t *testing.T) {

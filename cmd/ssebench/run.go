@@ -15,6 +15,7 @@ import (
 	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/runner"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 func init() {
@@ -53,11 +54,20 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		"ssebench run --quick --servers go-http,bun-hono   # the same shapes, seconds long",
 		"ssebench run --trials 3 --scenarios stress        # 95 % intervals and ties; 3 trials or more to trust a ranking",
 		"ssebench run --scenarios sweep --sweep-step 10s   # capacity under the p99 TTFT SLO",
+		"ssebench run --scenarios duet                     # every server at once in rounds: CPU ratios to the first server, ±1 % in ≤ 5 min",
+		"ssebench run --scenarios duet --servers-file my-gateways.yaml --duet-reference go-http",
 		"SSEBENCH_SERVERS=go-http SSEBENCH_QUICK=true ssebench run",
 	}
 	var (
 		serverList   = fs.String("servers", "", "comma-separated servers to run (default: all of servers/servers.yaml)")
-		scenarioList = fs.String("scenarios", "baseline,stress,efficiency", "comma-separated scenarios of k6/scenarios.json, and sweep")
+		scenarioList = fs.String("scenarios", "baseline,stress,efficiency", "comma-separated scenarios of k6/scenarios.json, and sweep (capacity) and duet (side by side, run first)")
+		serversFile  = fs.String("servers-file", "", "the list of servers, in servers/servers.yaml's format (default: servers/servers.yaml); relative to the current directory")
+		duetRate     = fs.Int("duet-rate", 50, "with --scenarios duet: streams/s offered to each server")
+		duetRef      = fs.String("duet-reference", "", "with --scenarios duet: the server every ratio divides by (default: the first selected)")
+		noAA         = fs.Bool("no-aa", false, "with --scenarios duet: skip the A/A control, a second instance of the reference")
+		duetPrec     = fs.Float64("duet-precision", 0.01, "with --scenarios duet: stop once every CPU ratio's 95 % half width is at most this share")
+		duetRound    time.Duration
+		duetBudget   time.Duration
 		quick        = fs.Bool("quick", false, "the same shapes, seconds long")
 		quickFactor  = fs.Float64("quick-factor", 0, "with --quick (implied when set), multiply every duration by this instead of 0.1, e.g. 0.25")
 		promURL      = fs.String("prometheus-url", "", "use this Prometheus (remote-write receiver on) instead of starting one")
@@ -83,6 +93,8 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	)
 	fs.Duration(&sweepStep, "sweep-step", 0, "with --scenarios sweep: each step's duration (default 15s, × the quick factor)")
 	fs.Duration(&sloMargin, "slo-ttft-margin", 50*time.Millisecond, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
+	fs.Duration(&duetRound, "duet-round", 10*time.Second, "with --scenarios duet: one round's length (with --quick: × the quick factor, at least 2s)")
+	fs.Duration(&duetBudget, "duet-budget", 5*time.Minute, "with --scenarios duet: stop after this much time of rounds even if not precise enough (with --quick: × the quick factor, at least 30s)")
 	fs.Duration(&warmUp, "warm-up", 0, "before each server's first scenario of a trial, this long at 10 VUs, measured by nobody (e.g. 5s; 0: none)")
 	fs.Var(headers, "header", "extra request header for every stream, `Name: value` (repeatable; one per line in the variable), e.g. X-Stub-Tokens: 32")
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
@@ -97,6 +109,19 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	}
 	if warmUp < 0 || warmUp > 10*time.Minute {
 		return fs, runner.Config{}, cli.Usagef("--warm-up %s: want 0 to 10m", warmUp)
+	}
+	duetCfg := runner.DuetConfig{Rate: *duetRate, Reference: *duetRef, NoAA: *noAA, Precision: *duetPrec, Round: duetRound, Budget: duetBudget}
+	if *quick || *quickFactor > 0 {
+		duetCfg.Round, duetCfg.Budget = 0, 0 // the quick defaults, unless set below
+		if fs.IsSet("duet-round") {
+			duetCfg.Round = duetRound
+		}
+		if fs.IsSet("duet-budget") {
+			duetCfg.Budget = duetBudget
+		}
+	}
+	if err := duetCfg.Validate(); err != nil {
+		return fs, runner.Config{}, cli.Usagef("%v", err)
 	}
 	if *trials < 1 || *trials > 100 {
 		return fs, runner.Config{}, cli.Usagef("--trials %d: want 1 to 100", *trials)
@@ -114,6 +139,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference, WarmUp: warmUp,
 		Sweep:     runner.SweepConfig{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
+		Duet:      duetCfg, ServersFile: serversFileOf(root, *serversFile),
 		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
 		Alerts: *alerts, AlertsWebhook: *alertsHook,
@@ -129,4 +155,13 @@ func secondSignalQuits(ctx context.Context, stop func(), stderr io.Writer) {
 	<-ctx.Done()
 	stop()
 	fmt.Fprintln(stderr, "ssebench run: interrupted; stopping every child and reporting what was measured (Ctrl-C again to quit at once)")
+}
+
+// serversFileOf is the servers file to read: the flag's (or $SSEBENCH_SERVERS_FILE's),
+// relative to where the user stands, or the repository's own.
+func serversFileOf(root, flagValue string) string {
+	if flagValue == "" {
+		return servers.RegistryFile(root, func(string) (string, bool) { return "", false })
+	}
+	return servers.ResolveRegistryFile(root, absPathOrEmpty(flagValue))
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -194,5 +195,41 @@ func TestPlanIsSeededAndPhasesFitOnePeriod(t *testing.T) {
 	}
 	if len(firsts) != len(names) {
 		t.Errorf("over 50 rounds only %v started first; want every server at some point", firsts)
+	}
+}
+
+func TestTextTableShowsRatiosTiesAndTheAALine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	names := []string{"direct", "ref", "ref-aa", "dear"}
+	v := Judge(simulate(rng, names, []float64{500, 1000, 1000, 1200}, 8, 0.1, 0.01), names[1:], "ref", "ref-aa", "direct")
+	var b strings.Builder
+	if err := v.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"cpu ×ref", "ref (ref)", "1 (ref)", "ref-aa (A/A)", "≈1", "interval contains 1.00: no bias seen"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	dear, _ := v.Row("dear")
+	if cell := FormatRatio(dear.CPU, false); !strings.Contains(out, cell) || !strings.HasPrefix(cell, "1.2") || !strings.Contains(cell, " ±0.0") {
+		t.Errorf("dear's cell %q, want 1.2xx ±0.0xx in the table:\n%s", cell, out)
+	}
+	var md strings.Builder
+	if err := v.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| rank | server | cpu ×ref |") {
+		t.Errorf("markdown header:\n%s", md.String())
+	}
+}
+
+func TestBiasedAAIsSaidInWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	names := []string{"ref", "ref-aa"}
+	v := Judge(simulate(rng, names, []float64{1000, 1030}, 8, 0.1, 0.005), names, "ref", "ref-aa", "")
+	if !v.Biased || !strings.HasPrefix(v.AANote(), "BIASED") {
+		t.Errorf("a 3 %% A/A gap under 0.5 %% noise: biased %v, note %q", v.Biased, v.AANote())
 	}
 }

@@ -9,6 +9,7 @@ package report
 import (
 	"time"
 
+	"github.com/ssebench/ssebench/internal/duet"
 	"github.com/ssebench/ssebench/internal/results"
 )
 
@@ -26,6 +27,8 @@ type Data struct {
 	Efficiency *results.Table
 	// Sweep is the capacity under the SLO; nil when the run had no sweep.
 	Sweep *Sweep
+	// Duet is the side-by-side verdict; nil when the run had none.
+	Duet *Duet
 
 	Stress       []Chart // stress top-line bar charts: throughput, p95, CPU, memory
 	Delta        Chart   // baseline vs stress throughput delta
@@ -34,6 +37,12 @@ type Data struct {
 	RuntimeShare Chart   // the same by runtime (Bar.Server holds the runtime), for the caption
 	Series       []Lines // over the run: req/s and p95
 	Compare      []string
+}
+
+// Duet is the side-by-side verdict with one line saying what it rests on.
+type Duet struct {
+	Summary string // rounds, time, rate, why it stopped, how CPU was read
+	Verdict duet.Verdict
 }
 
 // ServerInfo is one row of "Servers under test".

@@ -29,6 +29,7 @@ type Options struct {
 	// here when the run has efficiency rows.
 	Efficiency *results.Table
 	Sweep      *Sweep // the run's sweep, as the runner judged it; nil: none
+	Duet       *Duet  // the run's side-by-side verdict; nil: none
 }
 
 // Fetch reads everything the report shows for one run from Prometheus. The results table
@@ -56,7 +57,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 		start, end = first.Start, first.End
 	}
 	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
-	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Servers: o.Servers}
+	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Duet: o.Duet, Servers: o.Servers}
 	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err
 	}

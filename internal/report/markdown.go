@@ -5,11 +5,24 @@ import (
 	"io"
 )
 
-// WriteMarkdown writes results.md: a heading naming the run, the results table, and the
-// cost table when the run had the efficiency scenario.
+// WriteMarkdown writes results.md: a heading naming the run, the side-by-side verdict when
+// the run had one, the results table, and the cost table when the run had the efficiency
+// scenario.
 func WriteMarkdown(w io.Writer, d *Data) error {
 	if _, err := fmt.Fprintf(w, "## ssebench results · `%s`\n\n%s\n\n", d.TestID, span(d.Start, d.End)); err != nil {
 		return err
+	}
+	if d.Duet != nil {
+		if _, err := fmt.Fprintf(w, "### Side by side: every server at once, judged by its ratio to %s in the same rounds\n\n%s\n\n", d.Duet.Verdict.Reference, d.Duet.Summary); err != nil {
+			return err
+		}
+		if err := d.Duet.Verdict.WriteMarkdown(w); err != nil {
+			return err
+		}
+		if d.Table == nil {
+			return nil
+		}
+		fmt.Fprintln(w)
 	}
 	if d.Table == nil || len(d.Table.Rows) == 0 {
 		_, err := fmt.Fprintln(w, "_No results in Prometheus for this run._")

@@ -63,6 +63,7 @@ type view struct {
 	TrialsNote string
 	// EfficiencyTables is the cost table, one per scenario (only efficiency).
 	EfficiencyTables []tableView
+	Duet             *duetView
 	SweepChart       figure
 	SweepRows        []kv
 	SweepBound       string
@@ -109,6 +110,7 @@ func buildView(d *Data) (*view, error) {
 	}
 	v.ResultTables = resultTables(d.Table, pal)
 	v.EfficiencyTables = resultTables(d.Efficiency, pal)
+	v.Duet = newDuetView(d.Duet, pal)
 	if d.Sweep != nil {
 		v.SweepChart.Query = catalog.SweepTTFTP99.Name
 		if v.SweepChart.SVG, err = curveChart(d.Sweep, pal); err != nil {

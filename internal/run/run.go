@@ -54,6 +54,10 @@ func TrialTestID(id string, trial, trials int) string {
 // (TestIDPattern does not match it, so results and compare never mix steps into trials).
 func SweepTestID(id string) string { return id + "-sweep" }
 
+// DuetTestID is the testid the side-by-side procedure pushes under, beside the trials as
+// the sweep's is.
+func DuetTestID(id string) string { return id + "-duet" }
+
 // SplitTestID is TrialTestID's inverse: the run id and trial number of a testid
 // (trial 0 for a plain single-trial testid).
 func SplitTestID(testid string) (id string, trial int) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // Config is everything a run needs; zero values pick the defaults documented on each field.
@@ -33,6 +34,8 @@ type Config struct {
 	Reference     bool          // also measure the stub with no proxy in front ("direct") in every trial
 	WarmUp        time.Duration // before a server's first scenario: this long at the baseline's 10 VUs, measured by nobody; 0: none
 	Sweep         SweepConfig   // shape of the sweep, when Scenarios has "sweep"
+	Duet          DuetConfig    // shape of the side-by-side procedure, when Scenarios has "duet"
+	ServersFile   string        // the list of servers; default <root>/servers/servers.yaml
 	ReportDir     string        // default <root>/report
 	DataDir       string        // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus
 	StubArgs      []string      // extra flags for the stub (e.g. a slower inter-token delay)
@@ -57,6 +60,12 @@ func (c *Config) applyDefaults() error {
 	}
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = []string{"baseline", "stress", "efficiency"}
+	}
+	if c.ServersFile == "" {
+		c.ServersFile = filepath.Join(c.Root, servers.RegistryPath)
+	}
+	if err := c.Duet.Validate(); err != nil {
+		return fmt.Errorf("runner: %w", err)
 	}
 	if c.ScenariosFile == "" {
 		c.ScenariosFile = filepath.Join(c.Root, "k6", "scenarios.json")

@@ -24,6 +24,11 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 	if out.Interrupted {
 		fmt.Fprintln(w, "interrupted: the table shows what was measured until then")
 	}
+	if out.Duet != nil {
+		if err := WriteDuet(w, out.Duet); err != nil {
+			return err
+		}
+	}
 	if out.Table != nil && len(out.Table.Rows) > 0 {
 		fmt.Fprintln(w, "\nFrom Prometheus (the query catalog's PromQL):")
 		if err := out.Table.WriteText(w); err != nil {
@@ -117,11 +122,11 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		fmt.Fprintf(w, "results Markdown: %s\nreport: %s\n", filepath.Join(out.ReportDir, "results.md"), out.Report)
 		return nil
 	}
-	if out.Table != nil {
+	if out.Table != nil || out.Duet != nil {
 		// The same results.md as the report's: one writer, whether or not a report was made.
 		var md strings.Builder
 		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
-			Table: out.Table, Efficiency: out.Efficiency}); err != nil {
+			Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)}); err != nil {
 			return err
 		}
 		mdPath := filepath.Join(out.ReportDir, "results.md")

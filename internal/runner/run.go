@@ -56,6 +56,7 @@ type Outcome struct {
 	Table       *results.Table `json:"-"`
 	Efficiency  *results.Table `json:"-"` // the cost table, when the efficiency scenario ran
 	Sweep       *SweepOutcome  `json:"sweep,omitempty"`
+	Duet        *DuetOutcome   `json:"duet,omitempty"`
 	PromURL     string         `json:"prometheus_url"`
 	Interrupted bool           `json:"interrupted"`
 	ReportDir   string         `json:"-"`
@@ -83,19 +84,26 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	progress := NewProgress(cfg.Stdout, cfg.TTY)
-	list, scenarios, sweep, err := plan(cfg)
+	p, err := plan(cfg)
 	if err != nil {
 		return nil, err
 	}
+	list, scenarios := p.servers, p.scenarios
 	cfg.Sweep.applyDefaults(cfg.Quick, cfg.QuickFactor)
+	cfg.Duet.applyDefaults(cfg.Quick, cfg.QuickFactor)
+	cfg.Duet.Reference = p.reference
 	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
-	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s", cfg.TestID, len(list), len(scenarios),
-		cfg.Trials, referenceNote(cfg), quickNote(cfg))
+	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s%s", cfg.TestID, len(list), len(scenarios),
+		cfg.Trials, referenceNote(cfg), quickNote(cfg), duetNote(p.duet))
 
 	st := &stack{cfg: &cfg}
 	defer st.shutdown(progress)
 	if err := st.start(ctx, progress); err != nil {
 		return nil, err
+	}
+	if p.duet && ctx.Err() == nil {
+		// First: the headline, and the servers' processes are fresh for it as for the rest.
+		duetAll(ctx, st, list, out, progress)
 	}
 	if cfg.Reference {
 		list = append([]servers.Server{directServer}, list...)
@@ -109,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if len(scenarios) > 0 {
 		measureAll(ctx, st, list, scenarios, out, progress)
 	}
-	if sweep && ctx.Err() == nil {
+	if p.sweep && ctx.Err() == nil {
 		sweepAll(ctx, st, list, out, progress)
 	}
 	out.Interrupted = ctx.Err() != nil
@@ -271,7 +279,7 @@ func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []serve
 	for _, s := range list {
 		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
 	}
-	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Sweep: reportSweep(out.Sweep)})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Sweep: reportSweep(out.Sweep), Duet: duetReport(out.Duet)})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""
@@ -279,38 +287,54 @@ func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []serve
 	return paths.HTML
 }
 
+// planned is what a run will do.
+type planned struct {
+	servers     []servers.Server
+	scenarios   []namedScenario
+	sweep, duet bool
+	reference   string // the duet's reference server
+}
+
 // plan resolves the servers and scenarios, failing early on unknown names or a bad scenario
-// file; "sweep" is not a scenario of the file but asks for the sweep after the trials.
-func plan(cfg Config) ([]servers.Server, []namedScenario, bool, error) {
-	all, err := servers.Load(filepath.Join(cfg.Root, servers.RegistryPath))
+// file; "sweep" and "duet" are not scenarios of the file but ask for the sweep after the
+// trials and the side-by-side procedure before them.
+func plan(cfg Config) (planned, error) {
+	var p planned
+	all, err := servers.Load(cfg.ServersFile)
 	if err != nil {
-		return nil, nil, false, err
+		return p, err
 	}
-	list, err := servers.Select(all, cfg.Servers)
-	if err != nil {
-		return nil, nil, false, err
+	if p.servers, err = servers.Select(all, cfg.Servers); err != nil {
+		return p, err
 	}
 	defs, err := load.LoadScenarioFile(cfg.ScenariosFile)
 	if err != nil {
-		return nil, nil, false, err
+		return p, err
 	}
-	var scenarios []namedScenario
-	sweep := false
 	for _, name := range cfg.Scenarios {
-		if name == SweepName {
-			sweep = true
+		switch name {
+		case SweepName:
+			p.sweep = true
+			continue
+		case DuetName:
+			p.duet = true
 			continue
 		}
 		sc, ok := defs[name]
 		if !ok {
-			return nil, nil, false, fmt.Errorf("scenario %q is not in %s (nor %q, the sweep)", name, cfg.ScenariosFile, SweepName)
+			return p, fmt.Errorf("scenario %q is not in %s (nor %q, the sweep, or %q, side by side)", name, cfg.ScenariosFile, SweepName, DuetName)
 		}
 		if cfg.Quick {
 			sc = sc.Quick(cfg.QuickFactor)
 		}
-		scenarios = append(scenarios, namedScenario{Name: name, Scenario: sc})
+		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc})
 	}
-	return list, scenarios, sweep, nil
+	if p.duet {
+		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 type namedScenario struct {

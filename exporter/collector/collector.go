@@ -75,13 +75,27 @@ type Exporter struct {
 	reloadAt time.Time
 }
 
+// Option changes where New reads the machine.
+type Option func(*settings)
+
+type settings struct {
+	cgroupRoot string
+}
+
+// WithCgroupRoot reads cgroups under dir instead of /sys/fs/cgroup.
+func WithCgroupRoot(dir string) Option { return func(s *settings) { s.cgroupRoot = dir } }
+
 // New builds an exporter reading procRoot (normally /proc).
-func New(procRoot string, logger *slog.Logger) (*Exporter, error) {
+func New(procRoot string, logger *slog.Logger, opts ...Option) (*Exporter, error) {
+	set := settings{cgroupRoot: "/sys/fs/cgroup"}
+	for _, o := range opts {
+		o(&set)
+	}
 	finder, err := discovery.NewFinder(procRoot)
 	if err != nil {
 		return nil, err
 	}
-	proc, err := NewProcessCollector(procRoot)
+	proc, err := NewProcessCollector(procRoot, set.cgroupRoot)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,10 @@ var update = flag.Bool("update", false, "rewrite testdata/metrics.golden from th
 
 const goldenFile = "testdata/metrics.golden"
 
+// fixtureCgroups is the cgroup tree beside testdata/proc: go-gin and rust-axum sit in
+// groups ssebench made (v1 cpuacct, v2), so their CPU comes from there.
+const fixtureCgroups = "testdata/cgroup"
+
 // fixtureTargets covers every discovery method against testdata/proc.
 func fixtureTargets(t *testing.T) []config.Target {
 	t.Helper()
@@ -32,6 +36,8 @@ func fixtureTargets(t *testing.T) []config.Target {
 		"rust-http:cmdline=rust-http$",
 		"zombie:comm=zombie",
 		"missing:comm=nothere",
+		"go-gin:comm=go-gin",
+		"rust-axum:comm=rust-axum",
 	} {
 		tg, err := config.ParseTargetFlag(s)
 		if err != nil {
@@ -42,9 +48,9 @@ func fixtureTargets(t *testing.T) []config.Target {
 	return targets
 }
 
-func newTestExporter(t *testing.T, root string, targets []config.Target) *Exporter {
+func newTestExporter(t *testing.T, root string, targets []config.Target, opts ...Option) *Exporter {
 	t.Helper()
-	e, err := New(root, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e, err := New(root, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +92,7 @@ func gatherText(e prometheus.Collector) (string, error) {
 }
 
 func TestGoldenMetrics(t *testing.T) {
-	e := newTestExporter(t, "testdata/proc", fixtureTargets(t))
+	e := newTestExporter(t, "testdata/proc", fixtureTargets(t), WithCgroupRoot(fixtureCgroups))
 	e.RecordReload(true, unixTime(1700000100))
 	got := scrapeText(t, e)
 	if *update {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/procfs"
+
+	"github.com/ssebench/ssebench/internal/cputime"
 )
 
 // userHZ is the unit of the tick counts in /proc/<pid>/stat on every Linux build that matters.
@@ -42,17 +44,20 @@ var (
 		"Unix time the process started.", serverLabel, nil)
 )
 
-// ProcessCollector reads /proc/<pid>/stat, status, fd and task/*/status; never smaps,
+// ProcessCollector reads /proc/<pid>/stat, status, cgroup, fd and task/*/status; never smaps,
 // whose reads take the process's memory lock and stall the server being measured.
 type ProcessCollector struct {
 	fs       procfs.FS
 	root     string
 	bootTime float64
 	buf      []byte // reused for thread status files
+	cgroups  cputime.Options
+	cpu      map[string]cpuCounter // by server
 }
 
-// NewProcessCollector reads the boot time once: start times are offsets from it.
-func NewProcessCollector(root string) (*ProcessCollector, error) {
+// NewProcessCollector reads the boot time once: start times are offsets from it. CPU time
+// comes from a process's own ssebench cgroup under cgroupRoot when it has one.
+func NewProcessCollector(root, cgroupRoot string) (*ProcessCollector, error) {
 	fs, err := procfs.NewFS(root)
 	if err != nil {
 		return nil, err
@@ -61,7 +66,11 @@ func NewProcessCollector(root string) (*ProcessCollector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading boot time: %w", err)
 	}
-	return &ProcessCollector{fs: fs, root: root, bootTime: float64(st.BootTime)}, nil
+	return &ProcessCollector{
+		fs: fs, root: root, bootTime: float64(st.BootTime),
+		cgroups: cputime.Options{ProcRoot: root, CgroupRoot: cgroupRoot},
+		cpu:     map[string]cpuCounter{},
+	}, nil
 }
 
 func (c *ProcessCollector) Name() string { return "process" }
@@ -78,6 +87,7 @@ func (c *ProcessCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error 
 		up := t.State.ID.Valid() && c.updateOne(s, t, ch)
 		ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolFloat(up), t.Server)
 	}
+	c.forgetCPUExcept(s.Targets)
 	return nil
 }
 
@@ -98,8 +108,9 @@ func (c *ProcessCollector) updateOne(s *Scrape, t Target, ch chan<- prometheus.M
 		if uint64(stat.Starttime) != id.StartTicks {
 			return false // the PID now belongs to another process
 		}
-		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, float64(stat.UTime)/userHZ, t.Server, "user")
-		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, float64(stat.STime)/userHZ, t.Server, "system")
+		cpu := c.processCPU(s, t, stat)
+		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, seconds(cpu.User), t.Server, "user")
+		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, seconds(cpu.System), t.Server, "system")
 		ch <- prometheus.MustNewConstMetric(threadsDesc, prometheus.GaugeValue, float64(stat.NumThreads), t.Server)
 		ch <- prometheus.MustNewConstMetric(startDesc, prometheus.GaugeValue, c.bootTime+float64(stat.Starttime)/userHZ, t.Server)
 	}

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the fake proc tree under proc/ used by the golden /metrics test. The tree is
+# Builds the fake proc tree under proc/, and the cgroup tree under cgroup/ for the two
+# processes that sit in groups ssebench made, used by the golden /metrics test. The tree is
 # committed; rerun this only to change the fixture, then regenerate the golden file with
 #   go test ./exporter/collector -run TestGolden -update
 set -euo pipefail
 cd "$(dirname "$0")"
-rm -rf proc run && mkdir -p proc/net run
+rm -rf proc run cgroup && mkdir -p proc/net run
 
 # stat_line PID COMM STATE UTIME STIME THREADS STARTTIME VSIZE RSS_PAGES
 stat_line() {
@@ -96,3 +97,37 @@ cp $p/status $p/task/400/status
 ln -s /dev/null $p/fd/0
 ln -s 'net:[4026531840]' $p/ns/net
 cp proc/net/tcp proc/net/tcp6 $p/net/
+
+# pid 500: go-gin, found by command name, in a cgroup v1 cpuacct group ssebench made for it
+# (internal/cputime): its CPU comes from the group in nanoseconds, not from the ticks in
+# stat; cpuacct.usage is exact, usage_user and usage_sys (tick samples) give the proportion.
+p=proc/500; mkdir -p $p/fd $p/task/500 $p/net $p/ns
+echo go-gin > $p/comm
+printf 'servers/go-gin/bin/go-gin\0' > $p/cmdline
+stat_line 500 go-gin S 1200 300 1 900000 734003200 4096 > $p/stat
+status_file go-gin "S (sleeping)" 1 716800 16384 16384 20 3 > $p/status
+cp $p/status $p/task/500/status
+ln -s /dev/null $p/fd/0
+ln -s 'net:[4026531840]' $p/ns/net
+cp proc/net/tcp proc/net/tcp6 $p/net/
+printf '3:cpu,cpuacct:/ssebench/go-gin-500\n0::/\n' > $p/cgroup
+g=cgroup/cpuacct/ssebench/go-gin-500; mkdir -p $g
+echo 15023456789 > $g/cpuacct.usage
+echo 12010000000 > $g/cpuacct.usage_user
+echo 3000000000 > $g/cpuacct.usage_sys
+
+# pid 600: rust-axum, found by command name, in a cgroup v2 group ssebench made under its
+# own (a delegated subtree); cpu.stat's user_usec and system_usec add up to usage_usec.
+p=proc/600; mkdir -p $p/fd $p/task/600 $p/net $p/ns
+echo rust-axum > $p/comm
+printf 'servers/rust-axum/target/release/rust-axum\0' > $p/cmdline
+stat_line 600 rust-axum S 700 200 1 950000 10485760 512 > $p/stat
+status_file rust-axum "S (sleeping)" 1 10240 2048 2048 4 1 > $p/status
+cp $p/status $p/task/600/status
+ln -s /dev/null $p/fd/0
+ln -s 'net:[4026531840]' $p/ns/net
+cp proc/net/tcp proc/net/tcp6 $p/net/
+printf '3:cpu,cpuacct:/\n0::/user.slice/ssebench/rust-axum-600\n' > $p/cgroup
+mkdir -p cgroup/unified/user.slice/ssebench/rust-axum-600
+: > cgroup/unified/cgroup.controllers
+printf 'usage_usec 9012345\nuser_usec 7012345\nsystem_usec 2000000\nnice_usec 0\n' > cgroup/unified/user.slice/ssebench/rust-axum-600/cpu.stat

@@ -45,12 +45,15 @@ const TTableMaxTrials = 10
 
 // tOfCount is t(0.975, n−1) for each value n of the trial-count vector count: NaN for one
 // trial, the table of internal/stats for 2 … TTableMaxTrials, the last of them beyond.
-func tOfCount(count string) string {
+func tOfCount(count string) string { return tChain(count, TTableMaxTrials) }
+
+// tChain is tOfCount with the chain named up to maxN values.
+func tChain(count string, maxN int) string {
 	terms := []string{fmt.Sprintf("(%s == 1) * 0 + NaN", count)}
-	for n := 2; n <= TTableMaxTrials; n++ {
+	for n := 2; n <= maxN; n++ {
 		terms = append(terms, fmt.Sprintf("(%s == %d) * 0 + %g", count, n, stats.TQuantile(float64(n-1))))
 	}
-	terms = append(terms, fmt.Sprintf("(%s > %d) * 0 + %g", count, TTableMaxTrials, stats.TQuantile(float64(TTableMaxTrials-1))))
+	terms = append(terms, fmt.Sprintf("(%s > %d) * 0 + %g", count, maxN, stats.TQuantile(float64(maxN-1))))
 	return "(" + strings.Join(terms, " or ") + ")"
 }
 

@@ -9,8 +9,11 @@
 package duet
 
 import (
+	"encoding/json"
 	"math"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // Sample is one server's figures in one round. Latencies are absolute (ms); the verdict
@@ -30,6 +33,22 @@ type Sample struct {
 	// Saturated says why the round does not count for this server: achieved rate below
 	// MinAchieved of the offered one, or failures. "" when it counts.
 	Saturated string `json:"saturated,omitempty"`
+}
+
+// MarshalJSON writes unmeasured figures (NaN) as null.
+func (s Sample) MarshalJSON() ([]byte, error) {
+	type plain Sample // without this method
+	f := func(v float64) stats.Float { return stats.Float(v) }
+	return json.Marshal(struct {
+		plain
+		CPUSeconds   stats.Float `json:"cpu_seconds"`
+		PeakRSSBytes stats.Float `json:"peak_rss_bytes"`
+		TTFTp50      stats.Float `json:"ttft_p50_ms"`
+		TTFTp99      stats.Float `json:"ttft_p99_ms"`
+		GapP99       stats.Float `json:"gap_p99_ms"`
+		DurP50       stats.Float `json:"duration_p50_ms"`
+		DurP99       stats.Float `json:"duration_p99_ms"`
+	}{plain(s), f(s.CPUSeconds), f(s.PeakRSSBytes), f(s.TTFTp50), f(s.TTFTp99), f(s.GapP99), f(s.DurP50), f(s.DurP99)})
 }
 
 // MinAchieved is the share of the offered streams a server must complete for its round to

@@ -16,6 +16,7 @@ import (
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/stats"
 )
 
 // DuetOutcome is what the side-by-side procedure measured and judged.
@@ -40,8 +41,8 @@ type DuetOutcome struct {
 // DuetHarness is the cost of the parts every server shares, per stream of all servers:
 // a harness limit must not be taken for a proxy's.
 type DuetHarness struct {
-	StubMicrosPerStream float64 `json:"stub_cpu_us_per_stream"`
-	LoadMicrosPerStream float64 `json:"load_generator_cpu_us_per_stream"`
+	StubMicrosPerStream stats.Float `json:"stub_cpu_us_per_stream"`
+	LoadMicrosPerStream stats.Float `json:"load_generator_cpu_us_per_stream"`
 }
 
 // Reasons the rounds end.
@@ -99,9 +100,14 @@ func duetAll(ctx context.Context, st *stack, list []servers.Server, out *Outcome
 	}
 	res.Elapsed = time.Since(start)
 	res.Window.End = time.Now()
-	res.Harness = DuetHarness{StubMicrosPerStream: 1e6 * stubCPU / streams, LoadMicrosPerStream: 1e6 * loadCPU / streams}
+	res.Harness = DuetHarness{StubMicrosPerStream: stats.Float(1e6 * stubCPU / streams), LoadMicrosPerStream: stats.Float(1e6 * loadCPU / streams)}
 	res.SaturatedNote = saturatedServers(res.Rounds, cfg.Rate)
 	progress.Logf("duet: %s after %d rounds (%s)", res.Stopped, len(res.Rounds), res.Elapsed.Round(time.Second))
+	if len(res.Rounds) > 0 {
+		if err := pushDuet(st, res); err != nil {
+			progress.Logf("warning: %v", err)
+		}
+	}
 }
 
 // stopReason says why no round n should start, or "".

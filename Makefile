@@ -54,11 +54,15 @@ test-go: build ## go test -race over the root module
 	$(GO) vet ./...
 	$(GO) test $(GOTEST_FLAGS) ./...
 
-bench: deps build ## the whole benchmark: every server, both scenarios, results table and report
-	$(BIN)/ssebench run
+# The headline first: every server side by side (at most 5 min), then the writeup's three
+# scenarios at half length, one server after another: at most 20 min in all on 2 cores.
+BENCH_FLAGS ?= --scenarios duet,baseline,stress,efficiency --quick-factor 0.5 --duet-round 10s --duet-budget 5m
 
-bench-quick: deps build ## the same benchmark with seconds-long scenarios
-	$(BIN)/ssebench run --quick
+bench: deps build ## the whole benchmark: every server side by side, then the writeup's scenarios; results table and report
+	$(BIN)/ssebench run $(BENCH_FLAGS)
+
+bench-quick: deps build ## the same benchmark with seconds-long scenarios and a 30-s side by side
+	$(BIN)/ssebench run --quick --scenarios duet,baseline,stress,efficiency
 
 clean: ## remove build output (keeps .tools, which is slow to rebuild)
 	rm -rf $(BIN)

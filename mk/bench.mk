@@ -26,3 +26,18 @@ bench-noise: deps build ## across-trial CV of req/s and CPU per stream, and whet
 	$(BIN)/ssebench run --servers $(NOISE_SERVERS) --scenarios stress,efficiency --trials $(NOISE_TRIALS) \
 		--no-report --testid $$id $(NOISE_FLAGS) && \
 	$(GO) run ./bench/noise $(ROOT)/report/$$id/results.json
+
+# Side by side, three times in a row: every server, direct and the A/A control loaded at once,
+# then each CPU ratio's interval per run and whether every pair that each run separates kept
+# its order in all three. DUET_FLAGS=--duet-budget=2m shortens it.
+DUET_RUNS  ?= 3
+DUET_FLAGS ?=
+
+.PHONY: bench-duet
+bench-duet: deps build ## every server side by side, 3 runs: each CPU ratio's interval and whether the order held
+	stamp=duet-$$(date -u +%Y%m%d-%H%M%S); files=; \
+	for i in $$(seq 1 $(DUET_RUNS)); do \
+		$(BIN)/ssebench run --scenarios duet --no-report --testid $$stamp-r$$i $(DUET_FLAGS) || exit 1; \
+		files="$$files $(ROOT)/report/$$stamp-r$$i/results.json"; \
+	done; \
+	$(GO) run ./bench/duet $$files

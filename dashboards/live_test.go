@@ -182,7 +182,8 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	defer cancel()
 
 	runCmd := exec.CommandContext(ctx, filepath.Join(root, "bin", "ssebench"), "run", "--quick",
-		"--scenarios", "baseline,stress,efficiency,sweep", "--sweep-start", "200", "--sweep-factor", "4",
+		"--scenarios", "duet,baseline,stress,efficiency,sweep", "--sweep-start", "200", "--sweep-factor", "4",
+		"--duet-round", "2s", "--duet-budget", "8s",
 		"--servers", strings.Join(servers, ","), "--testid", testid, "--data-dir", dataDir, "--report-dir", reportDir)
 	runCmd.Dir = root
 	if out, err := runCmd.CombinedOutput(); err != nil {
@@ -241,11 +242,17 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	targets = append(targets, serverTargets...)
 	// The sweep row reads the sweep's own testid, which a user picks in the testid variable.
 	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid))
+	// So does the side-by-side row, under the duet's testid.
+	duetTestID := strings.NewReplacer("$testid", run.DuetTestID(testid))
 	for _, tg := range targets {
 		sweep := strings.Contains(strings.ToLower(tg.panel), "sweep")
+		duet := strings.Contains(strings.ToLower(tg.panel), "side by side")
 		expr := tg.expr
 		if sweep {
 			expr = sweepTestID.Replace(expr)
+		}
+		if duet {
+			expr = duetTestID.Replace(expr)
 		}
 		expr = grafana.Replace(expr)
 		if tg.instant {
@@ -258,8 +265,8 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 			if len(vec) == 0 {
 				t.Errorf("panel %q target %s returns no data:\n%s", tg.panel, tg.refID, expr)
 			}
-			if sweep {
-				continue // the same queries as the results table's, over another testid
+			if sweep || duet {
+				continue // the sweep's: the results table's queries over another testid; the duet's: checked in internal/catalog
 			}
 			name := byExpr[tg.expr].Name
 			panel[name] = map[[2]string]float64{}

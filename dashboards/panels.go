@@ -152,9 +152,13 @@ func resultsTable(title, help string, columns []catalog.Query, sortBy string) *t
 		b.WithTarget(instantTable(q, ref))
 		rename["Value #"+ref] = q.Title
 		order["Value #"+ref] = i + 2
+		decimals := 1
+		if q.Decimals > 0 {
+			decimals = q.Decimals
+		}
 		b.OverrideByName(q.Title, []dashboard.DynamicConfigValue{
 			{Id: "unit", Value: string(q.Unit)},
-			{Id: "decimals", Value: 1},
+			{Id: "decimals", Value: decimals},
 			{Id: "description", Value: q.Help},
 		})
 	}

@@ -35,6 +35,7 @@ func Run() (dashboard.Dashboard, error) {
 		Link(dashboardLink("Trends", TrendsUID, "Every server and scenario across runs; its Runs table opens a run on its time range", false))
 	l := newLayout(d)
 	machineRow(l)
+	duetRow(l)
 	stressRow(l)
 	deltaRow(l)
 	resultsRow(l)

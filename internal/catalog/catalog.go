@@ -38,6 +38,8 @@ type Query struct {
 	Better string // "higher", "lower" or "" — used by normalized scores and comparisons
 	Expr   string // PromQL with Grafana variables
 	Help   string // one sentence: what it shows and how
+	// Decimals a table shows; 0 means the default, 1. Ratios near 1 need 3.
+	Decimals int
 }
 
 var registry = map[string]Query{}

@@ -52,13 +52,13 @@ func duetHalfWidth(logRatio string) string {
 
 func defineDuetRatio(key, title, metric, what string) (point, lo, hi Query) {
 	lr := duetLogRatio(metric)
-	point = define(Query{Name: "duet." + key, Title: title, Unit: UnitCount, Better: "lower",
+	point = define(Query{Name: "duet." + key, Title: title, Unit: UnitCount, Better: "lower", Decimals: 3,
 		Expr: fmt.Sprintf("exp(%s)", duetMean(lr)),
 		Help: what + " as a ratio to the reference server's in the same rounds: the geometric mean over rounds of the per-round ratio (side by side)."})
-	lo = define(Query{Name: "duet." + key + "_lo", Title: title + " low", Unit: UnitCount,
+	lo = define(Query{Name: "duet." + key + "_lo", Title: title + " low", Unit: UnitCount, Decimals: 3,
 		Expr: fmt.Sprintf("exp(%s - %s)", duetMean(lr), duetHalfWidth(lr)),
 		Help: "Lower bound of the 95 % Student's t interval of duet." + key + " over the rounds (on the log scale, back-transformed)."})
-	hi = define(Query{Name: "duet." + key + "_hi", Title: title + " high", Unit: UnitCount,
+	hi = define(Query{Name: "duet." + key + "_hi", Title: title + " high", Unit: UnitCount, Decimals: 3,
 		Expr: fmt.Sprintf("exp(%s + %s)", duetMean(lr), duetHalfWidth(lr)),
 		Help: "Upper bound of the 95 % Student's t interval of duet." + key + " over the rounds."})
 	return point, lo, hi
@@ -82,3 +82,9 @@ var DuetCPUMicros = define(Query{Name: "duet.cpu_us_per_stream", Title: "cpu µs
 
 // DuetColumns are the side-by-side table's stored figures, in the order the report reads them.
 var DuetColumns = []Query{DuetCPURatio, DuetCPURatioLo, DuetCPURatioHi, DuetCPUMicros, DuetMemoryRatio, DuetMemoryRatioLo, DuetMemoryRatioHi, DuetRounds}
+
+// DuetRoundSamples is every stored round of a side-by-side testid, one series per (server,
+// round): what `compare` pairs round by round to judge a change of a server's ratio.
+var DuetRoundSamples = define(Query{Name: "duet.round_samples", Title: "side-by-side rounds", Unit: UnitSeconds,
+	Expr: fmt.Sprintf(`%s{testid="$testid"}[$__range]`, MetricDuetCPUPerStream),
+	Help: "Raw samples of each side-by-side round's CPU per stream, one series per server and round (a range vector: for programs, not panels)."})

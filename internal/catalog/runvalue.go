@@ -49,11 +49,13 @@ func (s scope) resultsPick(metric string, matchers ...string) string {
 
 // Load-generator series the run values read.
 const (
-	metricRequests       = "k6_http_reqs_total"
-	metricIterations     = "k6_iterations_total"
-	metricFailed         = "ssebench_iterations_failed_total"
-	metricElapsed        = "ssebench_load_elapsed_seconds"
-	metricVUs            = "k6_vus"
+	metricRequests   = "k6_http_reqs_total"
+	metricIterations = "k6_iterations_total"
+	metricFailed     = "ssebench_iterations_failed_total"
+	metricElapsed    = "ssebench_load_elapsed_seconds"
+	metricVUs        = "k6_vus"
+	// MetricVUsMax is k6's gauge of allocated VUs, which every load run pushes.
+	MetricVUsMax         = "k6_vus_max"
 	metricChecks         = "k6_checks_rate"
 	metricDurationMax    = "ssebench_http_req_duration_max_seconds"
 	metricTTFT           = "ssebench_time_to_first_token_seconds"

@@ -120,14 +120,20 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	duet, err := compareDuets(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	cand, err := fetchSide(ctx, o, []string{o.Candidate})
-	if err != nil {
+	if err != nil && len(duet) == 0 {
 		return nil, err
 	}
-	base, err := fetchSide(ctx, o, o.Baseline)
-	if err != nil {
-		return nil, err
-	}
+	var base side
+	if err == nil {
+		if base, err = fetchSide(ctx, o, o.Baseline); err != nil {
+			return nil, err
+		}
+	} // else: runs of the side-by-side procedure alone
 	rep := &Report{Candidate: o.Candidate, Baseline: o.Baseline, Trials: [2]int{len(base), len(cand)}}
 	for _, k := range keysOf(cand) {
 		row := Row{Server: k.Server, Scenario: k.Scenario}
@@ -136,8 +142,26 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
+	rep.Rows = append(rep.Rows, duet...)
 	rep.sortRows()
 	return rep, nil
+}
+
+// compareDuets compares the side-by-side ratios when both sides ran one.
+func compareDuets(ctx context.Context, o Options) ([]Row, error) {
+	cand, err := fetchDuetRatios(ctx, o.Querier, o.Candidate, o.Now, o.Lookback)
+	if err != nil || len(cand) == 0 {
+		return nil, err
+	}
+	var bases []duetRatios
+	for _, id := range o.Baseline {
+		b, err := fetchDuetRatios(ctx, o.Querier, id, o.Now, o.Lookback)
+		if err != nil {
+			return nil, err
+		}
+		bases = append(bases, b)
+	}
+	return duetRows(mergeDuet(bases), cand), nil
 }
 
 func fetchSide(ctx context.Context, o Options, ids []string) (side, error) {

@@ -23,6 +23,7 @@ type Sample struct {
 	Streams      int64   `json:"streams"`        // completed streams
 	Failed       int64   `json:"failed"`         // failed requests
 	Offered      int64   `json:"offered"`        // streams the schedule asked for
+	VUsMax       int     `json:"vus_max"`        // the most streams the load generator had open at once
 	CPUSeconds   float64 `json:"cpu_seconds"`    // the process's CPU during the round; NaN if not measured
 	PeakRSSBytes float64 `json:"peak_rss_bytes"` // the round's peak resident memory; NaN if not measured
 	TTFTp50      float64 `json:"ttft_p50_ms"`

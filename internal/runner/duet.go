@@ -229,7 +229,7 @@ func sampleOf(name string, s *load.Summary, offered int64) duet.Sample {
 	if s == nil {
 		return out
 	}
-	out.Streams, out.Failed = s.Iterations, s.Failed
+	out.Streams, out.Failed, out.VUsMax = s.Iterations, s.Failed, s.VUsMax
 	out.TTFTp50, out.TTFTp99 = ms(s.TimeToFirstToken.Med), ms(s.TimeToFirstToken.P99)
 	out.GapP99 = ms(s.EventGap.P99)
 	out.DurP50, out.DurP99 = ms(s.HTTPReqDuration.Med), ms(s.HTTPReqDuration.P99)
@@ -290,7 +290,9 @@ func (d *duetRun) cpuSource() string {
 
 func (d *duetRun) stopAll() {
 	for _, in := range d.instances {
-		d.st.unwatchServer(in.name)
+		if in.proc != nil { // direct is the stub, watched for the whole run
+			d.st.unwatchServer(in.name)
+		}
 		if err := in.stop(); err != nil && in.died == "" {
 			d.progress.Logf("duet %s: warning: stop: %v", in.name, err)
 		}

@@ -23,9 +23,15 @@ func pushDuet(st *stack, res *DuetOutcome) error {
 		Help: "CPU seconds per completed stream of one side-by-side round (counted rounds only)."}, labels)
 	rss := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricDuetPeakRSS,
 		Help: "Peak resident memory of one side-by-side round (counted rounds only)."}, labels)
-	reg.MustRegister(cpu, rss)
+	// k6's own gauge of the most VUs, as every load run pushes it: it lists the duet's testid
+	// and servers in the dashboards' variables.
+	vusMax := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricVUsMax, Help: "The most VUs of any round."},
+		[]string{"testid", "server", "scenario"})
+	reg.MustRegister(cpu, rss, vusMax)
+	most := map[string]int{}
 	for _, r := range res.Rounds {
 		for name, s := range r.Samples {
+			most[name] = max(most[name], s.VUsMax)
 			if s.Saturated != "" {
 				continue
 			}
@@ -34,6 +40,9 @@ func pushDuet(st *stack, res *DuetOutcome) error {
 			setFinite(cpu, l, s.CPUPerStream()/1e6)
 			setFinite(rss, l, s.PeakRSSBytes)
 		}
+	}
+	for name, n := range most {
+		vusMax.WithLabelValues(res.TestID, name, DuetName).Set(float64(n))
 	}
 	p, err := st.newPusher(reg, "duet")
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register("run", "the whole local benchmark: every server, both scenarios, the results table and report", runMain)
+	register("run", "the whole local benchmark: every server side by side and through each scenario; the results table and report", runMain)
 }
 
 func runMain(args []string, sys cli.IO) int {

@@ -174,7 +174,7 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 	summaries := d.drive(ctx, live, r.Starts, length)
 	r.End = time.Now()
 	h := roundHarness{stub: meterSeconds(d.stub) - stubBefore, load: selfCPUSeconds() - loadBefore}
-	offered := int64(d.cfg.Rate) * int64(length/time.Second)
+	offered := int64(math.Round(float64(d.cfg.Rate) * length.Seconds()))
 	for i, in := range live {
 		s := sampleOf(in.name, summaries[in.name], offered)
 		s.CPUSeconds = in.cpuSeconds() - before[i]

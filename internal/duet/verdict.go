@@ -214,6 +214,15 @@ func (v Verdict) Precision() (worst float64, server string) {
 	return worst, server
 }
 
+// PreciseEnough is the adaptive length's rule: at least minRounds rounds, and every CPU
+// ratio within precision (relative half width). Stopping the moment an interval looks narrow
+// favours intervals that are narrow by chance; the floor of rounds keeps that small
+// (TestAdaptiveStoppingKeepsTheAAHonest).
+func (v Verdict) PreciseEnough(precision float64, minRounds int) bool {
+	worst, _ := v.Precision()
+	return v.Rounds >= minRounds && worst <= precision
+}
+
 // Row returns the row of server, if any.
 func (v Verdict) Row(server string) (Row, bool) {
 	for _, r := range v.Rows {

@@ -233,3 +233,34 @@ func TestBiasedAAIsSaidInWords(t *testing.T) {
 		t.Errorf("a 3 %% A/A gap under 0.5 %% noise: biased %v, note %q", v.Biased, v.AANote())
 	}
 }
+
+// TestAdaptiveStoppingKeepsTheAAHonest: rounds go on until every ratio is within 1 %, as the
+// runner's do. With a floor of 10 rounds an A/A pair is called different in about 5 % of
+// runs; stopping from 3 rounds on would favour intervals narrow by chance.
+func TestAdaptiveStoppingKeepsTheAAHonest(t *testing.T) {
+	names := []string{"ref", "ref-aa"}
+	rate := func(minRounds int) float64 {
+		rng := rand.New(rand.NewPCG(19, uint64(minRounds)))
+		const sims = 1500
+		biased := 0
+		for range sims {
+			var rounds []Round
+			for n := 1; n <= 60; n++ {
+				rounds = append(rounds, simulate(rng, names, []float64{1000, 1000}, 1, 0.1, 0.02)...)
+				v := Judge(rounds, names, "ref", "ref-aa", "")
+				if v.PreciseEnough(0.01, minRounds) || n == 60 {
+					if v.Biased {
+						biased++
+					}
+					break
+				}
+			}
+		}
+		return float64(biased) / sims
+	}
+	early, floor := rate(MinRounds), rate(10)
+	t.Logf("A/A called biased: %.1f %% stopping from %d rounds on, %.1f %% from 10 on (1,500 simulated runs each)", 100*early, MinRounds, 100*floor)
+	if floor > 0.075 {
+		t.Errorf("with a floor of 10 rounds the A/A is called biased in %.1f %% of runs, want about 5 %%", 100*floor)
+	}
+}

@@ -119,10 +119,8 @@ func (d *duetRun) stopReason(ctx context.Context, res *DuetOutcome, n int, start
 		return stopTooFew
 	case n > d.cfg.MaxRounds:
 		return stopMaxRounds
-	case n > d.cfg.MinRounds:
-		if worst, _ := res.Verdict.Precision(); worst <= d.cfg.Precision {
-			return stopPrecision
-		}
+	case res.Verdict.PreciseEnough(d.cfg.Precision, d.cfg.MinRounds):
+		return stopPrecision
 	}
 	if n > 1 && time.Since(start)+d.cfg.Round > d.cfg.Budget {
 		return stopBudget

@@ -24,7 +24,7 @@ type DuetConfig struct {
 	NoAA      bool          // skip the A/A control (a second instance of the reference)
 	Precision float64       // stop once every CPU ratio's relative half width is at most this; default 0.01
 	Budget    time.Duration // …or once this much time of rounds is spent; default 5 min (× the quick factor, at least 30 s)
-	MinRounds int           // never judge on fewer; default 5
+	MinRounds int           // never stop on precision before this many rounds; default 10 (stopping as soon as an interval looks narrow makes it too narrow)
 	MaxRounds int           // a bound on the loop whatever the budget; default 1000
 }
 
@@ -51,7 +51,7 @@ func (c *DuetConfig) applyDefaults(quick bool, factor float64) {
 		}
 	}
 	if c.MinRounds <= 0 {
-		c.MinRounds = 5
+		c.MinRounds = 10
 	}
 	if c.MaxRounds <= 0 {
 		c.MaxRounds = 1000

@@ -17,9 +17,10 @@ import (
 	"github.com/ssebench/ssebench/internal/duet"
 )
 
-// handicapUnits is the handicap proxy's work per SSE event that costs about 5 % of a
-// stream here (30 sha256 blocks ≈ 4.4 µs an event, ≈ 48 µs a stream of go-http's ≈ 1,000 µs;
-// internal/benchtest/handicap's BenchmarkWorkUnit).
+// handicapUnits is the handicap proxy's work per SSE event: 30 sha256 blocks ≈ 4.4 µs an
+// event, ≈ 48 µs a stream (internal/benchtest/handicap's BenchmarkWorkUnit), about 5 % of
+// go-http's stream and 7–11 % of the lighter test relay's: side by side at 100 streams/s it
+// read 1.071–1.107 in 20 short runs (docs/trials.md).
 const handicapUnits = 30
 
 // buildHandicap builds the test-only relay with the CPU knob into a temporary folder.

@@ -92,18 +92,24 @@ func merge(l prometheus.Labels, k, v string) prometheus.Labels {
 	return out
 }
 
+// startProm starts the pinned Prometheus for the test, stopped when it ends.
+func startProm(ctx context.Context, t *testing.T) *promrun.Server {
+	t.Helper()
+	prom, err := promrun.Start(ctx, promrun.Options{Binary: promrun.RequireBinary(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prom.Stop(context.Background()) })
+	return prom
+}
+
 func TestKnownDifferencesAreJudgedCorrectly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("pushes 14 s of synthetic load runs into a real Prometheus")
 	}
-	bin := promrun.RequireBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	prom, err := promrun.Start(ctx, promrun.Options{Binary: bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Stop(context.Background())
+	prom := startProm(ctx, t)
 
 	// Three trials per run: the run-to-run spread is what the interval is built from.
 	var runs []synthetic

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/catalog"
-	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/run"
 )
@@ -55,14 +54,9 @@ func TestDuetRatiosAreCompared(t *testing.T) {
 	if testing.Short() {
 		t.Skip("pushes side-by-side rounds into a real Prometheus")
 	}
-	bin := promrun.RequireBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	prom, err := promrun.Start(ctx, promrun.Options{Binary: bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Stop(context.Background())
+	prom := startProm(ctx, t)
 	pushDuet(t, prom.RemoteWriteURL(), "before", 1.10, 1.30, 1)
 	pushDuet(t, prom.RemoteWriteURL(), "after", 1.10, 1.365, 2)
 	q, err := run.NewQuerier(prom.URL())

@@ -33,10 +33,7 @@ func (c *DuetConfig) applyDefaults(quick bool, factor float64) {
 		c.Rate = 50
 	}
 	if c.Round <= 0 {
-		c.Round = 10 * time.Second
-		if quick {
-			c.Round = max(time.Duration(float64(c.Round)*factor), 2*time.Second)
-		}
+		c.Round = quickDefault(10*time.Second, quick, factor, 2*time.Second)
 	}
 	if c.WarmUp <= 0 {
 		c.WarmUp = 2 * time.Second
@@ -45,10 +42,7 @@ func (c *DuetConfig) applyDefaults(quick bool, factor float64) {
 		c.Precision = 0.01
 	}
 	if c.Budget <= 0 {
-		c.Budget = 5 * time.Minute
-		if quick {
-			c.Budget = max(time.Duration(float64(c.Budget)*factor), 30*time.Second)
-		}
+		c.Budget = quickDefault(5*time.Minute, quick, factor, 30*time.Second)
 	}
 	if c.MinRounds <= 0 {
 		c.MinRounds = 10
@@ -56,6 +50,15 @@ func (c *DuetConfig) applyDefaults(quick bool, factor float64) {
 	if c.MaxRounds <= 0 {
 		c.MaxRounds = 1000
 	}
+}
+
+// quickDefault is a default duration, scaled by the quick factor under --quick but never
+// below floor: shorter would measure nothing.
+func quickDefault(d time.Duration, quick bool, factor float64, floor time.Duration) time.Duration {
+	if !quick {
+		return d
+	}
+	return max(time.Duration(float64(d)*factor), floor)
 }
 
 // Validate refuses settings no duet can run with, naming the flag.

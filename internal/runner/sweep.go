@@ -42,10 +42,7 @@ func (c *SweepConfig) applyDefaults(quick bool, factor float64) {
 		c.MaxRate = 25600
 	}
 	if c.Step <= 0 {
-		c.Step = 15 * time.Second
-		if quick {
-			c.Step = max(time.Duration(float64(c.Step)*factor), 2*time.Second)
-		}
+		c.Step = quickDefault(15*time.Second, quick, factor, 2*time.Second)
 	}
 	if c.Bisections < 0 {
 		c.Bisections = 0

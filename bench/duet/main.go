@@ -50,11 +50,10 @@ func main() {
 
 // run is one side-by-side run as its results.json tells it.
 type run struct {
-	path, testid, stopped string
-	rounds                int
-	seconds               float64
-	roundList             []duet.Round
-	verdict               duet.Verdict
+	testid, stopped string
+	seconds         float64
+	rounds          []duet.Round
+	verdict         duet.Verdict
 }
 
 func load(paths []string) ([]run, error) {
@@ -71,8 +70,8 @@ func load(paths []string) ([]run, error) {
 		if f.Duet == nil || len(f.Duet.Verdict.Rows) == 0 {
 			return nil, fmt.Errorf("%s: no side-by-side verdict (was it run with --scenarios duet?)", p)
 		}
-		out = append(out, run{path: p, testid: f.Duet.TestID, stopped: f.Duet.Stopped, rounds: len(f.Duet.Rounds),
-			seconds: float64(f.Duet.Elapsed) / 1e9, roundList: f.Duet.Rounds, verdict: f.Duet.Verdict})
+		out = append(out, run{testid: f.Duet.TestID, stopped: f.Duet.Stopped,
+			seconds: float64(f.Duet.Elapsed) / 1e9, rounds: f.Duet.Rounds, verdict: f.Duet.Verdict})
 	}
 	return out, nil
 }
@@ -82,7 +81,7 @@ func report(w io.Writer, runs []run) bool {
 	for i, r := range runs {
 		worst, who := r.verdict.Precision()
 		fmt.Fprintf(w, "run %d: %s — %d rounds in %.0f s, %s; widest CPU interval ±%.1f %% (%s); %s\n",
-			i+1, r.testid, r.rounds, r.seconds, r.stopped, 100*worst, who, aaLine(r.verdict))
+			i+1, r.testid, len(r.rounds), r.seconds, r.stopped, 100*worst, who, aaLine(r.verdict))
 	}
 	servers := serverOrder(runs[0].verdict)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -116,7 +115,7 @@ func orderHeld(w io.Writer, runs []run, servers []string) bool {
 			signs := map[bool]int{}
 			tiedSomewhere := false
 			for _, r := range runs {
-				pair := duet.Pair(r.roundList, a, b)
+				pair := duet.Pair(r.rounds, a, b)
 				if !duet.Significant(pair) {
 					tiedSomewhere = true
 					break

@@ -83,20 +83,30 @@ func formatPlain(iv stats.Interval, digits int) string {
 	return fmt.Sprintf("%.*f ±%.*f", digits, iv.Point, digits, iv.HalfWidth())
 }
 
+// Headers are the columns' headers, in order.
+func Headers() []string {
+	out := make([]string, len(Columns))
+	for i, c := range Columns {
+		out[i] = c.Header
+	}
+	return out
+}
+
+// Cells are a row's cells, in the columns' order.
+func (r Row) Cells() []string {
+	out := make([]string, len(Columns))
+	for i, c := range Columns {
+		out[i] = c.Cell(r)
+	}
+	return out
+}
+
 // WriteText prints the verdict as an aligned table with the A/A line under it.
 func (v Verdict) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	headers := make([]string, len(Columns))
-	for i, c := range Columns {
-		headers[i] = c.Header
-	}
-	fmt.Fprintln(tw, strings.Join(headers, "\t")+"\t")
+	fmt.Fprintln(tw, strings.Join(Headers(), "\t")+"\t")
 	for _, r := range v.Rows {
-		cells := make([]string, len(Columns))
-		for i, c := range Columns {
-			cells[i] = c.Cell(r)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(r.Cells(), "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -107,18 +117,9 @@ func (v Verdict) WriteText(w io.Writer) error {
 
 // WriteMarkdown prints the verdict as a Markdown table with the A/A line under it.
 func (v Verdict) WriteMarkdown(w io.Writer) error {
-	headers := make([]string, len(Columns))
-	rule := make([]string, len(Columns))
-	for i, c := range Columns {
-		headers[i], rule[i] = c.Header, "---"
-	}
-	fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(headers, " | "), strings.Join(rule, " | "))
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(Headers(), " | "), strings.Repeat(" --- |", len(Columns)))
 	for _, r := range v.Rows {
-		cells := make([]string, len(Columns))
-		for i, c := range Columns {
-			cells[i] = c.Cell(r)
-		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+		fmt.Fprintf(w, "| %s |\n", strings.Join(r.Cells(), " | "))
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", v.AANote())
 	return err

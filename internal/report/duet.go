@@ -2,7 +2,6 @@ package report
 
 import (
 	"html/template"
-	"strings"
 
 	"github.com/ssebench/ssebench/internal/duet"
 )
@@ -28,21 +27,20 @@ func newDuetView(d *Duet, pal palette) *duetView {
 	}
 	v := &duetView{Reference: d.Verdict.Reference, Summary: d.Summary, AANote: d.Verdict.AANote(), Biased: d.Verdict.Biased,
 		colors: map[string]template.CSS{}}
-	for _, c := range duet.Columns {
-		v.Headers = append(v.Headers, c.Header)
-	}
+	v.Headers = duet.Headers()
 	for _, r := range d.Verdict.Rows {
-		row := duetRowView{}
-		for _, c := range duet.Columns {
-			row.Cells = append(row.Cells, c.Cell(r))
-		}
+		row := duetRowView{Cells: r.Cells()}
 		switch {
 		case r.Reference:
 			row.Note = "ref"
 		case r.AA:
 			row.Note = "aa"
 		}
-		v.colors[row.Cells[1]] = cssColor(pal.of(strings.TrimSuffix(r.Server, "-aa")))
+		server := r.Server
+		if r.AA {
+			server = d.Verdict.Reference // the same server, a second instance
+		}
+		v.colors[row.Cells[1]] = cssColor(pal.of(server))
 		v.Rows = append(v.Rows, row)
 	}
 	return v

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/procfs"
 
 	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/proc"
@@ -94,20 +93,15 @@ func (in *instance) stop() error {
 // peakRSSBytes is the process's resident high-water mark since resetPeakRSS (VmHWM); NaN
 // when unknown.
 func peakRSSBytes(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	p, err := procfs.NewProc(pid)
 	if err != nil {
 		return math.NaN()
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				return math.NaN()
-			}
-			return kb * 1024
-		}
+	st, err := p.NewStatus()
+	if err != nil {
+		return math.NaN()
 	}
-	return math.NaN()
+	return float64(st.VmHWM)
 }
 
 // startAll starts direct, every available server of list and the reference's twin, skipping

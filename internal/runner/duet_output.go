@@ -21,8 +21,8 @@ func WriteDuet(w io.Writer, d *DuetOutcome) error {
 	if err := d.Verdict.WriteText(w); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "shared by all: the stub %.1f µs and the load generator %.1f µs of CPU per stream (of every server's streams)\n",
-		d.Harness.StubMicrosPerStream, d.Harness.LoadMicrosPerStream)
+	fmt.Fprintf(w, "shared by all: the stub %.1f µs and the load generator %.1f µs of CPU per stream of every server's, totals over the %d rounds (no interval)\n",
+		d.Harness.StubMicrosPerStream, d.Harness.LoadMicrosPerStream, len(d.Rounds))
 	for _, s := range d.SaturatedNote {
 		fmt.Fprintln(w, s)
 	}

@@ -48,16 +48,18 @@ func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
 	return svc
 }
 
-// registryNames lists servers/servers.yaml's servers in its order.
+// registryNames lists servers/servers.yaml's servers that compose runs (InCompose), in its order.
 func registryNames(t *testing.T) []string {
 	t.Helper()
 	list, err := servers.Load(filepath.Join(repoRoot(t), servers.RegistryPath))
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := make([]string, len(list))
-	for i, s := range list {
-		names[i] = s.Name
+	var names []string
+	for _, s := range list {
+		if s.InCompose() {
+			names = append(names, s.Name)
+		}
 	}
 	return names
 }

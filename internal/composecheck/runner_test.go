@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ssebench/ssebench/internal/servers"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,10 +83,25 @@ func shells(t *testing.T) map[string][]string {
 	return out
 }
 
+// k6Args is the k6 command line the script runs for one server and scenario; HEADERS
+// carries the server's request headers from servers.yaml (empty for most).
 func k6Args(server string, port int, scenario, testid string) string {
-	return fmt.Sprintf("run --quiet -o experimental-prometheus-rw -e TARGET=http://%s:%d -e SERVER=%s -e SCENARIO=%s -e TESTID=%s /ssebench/k6/sse.ts",
-		server, port, server, scenario, testid)
+	return fmt.Sprintf("run --quiet -o experimental-prometheus-rw -e TARGET=http://%s:%d -e SERVER=%s -e SCENARIO=%s -e TESTID=%s -e HEADERS=%s /ssebench/k6/sse.ts",
+		server, port, server, scenario, testid, serverHeaders[server])
 }
+
+// serverHeaders are compose's request headers by server, as compose/gen writes them.
+var serverHeaders = func() map[string]string {
+	_, list, err := servers.LoadRegistry()
+	if err != nil {
+		panic(err)
+	}
+	m := map[string]string{}
+	for _, s := range list {
+		m[s.Name] = s.HeaderLine("http://stub:18080")
+	}
+	return m
+}()
 
 func TestRunnerRunsBothScenariosOnEveryServer(t *testing.T) {
 	ports := serverPorts(t, loadProject(t))

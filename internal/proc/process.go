@@ -29,6 +29,12 @@ type Spec struct {
 	Stdout, Stderr io.Writer
 	// Outlive leaves the child running when ssebench dies (Prometheus under --keep).
 	Outlive bool
+	// StopSignal asks the child to stop gracefully (SIGTERM when zero): nginx stops at
+	// once on SIGTERM and lets its streams finish on SIGQUIT.
+	StopSignal syscall.Signal
+	// OnExit runs once the child has exited and been reaped, or when it could not start
+	// (a scratch folder's removal).
+	OnExit func()
 }
 
 // Process is one running child.
@@ -40,6 +46,8 @@ type Process struct {
 	tail    *Tail
 	done    chan struct{} // closed once the child has exited and been reaped
 	err     error         // cmd.Wait's result, valid once done is closed
+
+	stopSig syscall.Signal
 
 	stopOnce sync.Once
 	stopErr  error
@@ -61,6 +69,10 @@ func Start(s Spec) (*Process, error) {
 		command: strings.Join(append([]string{s.Path}, s.Args...), " "),
 		tail:    NewTail(8 << 10),
 		done:    make(chan struct{}),
+		stopSig: s.StopSignal,
+	}
+	if p.stopSig == 0 {
+		p.stopSig = syscall.SIGTERM
 	}
 	// Not CommandContext: a cancelled context would SIGKILL the child and skip the graceful
 	// stop that Stop gives it.
@@ -74,11 +86,17 @@ func Start(s Spec) (*Process, error) {
 	}
 	cmd.SysProcAttr = procAttr(s.Outlive)
 	if err := cmd.Start(); err != nil {
+		if s.OnExit != nil {
+			s.OnExit()
+		}
 		return nil, fmt.Errorf("%s: starting %s: %w", s.Name, p.command, err)
 	}
 	p.cmd = cmd
 	go func() {
 		p.err = cmd.Wait()
+		if s.OnExit != nil {
+			s.OnExit()
+		}
 		close(p.done)
 	}()
 	return p, nil
@@ -123,7 +141,7 @@ func (p *Process) stop(ctx context.Context) error {
 		return p.exitResult()
 	default:
 	}
-	p.signalGroup(syscall.SIGTERM)
+	p.signalGroup(p.stopSig)
 	ctx, cancel := context.WithTimeout(ctx, maxGrace)
 	defer cancel()
 	select {

@@ -1,13 +1,15 @@
-// Package servers reads servers/servers.yaml, the registry of every proxy under test, builds
-// those proxies and starts them by its contract (PORT, HOST, STUB_URL, /healthz) as
-// internal/proc children. The benchmark runner and the conformance suite share it, so that
-// a server added to the YAML file is picked up by both.
+// Package servers reads servers/servers.yaml, the one list of every proxy under test, builds
+// those proxies and starts them by its contract (PORT, HOST, STUB_URL, a health path) as
+// internal/proc children. The benchmark runner, the conformance suite and the compose
+// generator (compose/gen) share it, so that a server added to the YAML file is picked up by
+// all of them.
 package servers
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -15,34 +17,112 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// Kinds of server.
+const (
+	// KindProcess is a server ssebench builds, starts and measures (the default).
+	KindProcess = "process"
+	// KindExternal is a gateway the user runs elsewhere, reached at URL: its latency is
+	// measured, its CPU and memory are not.
+	KindExternal = "external"
+)
+
+// DefaultHealth is the path a server answers 200 on when it is ready.
+const DefaultHealth = "/healthz"
+
 // Server is one entry of servers.yaml.
 type Server struct {
 	Name      string
-	Runtime   string
+	Runtime   string // the runtime family ("Go", "Rust", "Bun", "C"): colours and shares group by it
 	Framework string
+	// Color is the server's "#rrggbb" in the report's charts.
+	Color string
+	// Kind is KindProcess or KindExternal.
+	Kind string
+	// URL is an external server's base URL (KindExternal only).
+	URL string
 	// Build is a shell command run in the repository root; it must be idempotent and cached.
 	Build string
-	// Command is the argv that starts the server, relative to the repository root.
+	// Command is the argv that starts the server, relative to the repository root, with
+	// ${VAR}s expanded (Vars).
 	Command []string
+	// Config is a text/template file rendered into the start's scratch folder (its path is
+	// ${CONFIG}) with Vars as data, for servers configured by a file rather than by PORT.
+	Config string
+	// Env is added to the server's environment, ${VAR}s expanded.
+	Env map[string]string
+	// Health is the path that answers 200 once the server is ready (DefaultHealth).
+	Health string
+	// StopSignal is the signal that asks for a graceful stop ("TERM" unless set).
+	StopSignal string
+	// Headers are sent with every request to this server, ${VAR}s expanded.
+	Headers map[string]string
+	// Optional servers are run only when named: the default-config pitfalls.
+	Optional bool
+	// Differences are the conformance checks this server is known to fail, with the reason:
+	// the suite reports them as documented differences, and fails when one no longer holds.
+	Differences map[string]string
+	// Compose describes the server's service in compose.yaml (compose/gen).
+	Compose Compose
 	// Unavailable, when set, says why the server cannot be built on this machine.
 	Unavailable string
 }
 
+// Compose is how the compose stack runs a server: from its own Dockerfile (Build) or from a
+// published image (Image), with the rendered Config mounted at ConfigPath.
+type Compose struct {
+	Build      string   `yaml:"build"`       // build context, e.g. servers/go-http
+	Image      string   `yaml:"image"`       // pinned image, e.g. nginx:1.22.1
+	Command    []string `yaml:"command"`     // the service's command, when not the image's
+	ConfigPath string   `yaml:"config_path"` // where the rendered config is mounted in the container
+	// Cmdline is the anchored regular expression by which the exporter finds the server's
+	// main process in /proc/*/cmdline on the host.
+	Cmdline string `yaml:"cmdline"`
+	// Healthcheck names the tool the image has to check Health with: bun, bash, wget or
+	// none (a scratch image).
+	Healthcheck string `yaml:"healthcheck"`
+}
+
+// External reports whether the server runs outside ssebench.
+func (s Server) External() bool { return s.Kind == KindExternal }
+
+// HealthPath is the server's health path, DefaultHealth when unset.
+func (s Server) HealthPath() string {
+	if s.Health == "" {
+		return DefaultHealth
+	}
+	return s.Health
+}
+
 // entry mirrors the YAML so that the exported type carries no tags.
 type entry struct {
-	Name        string   `yaml:"name"`
-	Runtime     string   `yaml:"runtime"`
-	Framework   string   `yaml:"framework"`
-	Build       string   `yaml:"build"`
-	Command     []string `yaml:"command"`
-	Unavailable string   `yaml:"unavailable"`
+	Name        string            `yaml:"name"`
+	Runtime     string            `yaml:"runtime"`
+	Framework   string            `yaml:"framework"`
+	Color       string            `yaml:"color"`
+	Kind        string            `yaml:"kind"`
+	URL         string            `yaml:"url"`
+	Build       string            `yaml:"build"`
+	Command     []string          `yaml:"command"`
+	Config      string            `yaml:"config"`
+	Env         map[string]string `yaml:"env"`
+	Health      string            `yaml:"health"`
+	StopSignal  string            `yaml:"stop_signal"`
+	Headers     map[string]string `yaml:"headers"`
+	Optional    bool              `yaml:"optional"`
+	Differences map[string]string `yaml:"differences"`
+	Compose     Compose           `yaml:"compose"`
+	Unavailable string            `yaml:"unavailable"`
 }
 
 type file struct {
 	Servers []entry `yaml:"servers"`
 }
 
-var validName = regexp.MustCompile(`^[a-z0-9-]+$`)
+var (
+	validName  = regexp.MustCompile(`^[a-z0-9-]+$`)
+	validColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+	validVar   = regexp.MustCompile(`\$\{([^}]*)\}`)
+)
 
 // Load reads and validates the registry at path. Errors name the file, the line and the field.
 func Load(path string) ([]Server, error) {
@@ -70,6 +150,7 @@ func parse(path string, data []byte) ([]Server, error) {
 		return nil, fmt.Errorf("%s: no servers listed under \"servers:\"", path)
 	}
 	seen := map[string]int{}
+	colors := map[string]string{}
 	out := make([]Server, 0, len(f.Servers))
 	for i, e := range f.Servers {
 		line := lines[i]
@@ -79,10 +160,23 @@ func parse(path string, data []byte) ([]Server, error) {
 		if first, dup := seen[e.Name]; dup {
 			return nil, fmt.Errorf("%s:%d: field name: %q is already used on line %d", path, line, e.Name, first)
 		}
-		seen[e.Name] = line
-		out = append(out, Server(e))
+		if other, dup := colors[e.Color]; dup && e.Color != "" {
+			return nil, fmt.Errorf("%s:%d: field color: %s is already %s's; each server needs its own", path, line, e.Color, other)
+		}
+		seen[e.Name], colors[e.Color] = line, e.Name
+		out = append(out, e.server())
 	}
 	return out, nil
+}
+
+func (e entry) server() Server {
+	kind := e.Kind
+	if kind == "" {
+		kind = KindProcess
+	}
+	return Server{Name: e.Name, Runtime: e.Runtime, Framework: e.Framework, Color: e.Color, Kind: kind, URL: strings.TrimRight(e.URL, "/"),
+		Build: e.Build, Command: e.Command, Config: e.Config, Env: e.Env, Health: e.Health, StopSignal: e.StopSignal,
+		Headers: e.Headers, Optional: e.Optional, Differences: e.Differences, Compose: e.Compose, Unavailable: e.Unavailable}
 }
 
 func (e entry) validate() error {
@@ -95,6 +189,26 @@ func (e entry) validate() error {
 		return errors.New("field runtime: missing")
 	case strings.TrimSpace(e.Framework) == "":
 		return errors.New("field framework: missing")
+	case e.Color != "" && !validColor.MatchString(e.Color):
+		return fmt.Errorf("field color: %q must be #rrggbb in lower case", e.Color)
+	case e.Health != "" && !strings.HasPrefix(e.Health, "/"):
+		return fmt.Errorf("field health: %q must be a path starting with /", e.Health)
+	}
+	if err := e.validateVars(); err != nil {
+		return err
+	}
+	if _, err := signalNamed(e.StopSignal); err != nil {
+		return fmt.Errorf("field stop_signal: %w", err)
+	}
+	switch e.Kind {
+	case "", KindProcess:
+	case KindExternal:
+		return e.validateExternal()
+	default:
+		return fmt.Errorf("field kind: %q must be %s or %s", e.Kind, KindProcess, KindExternal)
+	}
+	if e.URL != "" {
+		return fmt.Errorf("field url: only for kind: %s (a process's URL is picked when it starts)", KindExternal)
 	}
 	runnable := e.Build != "" || len(e.Command) > 0
 	switch {
@@ -106,6 +220,49 @@ func (e entry) validate() error {
 		return errors.New("field build: missing (or set unavailable with the reason)")
 	case len(e.Command) == 0 || e.Command[0] == "":
 		return errors.New("field command: missing (or set unavailable with the reason)")
+	}
+	return nil
+}
+
+func (e entry) validateExternal() error {
+	u, err := url.Parse(e.URL)
+	switch {
+	case e.URL == "":
+		return errors.New("field url: missing (an external server is reached at it)")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("field url: %q must be an http:// or https:// base URL", e.URL)
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("field url: %q must have no path: requests go to <url>/v1/chat/completions", e.URL)
+	case e.Build != "" || len(e.Command) > 0 || e.Config != "" || len(e.Env) > 0:
+		return errors.New("field build/command/config/env: an external server is not built or started by ssebench")
+	}
+	return nil
+}
+
+// validateVars checks every ${VAR} of command, env and headers names a variable Vars gives.
+func (e entry) validateVars() error {
+	check := func(field, s string) error {
+		for _, m := range validVar.FindAllStringSubmatch(s, -1) {
+			if !knownVar[m[1]] {
+				return fmt.Errorf("field %s: ${%s} is not one of %s", field, m[1], strings.Join(varNames, ", "))
+			}
+		}
+		return nil
+	}
+	for _, a := range e.Command {
+		if err := check("command", a); err != nil {
+			return err
+		}
+	}
+	for k, v := range e.Env {
+		if err := check("env."+k, v); err != nil {
+			return err
+		}
+	}
+	for k, v := range e.Headers {
+		if err := check("headers."+k, v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -32,10 +32,11 @@ const (
 
 // outputs maps each template to the file it generates, relative to the repository root.
 var outputs = map[string]string{
-	"compose.yaml.tmpl":   "compose.yaml",
-	"exporter.yml.tmpl":   "compose/exporter.yml",
-	"prometheus.yml.tmpl": "prometheus/compose/prometheus.yml",
-	"run-k6.sh.tmpl":      "compose/run-k6.sh",
+	"compose.yaml.tmpl":    "compose.yaml",
+	"exporter.yml.tmpl":    "compose/exporter.yml",
+	"prometheus.yml.tmpl":  "prometheus/compose/prometheus.yml",
+	"run-k6.sh.tmpl":       "compose/run-k6.sh",
+	"server-info.yml.tmpl": "prometheus/compose/server-info.yml",
 }
 
 // Service is one server as the compose files see it.

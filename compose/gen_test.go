@@ -66,9 +66,10 @@ func TestAnEleventhServerReachesEveryFile(t *testing.T) {
 	want := map[string][]string{
 		"compose.yaml": {"  zig-fake:\n    <<: *server\n    build: servers/zig-fake\n", `PORT: "` + itoa(port) + `"`,
 			"zig-fake: { condition: service_healthy }", "http://127.0.0.1:$$PORT/ready"},
-		"compose/exporter.yml":              {"server: zig-fake\n    cmdline: '^/zig-fake$'", "- zig-fake:" + itoa(port)},
-		"prometheus/compose/prometheus.yml": {`server: zig-fake, __param_target: "http://zig-fake:` + itoa(port) + `/v1/chat/completions"`},
-		"compose/run-k6.sh":                 {" zig-fake:" + itoa(port) + `"`, `zig-fake) echo "X-Route: http://stub:18080/v1" ;;`, `zig-fake) echo "/ready" ;;`},
+		"compose/exporter.yml":               {"server: zig-fake\n    cmdline: '^/zig-fake$'", "- zig-fake:" + itoa(port)},
+		"prometheus/compose/prometheus.yml":  {`server: zig-fake, __param_target: "http://zig-fake:` + itoa(port) + `/v1/chat/completions"`},
+		"prometheus/compose/server-info.yml": {`server: "zig-fake", runtime: "Zig", framework: "std.http"`},
+		"compose/run-k6.sh":                  {" zig-fake:" + itoa(port) + `"`, `zig-fake) echo "X-Route: http://stub:18080/v1" ;;`, `zig-fake) echo "/ready" ;;`},
 	}
 	for path, subs := range want {
 		for _, s := range subs {

@@ -132,7 +132,7 @@ func registryServers() []report.ServerInfo {
 	}
 	out := make([]report.ServerInfo, 0, len(list))
 	for _, s := range list {
-		out = append(out, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
+		out = append(out, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color})
 	}
 	return out
 }

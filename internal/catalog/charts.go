@@ -26,11 +26,10 @@ var (
 		Help: "Each server's share of the summed peak RSS under stress."})
 
 	// The runtime comes from servers.yaml through ssebench_server_info, which ssebench run
-	// pushes. Data without it (real k6 in compose) falls back to the name's first word
-	// (bun-hono → bun), which is how servers.yaml names them.
+	// pushes and the compose Prometheus records (prometheus/compose/server-info.yml), never
+	// from a server's name.
 	MemoryShareByRuntime = define(Query{Name: "share.memory_by_runtime_percent", Title: "Memory share by runtime - stress peak RSS (%)", Unit: UnitPercent,
-		Expr: fmt.Sprintf(`sum by (runtime) ((%s) * on (server) group_left (runtime) max by (server, runtime) (last_over_time(ssebench_server_info[$__range])))
-			or sum by (runtime) (label_replace(%s, "runtime", "$1", "server", "([^-]+).*"))`, memoryShare, memoryShare),
+		Expr: fmt.Sprintf(`sum by (runtime) ((%s) * on (server) group_left (runtime) max by (server, runtime) (last_over_time(ssebench_server_info[$__range])))`, memoryShare),
 		Help: "Each runtime's share of the summed peak RSS under stress, as the writeup's caption gives it; the runtime is servers.yaml's."})
 )
 

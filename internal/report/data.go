@@ -46,7 +46,7 @@ type Duet struct {
 }
 
 // ServerInfo is one row of "Servers under test".
-type ServerInfo struct{ Name, Runtime, Framework string }
+type ServerInfo struct{ Name, Runtime, Framework, Color string }
 
 // Load is one (server, scenario) of the run: its largest VU count and how long it lasted
 // (NaN when unknown: real k6 sends no elapsed time).

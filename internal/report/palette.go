@@ -1,43 +1,45 @@
 package report
 
 import (
+	"fmt"
 	"hash/fnv"
 	"image/color"
-	"sort"
-	"strings"
 )
 
-// Colours by runtime, so that a family reads as one hue across every chart: Bun warm,
-// Go blue-green, Rust red-brown; shades tell the frameworks apart.
-var families = map[string][]color.RGBA{
-	"bun":  {{0xf2, 0x8e, 0x2b, 0xff}, {0xe1, 0x57, 0x59, 0xff}, {0xf6, 0xb2, 0x6b, 0xff}},
-	"go":   {{0x4e, 0x79, 0xa7, 0xff}, {0x76, 0xb7, 0xb2, 0xff}, {0x59, 0xa1, 0x4f, 0xff}},
-	"rust": {{0x9c, 0x75, 0x5f, 0xff}, {0xb0, 0x7a, 0xa1, 0xff}, {0x7f, 0x3c, 0x2c, 0xff}, {0xba, 0xa0, 0x8e, 0xff}},
-}
-
+// fallback colours the servers servers.yaml gives no colour (the direct reference, a
+// server the registry no longer lists), by a hash of the name so that each keeps its colour.
 var fallback = []color.RGBA{{0x8c, 0x8c, 0x8c, 0xff}, {0xed, 0xc9, 0x48, 0xff}, {0xff, 0x9d, 0xa7, 0xff}, {0x3b, 0x3b, 0x6d, 0xff}}
 
-// palette assigns each server a stable colour: within a family, servers get shades in name order.
+// palette gives each server its colour: servers.yaml's `color`, never a guess from the name.
 type palette map[string]color.RGBA
 
-func newPalette(servers []string) palette {
-	sorted := append([]string(nil), servers...)
-	sort.Strings(sorted)
-	used := map[string]int{}
+func newPalette(infos []ServerInfo, names []string) palette {
 	p := palette{}
-	for _, s := range sorted {
-		family := strings.SplitN(s, "-", 2)[0]
-		shades, ok := families[family]
-		if !ok || used[family] >= len(shades) {
-			h := fnv.New32a()
-			h.Write([]byte(s))
-			p[s] = fallback[h.Sum32()%uint32(len(fallback))]
-			continue
+	for _, s := range infos {
+		if c, ok := parseHex(s.Color); ok {
+			p[s.Name] = c
 		}
-		p[s] = shades[used[family]]
-		used[family]++
+	}
+	for _, n := range names {
+		if _, ok := p[n]; !ok {
+			h := fnv.New32a()
+			h.Write([]byte(n))
+			p[n] = fallback[h.Sum32()%uint32(len(fallback))]
+		}
 	}
 	return p
+}
+
+// parseHex reads "#rrggbb".
+func parseHex(s string) (color.RGBA, bool) {
+	var r, g, b uint8
+	if len(s) != 7 {
+		return color.RGBA{}, false
+	}
+	if _, err := fmt.Sscanf(s, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		return color.RGBA{}, false
+	}
+	return color.RGBA{r, g, b, 0xff}, true
 }
 
 func (p palette) of(server string) color.RGBA {

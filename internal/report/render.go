@@ -90,7 +90,7 @@ func Render(w io.Writer, d *Data) error {
 }
 
 func buildView(d *Data) (*view, error) {
-	pal := newPalette(serverNames(d))
+	pal := newPalette(d.Servers, serverNames(d))
 	v := &view{TestID: d.TestID, Span: span(d.Start, d.End), MachineRows: machineRows(d.Machine)}
 	for _, s := range serverInfos(d) {
 		v.Servers = append(v.Servers, serverView{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: cssColor(pal.of(s.Name))})

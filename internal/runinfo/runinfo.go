@@ -37,6 +37,9 @@ const unknown = "unknown"
 // Options says where to look; ProcRoot and EtcRoot exist for tests.
 type Options struct {
 	Root     string // repository root, for git and the Bun binary
+	// BunBinaries are the Bun executables the servers run on (servers.yaml's Bun servers'
+	// commands), relative to Root; the first that exists answers --version.
+	BunBinaries []string
 	ProcRoot string // default /proc
 	EtcRoot  string // default /etc
 }
@@ -58,7 +61,7 @@ func Collect(ctx context.Context, testid string, o Options) Info {
 		OS:          osName(filepath.Join(o.EtcRoot, "os-release")),
 		Kernel:      firstLine(filepath.Join(o.ProcRoot, "sys/kernel/osrelease")),
 		GoVersion:   command(ctx, o.Root, "go", "env", "GOVERSION"),
-		BunVersion:  bunVersion(ctx, o.Root),
+		BunVersion:  bunVersion(ctx, o.Root, o.BunBinaries),
 		RustVersion: firstField(command(ctx, o.Root, "rustc", "--version"), 1),
 		GitCommit:   gitCommit(ctx, o.Root),
 	}
@@ -146,9 +149,11 @@ func firstField(s string, i int) string {
 }
 
 // bunVersion asks the Bun that the servers run on: it is installed per server from npm.
-func bunVersion(ctx context.Context, root string) string {
-	for _, server := range []string{"bun-http", "bun-hono"} {
-		bin := filepath.Join(root, "servers", server, "node_modules", ".bin", "bun")
+func bunVersion(ctx context.Context, root string, binaries []string) string {
+	for _, bin := range binaries {
+		if !filepath.IsAbs(bin) {
+			bin = filepath.Join(root, bin)
+		}
 		if _, err := os.Stat(bin); err == nil {
 			return command(ctx, root, bin, "--version")
 		}

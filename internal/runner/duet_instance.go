@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"time"
 
@@ -17,11 +18,12 @@ import (
 // instance is one server running in the duet: its process, its URL and its CPU meter.
 // direct has no process of its own: its target is the stub.
 type instance struct {
-	name  string
-	url   string
-	proc  *proc.Process  // nil for direct
-	meter *cputime.Meter // nil when the process has none
-	died  string         // why it stopped measuring, once it did
+	name    string
+	url     string
+	headers http.Header    // what every request carries (--header, the server's own)
+	proc    *proc.Process  // nil for direct and an external gateway
+	meter   *cputime.Meter // nil when the process has none
+	died    string         // why it stopped measuring, once it did
 }
 
 // cpuSeconds is the instance's CPU so far; NaN when it has no meter.
@@ -70,7 +72,7 @@ func startInstance(ctx context.Context, st *stack, srv servers.Server, name stri
 	if err != nil {
 		return nil, fmt.Errorf("start failed: %w", err)
 	}
-	in := &instance{name: name, url: p.URL(), proc: p}
+	in := &instance{name: name, url: p.URL(), headers: st.headersFor(srv), proc: p}
 	if in.meter, err = cputime.Attach(name, p.PID()); err != nil {
 		st.cfg.Logger.Warn("cpu meter", "server", name, "err", err)
 	}
@@ -112,7 +114,7 @@ func (d *duetRun) startAll(ctx context.Context, list []servers.Server, out *Outc
 		d.stub = m
 	}
 	if d.st.cfg.Reference {
-		d.instances = append(d.instances, &instance{name: directServer.Name, url: d.st.stub.URL()})
+		d.instances = append(d.instances, &instance{name: directServer.Name, url: d.st.stub.URL(), headers: d.st.headersFor(directServer)})
 	}
 	for _, srv := range duetList(list, d.cfg) {
 		if ctx.Err() != nil {
@@ -124,6 +126,15 @@ func (d *duetRun) startAll(ctx context.Context, list []servers.Server, out *Outc
 		}
 		if srv.Unavailable != "" {
 			out.Skipped = append(out.Skipped, Skipped{Server: name, Reason: srv.Unavailable})
+			continue
+		}
+		if srv.External() {
+			if err := checkExternal(ctx, srv, d.st.headersFor(srv)); err != nil {
+				d.progress.Logf("duet %s: skipped: %v", name, err)
+				out.Skipped = append(out.Skipped, Skipped{Server: name, Reason: err.Error()})
+				continue
+			}
+			d.instances = append(d.instances, &instance{name: name, url: srv.URL, headers: d.st.headersFor(srv)})
 			continue
 		}
 		d.progress.Logf("duet: building and starting %s", name)

@@ -3,7 +3,9 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +19,7 @@ import (
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // probeModule is the exporter's SSE probe during a run: a short stream with a known
@@ -45,7 +48,8 @@ const probeModuleName = "stream"
 type exporter struct {
 	proc       *proc.Process
 	configFile string
-	ports      map[string]int // of the servers running now, by name
+	ports      map[string]int               // of the servers running now, by name
+	headers    map[string]map[string]string // a probe module's extra headers, by server (an AI gateway's)
 }
 
 // process is nil when there is no exporter.
@@ -59,7 +63,7 @@ func (e *exporter) process() *proc.Process {
 // startExporter runs bin/ssebench-exporter, watching the servers of ports to begin with,
 // and tells Prometheus to scrape it.
 func (s *stack) startExporter(ctx context.Context, ports map[string]int) error {
-	e := &exporter{configFile: filepath.Join(s.cfg.DataDir, "exporter.yml"), ports: ports}
+	e := &exporter{configFile: filepath.Join(s.cfg.DataDir, "exporter.yml"), ports: ports, headers: map[string]map[string]string{}}
 	if err := e.writeConfig(); err != nil {
 		return err
 	}
@@ -78,7 +82,7 @@ func (s *stack) startExporter(ctx context.Context, ports map[string]int) error {
 }
 
 func (e *exporter) writeConfig() error {
-	body, err := exporterConfig(e.ports)
+	body, err := exporterConfig(e.ports, e.headers)
 	if err != nil {
 		return err
 	}
@@ -105,8 +109,15 @@ func (e *exporter) watch(ctx context.Context, server string, port int) error {
 
 // exporterConfig is the exporter's configuration file for the servers running now, in
 // the exporter's own types, so that what the runner writes is what the exporter reads.
-func exporterConfig(ports map[string]int) ([]byte, error) {
+// A server whose requests need headers of its own gets a probe module of its own.
+func exporterConfig(ports map[string]int, headers map[string]map[string]string) ([]byte, error) {
 	cfg := config.Config{Modules: map[string]config.Module{probeModuleName: probeModule}}
+	for server, h := range headers {
+		m := probeModule
+		m.Headers = maps.Clone(probeModule.Headers)
+		maps.Copy(m.Headers, h)
+		cfg.Modules[probeModuleFor(server, h)] = m
+	}
 	for name, port := range ports {
 		cfg.Targets = append(cfg.Targets, config.Target{Server: name, Port: port})
 	}
@@ -118,23 +129,62 @@ func exporterConfig(ports map[string]int) ([]byte, error) {
 	return append([]byte("# Written by ssebench run for one benchmark run: the servers running now.\n"), body...), nil
 }
 
+// probeModuleFor is the probe module of a server: the shared one, or its own when its
+// requests carry headers of their own.
+func probeModuleFor(server string, headers map[string]string) string {
+	if len(headers) == 0 {
+		return probeModuleName
+	}
+	return probeModuleName + "-" + server
+}
+
 // watchServer points the exporter at a server that now runs as p: its process by the port
 // it got, and Prometheus' sse-probe job at its URL.
-func (s *stack) watchServer(ctx context.Context, server string, p *proc.Process) {
+func (s *stack) watchServer(ctx context.Context, srv servers.Server, p *proc.Process) {
 	if s.exporter == nil {
 		return
 	}
-	if err := s.exporter.watch(ctx, server, port(p)); err != nil {
-		s.cfg.Logger.Warn("exporter targets", "server", server, "err", err)
+	s.exporter.headers[srv.Name] = headerMap(srv.RequestHeaders(s.stub.URL()))
+	if err := s.exporter.watch(ctx, srv.Name, port(p)); err != nil {
+		s.cfg.Logger.Warn("exporter targets", "server", srv.Name, "err", err)
+	}
+	s.probeServer(srv, p.URL())
+}
+
+// probeServer points Prometheus' sse-probe job at a server's URL; an external gateway has
+// its probe but no process to watch.
+func (s *stack) probeServer(srv servers.Server, url string) {
+	if s.exporter == nil {
+		return
+	}
+	h := headerMap(srv.RequestHeaders(s.stub.URL()))
+	if srv.External() && len(h) > 0 {
+		s.exporter.headers[srv.Name] = h
+		if err := s.exporter.writeConfig(); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_ = promrun.Reload(ctx, s.exporter.proc.URL())
+			cancel()
+		}
 	}
 	group := promrun.TargetGroup{Targets: []string{s.exporter.proc.Addr()}, Labels: map[string]string{
-		"server":         server,
-		"__param_target": p.URL() + "/v1/chat/completions",
-		"__param_module": probeModuleName,
+		"server":         srv.Name,
+		"__param_target": url + "/v1/chat/completions",
+		"__param_module": probeModuleFor(srv.Name, h),
 	}}
 	if err := s.writeTargets("probe", []promrun.TargetGroup{group}); err != nil {
 		s.cfg.Logger.Warn("probe targets", "err", err)
 	}
+}
+
+func headerMap(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(h))
+	for k := range h {
+		m[k] = h.Get(k)
+	}
+	return m
 }
 
 // unwatchServer stops watching a server that is stopping: its port is free for anyone to
@@ -148,6 +198,7 @@ func (s *stack) unwatchServer(server string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	delete(s.exporter.headers, server)
 	if err := s.exporter.watch(ctx, server, 0); err != nil {
 		s.cfg.Logger.Warn("exporter targets", "server", server, "err", err)
 	}

@@ -11,7 +11,7 @@ import (
 // exporter's own types; reading it back with the exporter's loader gives the same targets
 // and the same probe module.
 func TestExporterConfigIsWhatTheExporterReads(t *testing.T) {
-	body, err := exporterConfig(map[string]int{"go-http": 40001, "direct": 40000})
+	body, err := exporterConfig(map[string]int{"go-http": 40001, "direct": 40000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func TestABuildFailureSkipsTheServer(t *testing.T) {
 	st, out := bareStack(t)
 	srv := servers.Server{Name: "broken", Build: "echo 'main.go:3: undefined: x' >&2; exit 2", Command: []string{"x"}}
 	measured := false
-	ms, skip := withServer(context.Background(), st, srv, here, NewProgress(out, false), func(string, int) []Measured {
+	ms, skip := withServer(context.Background(), st, srv, here, NewProgress(out, false), func(target) []Measured {
 		measured = true
 		return nil
 	})
@@ -84,11 +84,11 @@ func TestAServerThatDiesMidScenarioIsReported(t *testing.T) {
 	exe, _ := os.Executable()
 	srv := servers.Server{Name: "dying", Build: "true", Command: []string{exe}}
 	var pid int
-	_, skip := withServer(context.Background(), st, srv, here, NewProgress(out, false), func(target string, p int) []Measured {
-		pid = p
+	_, skip := withServer(context.Background(), st, srv, here, NewProgress(out, false), func(tg target) []Measured {
+		pid = tg.pid
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target+"/v1/chat/completions", strings.NewReader("{}"))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, tg.url+"/v1/chat/completions", strings.NewReader("{}"))
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
 			t.Error("the dying server answered")

@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		list = append([]servers.Server{directServer}, list...)
 	}
 	out.PromURL = st.promURL
-	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root})
+	out.Info = runinfo.Collect(ctx, cfg.TestID, runinfo.Options{Root: cfg.Root, BunBinaries: bunBinaries(list)})
 	infoPush, err := startInfoPusher(ctx, st, out.Info, list)
 	if err != nil {
 		return nil, err
@@ -277,7 +277,7 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []servers.Server, progress *Progress) string {
 	infos := make([]report.ServerInfo, 0, len(list))
 	for _, s := range list {
-		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
+		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color})
 	}
 	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Sweep: reportSweep(out.Sweep), Duet: duetReport(out.Duet)})
 	if err != nil {
@@ -344,21 +344,31 @@ type namedScenario struct {
 
 // runServer builds, starts and measures one server in every scenario.
 func runServer(ctx context.Context, st *stack, srv servers.Server, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
-	return withServer(ctx, st, srv, at, progress, func(target string, pid int) []Measured {
+	return withServer(ctx, st, srv, at, progress, func(tg target) []Measured {
 		if st.cfg.WarmUp > 0 {
 			progress.Logf("%s %s: warming up for %s", at, srv.Name, st.cfg.WarmUp)
-			warmUp(ctx, target, warmUpVUs(st.cfg.WarmUp), st.cfg.Headers)
+			warmUp(ctx, tg, warmUpVUs(st.cfg.WarmUp))
 		}
-		return measureScenarios(ctx, st, srv.Name, target, pid, scenarios, at, progress)
+		return measureScenarios(ctx, st, srv.Name, tg, scenarios, at, progress)
 	})
 }
 
 // withServer builds and starts srv, waits until it is healthy and watched, calls measure
-// with its URL and PID, and stops it. The reference (direct) has nothing to build or
-// start: its target is the stub itself, and its PID is not ours to reset (-1).
-func withServer(ctx context.Context, st *stack, srv servers.Server, at position, progress *Progress, measure func(target string, pid int) []Measured) ([]Measured, *Skipped) {
-	if srv.Name == directServer.Name {
-		return measure(st.stub.URL(), -1), nil
+// with its target, and stops it. The reference (direct) has nothing to build or start: its
+// target is the stub itself, and its PID is not ours to reset (-1); nor has an external
+// gateway, which runs at its URL.
+func withServer(ctx context.Context, st *stack, srv servers.Server, at position, progress *Progress, measure func(tg target) []Measured) ([]Measured, *Skipped) {
+	switch {
+	case srv.Name == directServer.Name:
+		return measure(target{url: st.stub.URL(), pid: -1, headers: st.headersFor(srv)}), nil
+	case srv.External():
+		if err := checkExternal(ctx, srv, st.headersFor(srv)); err != nil {
+			progress.Logf("%s %s: skipped: %v", at, srv.Name, err)
+			return nil, &Skipped{Server: srv.Name, Reason: err.Error()}
+		}
+		st.probeServer(srv, srv.URL)
+		defer st.unwatchServer(srv.Name)
+		return measure(target{url: srv.URL, pid: -1, headers: st.headersFor(srv)}), nil
 	}
 	progress.Logf("%s %s: building", at, srv.Name)
 	buildLog := st.logWriter("build-" + srv.Name + ".log")
@@ -382,25 +392,25 @@ func withServer(ctx context.Context, st *stack, srv servers.Server, at position,
 			progress.Logf("%s %s: warning: stop: %v", at, srv.Name, err)
 		}
 	}()
-	st.watchServer(ctx, srv.Name, proc)
+	st.watchServer(ctx, srv, proc)
 	if err := st.waitWatched(ctx, srv.Name); err != nil {
 		progress.Logf("%s %s: warning: %v; its CPU and memory may be missing", at, srv.Name, err)
 	}
-	return measure(proc.URL(), proc.PID()), nil
+	return measure(target{url: proc.URL(), pid: proc.PID(), headers: st.headersFor(srv)}), nil
 }
 
-// measureScenarios runs every scenario against target, resetting the peak RSS of pid
-// (when positive) before each, so that each scenario's peak is its own.
-func measureScenarios(ctx context.Context, st *stack, server, target string, pid int, scenarios []namedScenario, at position, progress *Progress) []Measured {
+// measureScenarios runs every scenario against tg, resetting the peak RSS of its process
+// (when it has one) before each, so that each scenario's peak is its own.
+func measureScenarios(ctx context.Context, st *stack, server string, tg target, scenarios []namedScenario, at position, progress *Progress) []Measured {
 	var out []Measured
 	for _, sc := range scenarios {
 		if ctx.Err() != nil {
 			break
 		}
-		if pid > 0 {
-			resetPeakRSS(pid)
+		if tg.pid > 0 {
+			resetPeakRSS(tg.pid)
 		}
-		m := runScenario(ctx, st, server, target, sc, at, progress)
+		m := runScenario(ctx, st, server, tg, sc, at, progress)
 		out = append(out, m)
 		progress.Done()
 		progress.Logf("%s %s %s: %s", at, server, sc.Name, describe(m))
@@ -410,7 +420,7 @@ func measureScenarios(ctx context.Context, st *stack, server, target string, pid
 
 // runScenario runs one load run with its own registry and pusher: k6's values are
 // cumulative per load run and end with stale markers, and so are ours.
-func runScenario(ctx context.Context, st *stack, server, target string, sc namedScenario, at position, progress *Progress) Measured {
+func runScenario(ctx context.Context, st *stack, server string, tg target, sc namedScenario, at position, progress *Progress) Measured {
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	reg := prometheus.NewRegistry()
 	pusher, err := st.newPusher(reg, server+" "+sc.Name)
@@ -422,8 +432,8 @@ func runScenario(ctx context.Context, st *stack, server, target string, sc named
 	defer stopPush()
 	pusher.Start(pushCtx)
 	summary, err := load.Run(ctx, load.Options{
-		Target: target, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-		Scenario: sc.Scenario, Headers: st.cfg.Headers, Registry: reg,
+		Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
+		Scenario: sc.Scenario, Headers: tg.headers, Registry: reg,
 		Progress: func(p load.Progress) {
 			progress.Update(at.status(p, server, sc.Name).WithDropped(pusher.Stats().SamplesDropped))
 		},
@@ -484,4 +494,16 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// bunBinaries are the commands of the Bun servers among list, which run on the Bun of
+// their own node_modules.
+func bunBinaries(list []servers.Server) []string {
+	var out []string
+	for _, s := range list {
+		if strings.EqualFold(s.Runtime, "Bun") && len(s.Command) > 0 && filepath.Base(s.Command[0]) == "bun" {
+			out = append(out, s.Command[0])
+		}
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -107,9 +106,9 @@ func sweepAll(ctx context.Context, st *stack, list []servers.Server, out *Outcom
 		if srv.Name == directServer.Name {
 			judgeBy = 0
 		}
-		ms, skip := withServer(ctx, st, srv, at, progress, func(target string, pid int) []Measured {
+		ms, skip := withServer(ctx, st, srv, at, progress, func(tg target) []Measured {
 			var ms []Measured
-			res, ms = sweepServer(ctx, st, srv.Name, target, at, judgeBy, progress)
+			res, ms = sweepServer(ctx, st, srv.Name, tg, at, judgeBy, progress)
 			return ms
 		})
 		out.Measured = append(out.Measured, ms...)
@@ -137,14 +136,14 @@ func sweepAll(ctx context.Context, st *stack, list []servers.Server, out *Outcom
 
 // sweepServer steps the rate up geometrically until the SLO breaks, then bisects between
 // the last good and the first bad rate.
-func sweepServer(ctx context.Context, st *stack, server, target string, at position, bound time.Duration, progress *Progress) (SweepResult, []Measured) {
+func sweepServer(ctx context.Context, st *stack, server string, tg target, at position, bound time.Duration, progress *Progress) (SweepResult, []Measured) {
 	cfg := st.cfg.Sweep
 	res := SweepResult{Server: server}
 	var measured []Measured
-	warmUp(ctx, target, arrivalRate(cfg.StartRate, time.Second, 2*time.Second), st.cfg.Headers)
+	warmUp(ctx, tg, arrivalRate(cfg.StartRate, time.Second, 2*time.Second))
 	// bound 0 (direct, which sets the SLO): its own first step's p99 TTFT + the margin.
 	step := func(rate int) SweepStep {
-		s, m := sweepStep(ctx, st, server, target, rate, at, bound, progress)
+		s, m := sweepStep(ctx, st, server, tg, rate, at, bound, progress)
 		measured = append(measured, m)
 		if bound == 0 {
 			bound = time.Duration(s.TTFTP99*float64(time.Millisecond)) + cfg.TTFTMargin
@@ -180,11 +179,11 @@ func sweepServer(ctx context.Context, st *stack, server, target string, at posit
 
 // sweepStep runs one constant arrival rate and judges it: any failure, any dropped
 // iteration, or a p99 TTFT over bound breaks the SLO. bound 0 judges failures only.
-func sweepStep(ctx context.Context, st *stack, server, target string, rate int, at position, bound time.Duration, progress *Progress) (SweepStep, Measured) {
+func sweepStep(ctx context.Context, st *stack, server string, tg target, rate int, at position, bound time.Duration, progress *Progress) (SweepStep, Measured) {
 	cfg := st.cfg.Sweep
 	sc := arrivalRate(rate, cfg.Step, 5*time.Second)
 	name := fmt.Sprintf("%s%d", catalog.SweepScenarioPrefix, rate)
-	m := runScenario(ctx, st, server, target, namedScenario{Name: name, Scenario: sc}, at, progress)
+	m := runScenario(ctx, st, server, tg, namedScenario{Name: name, Scenario: sc}, at, progress)
 	progress.Done()
 	s := SweepStep{Rate: rate, OK: true}
 	if m.Summary == nil {
@@ -265,13 +264,13 @@ func arrivalRate(rate int, d, gracefulStop time.Duration) load.Scenario {
 		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: gracefulStop}
 }
 
-// warmUp runs sc against target, measured by nobody (its registry is never pushed): a
+// warmUp runs sc against tg, measured by nobody (its registry is never pushed): a
 // process's first requests (connections opened, code paths, JIT and allocators warmed)
 // would otherwise weigh on what follows. Before a sweep it is a second of the first step's
 // rate: in one run a cold go-http gave a p99 TTFT of 111 ms there, 4 ms one step later.
-func warmUp(ctx context.Context, target string, sc load.Scenario, headers http.Header) {
-	_, _ = load.Run(ctx, load.Options{Target: target, TestID: "warm-up", Server: "warm-up", ScenarioName: "warm-up",
-		Scenario: sc, Headers: headers, Registry: prometheus.NewRegistry()})
+func warmUp(ctx context.Context, tg target, sc load.Scenario) {
+	_, _ = load.Run(ctx, load.Options{Target: tg.url, TestID: "warm-up", Server: "warm-up", ScenarioName: "warm-up",
+		Scenario: sc, Headers: tg.headers, Registry: prometheus.NewRegistry()})
 }
 
 // warmUpVUs is the trials' warm-up: the baseline scenario's 10 VUs for d.

@@ -43,6 +43,17 @@ func TestParseRejectsBadRegistries(t *testing.T) {
 		{"both", "servers:\n" + ok + "    unavailable: why\n", "field unavailable: set together with build/command"},
 		{"missing framework", "servers:\n  - name: a\n    runtime: Go\n    unavailable: no\n", "field framework: missing"},
 		{"empty", "servers: []\n", "no servers listed"},
+		{"bad color", "servers:\n" + ok + "    color: blue\n", "field color: \"blue\" must be #rrggbb"},
+		{"same color twice", "servers:\n" + ok + "    color: \"#112233\"\n  - name: b\n    runtime: Go\n    framework: x\n    build: true\n    command: [b]\n    color: \"#112233\"\n",
+			"f.yaml:8: field color: #112233 is already a's"},
+		{"bad kind", "servers:\n" + ok + "    kind: docker\n", `field kind: "docker" must be process or external`},
+		{"external without url", "servers:\n  - name: gw\n    runtime: Go\n    framework: x\n    kind: external\n", "field url: missing"},
+		{"external with a path", "servers:\n  - name: gw\n    runtime: Go\n    framework: x\n    kind: external\n    url: http://127.0.0.1:8080/v1\n", "must have no path"},
+		{"external with a command", "servers:\n  - name: gw\n    runtime: Go\n    framework: x\n    kind: external\n    url: http://127.0.0.1:8080\n    command: [x]\n", "not built or started"},
+		{"url on a process", "servers:\n" + ok + "    url: http://127.0.0.1:1\n", "field url: only for kind: external"},
+		{"unknown variable", "servers:\n" + ok + "    headers: {x-host: \"${STUB}/v1\"}\n", "field headers.x-host: ${STUB} is not one of PORT, HOST, STUB_URL"},
+		{"bad stop signal", "servers:\n" + ok + "    stop_signal: STOP\n", `field stop_signal: "STOP" is not one of`},
+		{"bad health", "servers:\n" + ok + "    health: healthz\n", `field health: "healthz" must be a path`},
 		{"wrong type", "servers:\n  - name: a\n    runtime: Go\n    framework: x\n    build: true\n    command: bin/a\n", "line 6: cannot unmarshal"},
 	}
 	for _, c := range cases {
@@ -82,6 +93,13 @@ func TestSelect(t *testing.T) {
 	}
 	if all, _ := Select(list, nil); len(all) != 3 {
 		t.Fatalf("empty selection kept %d", len(all))
+	}
+	withPitfall := append(list, Server{Name: "pitfall", Optional: true})
+	if all, _ := Select(withPitfall, nil); len(all) != 3 {
+		t.Fatalf("empty selection kept the optional row: %+v", all)
+	}
+	if got, _ := Select(withPitfall, []string{"pitfall"}); len(got) != 1 || got[0].Name != "pitfall" {
+		t.Fatalf("the optional row named was not selected: %+v", got)
 	}
 }
 
@@ -178,5 +196,15 @@ func TestRegistryFileLoads(t *testing.T) {
 	}
 	if len(list) != 1 || list[0].Name != "my-gateway" || len(list[0].Command) != 2 {
 		t.Fatalf("loaded %+v from %s", list, path)
+	}
+}
+
+func TestParseAcceptsAnExternalGateway(t *testing.T) {
+	list, err := parse("f.yaml", []byte("servers:\n  - name: my-gw\n    runtime: Go\n    framework: mine\n    kind: external\n    url: http://127.0.0.1:8080/\n    health: /ready\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || !list[0].External() || list[0].URL != "http://127.0.0.1:8080" || list[0].HealthPath() != "/ready" {
+		t.Fatalf("got %+v", list)
 	}
 }

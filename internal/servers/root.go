@@ -53,10 +53,17 @@ func LoadRegistry() (root string, list []Server, err error) {
 }
 
 // Select keeps the servers named in names (in the registry's order); an empty names keeps
-// all of them. A name that is not in the registry is an error.
+// all of them but the optional ones (the pitfall rows, run only when named). A name that is
+// not in the registry is an error.
 func Select(list []Server, names []string) ([]Server, error) {
 	if len(names) == 0 {
-		return list, nil
+		var out []Server
+		for _, s := range list {
+			if !s.Optional {
+				out = append(out, s)
+			}
+		}
+		return out, nil
 	}
 	want := map[string]bool{}
 	for _, n := range names {

@@ -37,6 +37,18 @@ func fakeServer(mode string) int {
 	mux.HandleFunc("GET /env", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, os.Getenv("STUB_URL")+" "+os.Getenv("EXTRA"))
 	})
+	// A server configured by a file: it serves what its rendered config says, and its
+	// health on the path the config names.
+	if cfg := os.Getenv("CONFIG_FILE"); cfg != "" {
+		data, err := os.ReadFile(cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 4
+		}
+		lines := strings.SplitN(string(data), "\n", 2)
+		mux.HandleFunc("GET "+strings.TrimSpace(lines[0]), func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ready") })
+		mux.HandleFunc("GET /config", func(w http.ResponseWriter, _ *http.Request) { w.Write(data) })
+	}
 	go func() {
 		fmt.Fprintln(os.Stderr, http.ListenAndServe(os.Getenv("HOST")+":"+os.Getenv("PORT"), mux))
 		os.Exit(1)
@@ -122,5 +134,76 @@ func TestBuildItQuotesTheLastLines(t *testing.T) {
 	}
 	if err := (Server{Name: "u", Unavailable: "no crates"}).BuildIt(context.Background(), dir, nil); err == nil || !strings.Contains(err.Error(), "no crates") {
 		t.Fatalf("unavailable server built: %v", err)
+	}
+}
+
+// TestStartRendersTheConfigIntoAScratchFolder starts a server configured by a template: the
+// template gets the start's PORT, HOST, STUB_URL, STUB_HOST and DIR, the command and env get
+// ${CONFIG}, readiness is asked on the server's own health path, and the scratch folder is
+// gone once the server has stopped.
+func TestStartRendersTheConfigIntoAScratchFolder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	root := t.TempDir()
+	tmpl := "/ready-{{.PORT}}\nlisten {{.HOST}}:{{.PORT}}\nupstream {{.STUB_HOST}} ({{.STUB_URL}})\ndir {{.DIR}}\n"
+	if err := os.WriteFile(root+"/gw.conf.tmpl", []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := selfServer(t, "serve")
+	srv.Config = "gw.conf.tmpl"
+	srv.Env = map[string]string{"CONFIG_FILE": "${CONFIG}"}
+	// The health path depends on the port, so only a start that renders the template for
+	// the port it picked becomes ready.
+	srv.Health = "/config"
+	p, err := Start(ctx, root, srv, StartOptions{StubURL: "http://127.0.0.1:18080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strings.TrimPrefix(p.URL(), "http://127.0.0.1:")
+	resp, err := http.Get(p.URL() + "/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	got := string(body)
+	for _, want := range []string{"/ready-" + port + "\n", "listen 127.0.0.1:" + port, "upstream 127.0.0.1:18080 (http://127.0.0.1:18080)", "dir " + os.TempDir()} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rendered config lacks %q:\n%s", want, got)
+		}
+	}
+	dir := strings.TrimSpace(got[strings.Index(got, "dir ")+4:])
+	if _, err := os.Stat(dir + "/gw.conf"); err != nil {
+		t.Errorf("the rendered config is not in the scratch folder: %v", err)
+	}
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("scratch folder %s left behind after the stop (%v)", dir, err)
+	}
+}
+
+func TestStartNamesABrokenTemplate(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(root+"/bad.tmpl", []byte("listen {{.PROT}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := selfServer(t, "serve")
+	srv.Config = "bad.tmpl"
+	_, err := Start(context.Background(), root, srv, StartOptions{})
+	if err == nil || !strings.Contains(err.Error(), "bad.tmpl") || !strings.Contains(err.Error(), "PROT") {
+		t.Fatalf("error %v, want one naming the template and the unknown key", err)
+	}
+}
+
+func TestRequestHeadersExpandTheStubURL(t *testing.T) {
+	s := Server{Headers: map[string]string{"x-portkey-custom-host": "${STUB_URL}/v1", "x-portkey-provider": "openai"}}
+	h := s.RequestHeaders("http://127.0.0.1:18080")
+	if h.Get("X-Portkey-Custom-Host") != "http://127.0.0.1:18080/v1" || h.Get("X-Portkey-Provider") != "openai" {
+		t.Fatalf("headers %v", h)
+	}
+	if got := s.HeaderLine("http://stub:18080"); got != "X-Portkey-Custom-Host: http://stub:18080/v1; X-Portkey-Provider: openai" {
+		t.Fatalf("header line %q", got)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // checkUpstreamDown: a server whose upstream refuses connections answers 502 with a JSON
 // error of type upstream_unreachable within a second.
-func (f *fixture) checkUpstreamDown(t *testing.T) {
+func (f *fixture) checkUpstreamDown(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_upstream_down_502", figs)
 	closed, err := proc.FreeAddr() // nothing listens there once FreeAddr returns
@@ -29,7 +29,7 @@ func (f *fixture) checkUpstreamDown(t *testing.T) {
 	for i := range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		began := time.Now()
-		status, header, body, err := fetch(client, newRequest(ctx, p.URL(), nil))
+		status, header, body, err := fetch(client, f.newRequest(ctx, p.URL(), nil))
 		took := time.Since(began)
 		cancel()
 		if err != nil {
@@ -57,7 +57,7 @@ func (f *fixture) checkUpstreamDown(t *testing.T) {
 
 // checkUpstreamAbort: when the stub drops the connection after three tokens, the client's
 // stream ends too — without [DONE], and without waiting for a deadline.
-func (f *fixture) checkUpstreamAbort(t *testing.T) {
+func (f *fixture) checkUpstreamAbort(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_upstream_abort", figs)
 	client := newClient(0)
@@ -66,7 +66,7 @@ func (f *fixture) checkUpstreamAbort(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	h := shape{"X-Stub-Tokens": "10", "X-Stub-Inter-Token-Delay": "5ms", "X-Stub-Abort-After": "3"}
-	s, err := readStream(client, newRequest(ctx, f.proxy.URL(), h))
+	s, err := readStream(client, f.newRequest(ctx, f.proxy.URL(), h))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ const clientAborted = "ssebench_stub_streams_client_aborted_total"
 
 // checkClientDisconnect: a client that leaves mid-stream makes the proxy cancel its
 // upstream request; the stub counts it within a second.
-func (f *fixture) checkClientDisconnect(t *testing.T) {
+func (f *fixture) checkClientDisconnect(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_client_disconnect", figs)
 	// 2,000 tokens 10 ms apart: twenty seconds that only a cancelled upstream cuts short.
@@ -110,7 +110,7 @@ func (f *fixture) checkClientDisconnect(t *testing.T) {
 // before the first token, or in a stall mid-stream — makes the proxy cancel its upstream
 // request within a second too. A proxy that notices the client only when a write to it
 // fails would hold the upstream until the next token, here 30 s away.
-func (f *fixture) checkClientLeavesDuringStall(t *testing.T) {
+func (f *fixture) checkClientLeavesDuringStall(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "5_client_leaves_during_stall", figs)
 	cases := []struct {
@@ -134,7 +134,7 @@ func (f *fixture) checkClientLeavesDuringStall(t *testing.T) {
 
 // leaveAfter reads n events of a stream of shape h, leaves, and returns how long the stub
 // took to see the upstream request cancelled.
-func (f *fixture) leaveAfter(t *testing.T, h shape, n int) (time.Duration, error) {
+func (f *fixture) leaveAfter(t testing.TB, h shape, n int) (time.Duration, error) {
 	mctx, mcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer mcancel()
 	before, err := stubCounter(mctx, f.stubURL, clientAborted)
@@ -145,7 +145,7 @@ func (f *fixture) leaveAfter(t *testing.T, h shape, n int) (time.Duration, error
 	defer client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := client.Do(newRequest(ctx, f.proxy.URL(), h))
+	resp, err := client.Do(f.newRequest(ctx, f.proxy.URL(), h))
 	if err != nil {
 		return 0, err
 	}
@@ -163,7 +163,7 @@ func (f *fixture) leaveAfter(t *testing.T, h shape, n int) (time.Duration, error
 
 // awaitUpstreamCancelled polls the stub until its count of client aborts passes before,
 // and fails the check unless that happened within a second of left.
-func awaitUpstreamCancelled(t *testing.T, ctx context.Context, stubURL string, before float64, left time.Time) time.Duration {
+func awaitUpstreamCancelled(t testing.TB, ctx context.Context, stubURL string, before float64, left time.Time) time.Duration {
 	t.Helper()
 	const pollFor = 10 * time.Second
 	for {
@@ -188,7 +188,7 @@ func awaitUpstreamCancelled(t *testing.T, ctx context.Context, stubURL string, b
 }
 
 // checkSIGTERM: SIGTERM lets a stream in flight finish, then the server exits 0.
-func (f *fixture) checkSIGTERM(t *testing.T) {
+func (f *fixture) checkSIGTERM(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "7_sigterm_drains", figs)
 	client := newClient(0)
@@ -196,7 +196,7 @@ func (f *fixture) checkSIGTERM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	h := shape{"X-Stub-Tokens": "10", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": "30ms"}
-	resp, err := client.Do(newRequest(ctx, f.proxy.URL(), h))
+	resp, err := client.Do(f.newRequest(ctx, f.proxy.URL(), h))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // than it did idle, give or take 10. The idle count is taken after a warm-up at the same
 // concurrency, so that the proxy's upstream keep-alive pool is already grown: a pool is
 // not a leak, one descriptor per stream is.
-func (f *fixture) checkFDs(t *testing.T) {
+func (f *fixture) checkFDs(t testing.TB) {
 	const (
 		streams     = 2000
 		concurrency = 50
@@ -31,7 +31,7 @@ func (f *fixture) checkFDs(t *testing.T) {
 	h := shape{"X-Stub-Tokens": "5", "X-Stub-Time-To-First-Token": "1ms", "X-Stub-Inter-Token-Delay": "1ms"}
 
 	warm := newClient(0)
-	if failed := runStreams(f.proxy.URL(), warm, h, 4*concurrency, concurrency, nil); failed != "" {
+	if failed := f.runStreams(f.proxy.URL(), warm, h, 4*concurrency, concurrency, nil); failed != "" {
 		t.Fatalf("warm-up: %s", failed)
 	}
 	warm.CloseIdleConnections()
@@ -39,7 +39,7 @@ func (f *fixture) checkFDs(t *testing.T) {
 
 	client := newClient(0)
 	var peak atomic.Int64
-	failed := runStreams(f.proxy.URL(), client, h, streams, concurrency, func() {
+	failed := f.runStreams(f.proxy.URL(), client, h, streams, concurrency, func() {
 		if n, err := countFDs(pid); err == nil && int64(n) > peak.Load() {
 			peak.Store(int64(n))
 		}
@@ -72,7 +72,7 @@ func (f *fixture) checkFDs(t *testing.T) {
 
 // runStreams runs n streams, concurrency at a time, and describes the first failure ("" if
 // none). sample, when set, runs every 20th stream.
-func runStreams(base string, client *http.Client, h shape, n, concurrency int, sample func()) string {
+func (f *fixture) runStreams(base string, client *http.Client, h shape, n, concurrency int, sample func()) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var (
@@ -89,7 +89,7 @@ func runStreams(base string, client *http.Client, h shape, n, concurrency int, s
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				s, err := readStream(client, newRequest(ctx, base, h))
+				s, err := readStream(client, f.newRequest(ctx, base, h))
 				if err != nil {
 					fail(fmt.Sprintf("stream %d: %v", i, err))
 					return
@@ -115,7 +115,7 @@ func countFDs(pid int) (int, error) {
 
 // settledFDs waits until the descriptor count holds still for a quarter second: closed
 // client connections take a moment to be noticed by the server.
-func settledFDs(t *testing.T, pid int) int {
+func settledFDs(t testing.TB, pid int) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	last, same := -1, 0

@@ -28,10 +28,10 @@ const (
 // no wait longer than the stub's delay plus 15 ms — from the request to the first event, or
 // between events. Nagle's algorithm on the proxy's accepted socket shows up exactly here:
 // small writes on a warm connection wait for the client's delayed ACK, about 40 ms.
-func (f *fixture) checkKeepAliveGaps(t *testing.T) {
+func (f *fixture) checkKeepAliveGaps(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "3_keepalive_no_nagle", figs)
-	k, err := measureKeepAlive(f.proxy.URL(), keepAliveStreams)
+	k, err := f.measureKeepAlive(f.proxy.URL(), keepAliveStreams)
 	k.figures(figs)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func (k keepAlive) figures(figs map[string]any) {
 }
 
 // measureKeepAlive runs n short streams in a row on one connection and times every wait.
-func measureKeepAlive(base string, n int) (keepAlive, error) {
+func (f *fixture) measureKeepAlive(base string, n int) (keepAlive, error) {
 	client := newClient(1)
 	defer client.CloseIdleConnections()
 	k := keepAlive{streams: n, limit: keepAliveDelay + gapAllowance}
@@ -85,7 +85,7 @@ func measureKeepAlive(base string, n int) (keepAlive, error) {
 	defer func() { k.elapsed = time.Since(started) }()
 	for i := range n {
 		ctx, cancel := context.WithTimeout(httptrace.WithClientTrace(context.Background(), trace), 30*time.Second)
-		s, err := readStream(client, newRequest(ctx, base, h))
+		s, err := readStream(client, f.newRequest(ctx, base, h))
 		cancel()
 		k.connections = len(conns)
 		if err != nil {
@@ -118,7 +118,7 @@ func measureKeepAlive(base string, n int) (keepAlive, error) {
 }
 
 // checkConcurrent: 200 streams at once all complete with status 200 and [DONE].
-func (f *fixture) checkConcurrent(t *testing.T) {
+func (f *fixture) checkConcurrent(t testing.TB) {
 	const streams = 200
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "4_concurrent_200", figs)
@@ -139,7 +139,7 @@ func (f *fixture) checkConcurrent(t *testing.T) {
 	for i := range streams {
 		wg.Go(func() {
 			<-start
-			s, err := readStream(client, newRequest(ctx, f.proxy.URL(), h))
+			s, err := readStream(client, f.newRequest(ctx, f.proxy.URL(), h))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

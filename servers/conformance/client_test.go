@@ -31,13 +31,19 @@ func newClient(maxConnsPerHost int) *http.Client {
 	}}
 }
 
-func newRequest(ctx context.Context, base string, h shape) *http.Request {
+// newRequest is a chat request to base with the stream shape h and the headers the server
+// under test needs on every request (servers.yaml's headers: an AI gateway's routing); the
+// stub ignores those, so a request straight to it carries them too.
+func (f *fixture) newRequest(ctx context.Context, base string, h shape) *http.Request {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/chat/completions", strings.NewReader(chatBody))
 	if err != nil {
 		panic(err) // base comes from the fixture: a bad one is a bug in this suite
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
+	for k, vs := range f.server.RequestHeaders(f.stubURL) {
+		req.Header[k] = vs
+	}
 	for k, v := range h {
 		req.Header.Set(k, v)
 	}

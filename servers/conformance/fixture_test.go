@@ -43,7 +43,7 @@ func newFixture(t *testing.T, s servers.Server) *fixture {
 
 // startProcess starts s in front of stubURL and waits until it is healthy; it is stopped
 // when the test ends.
-func startProcess(t *testing.T, s servers.Server, stubURL string) *proc.Process {
+func startProcess(t testing.TB, s servers.Server, stubURL string) *proc.Process {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), healthyTimeout)
 	defer cancel()
@@ -60,7 +60,7 @@ func startStub(t *testing.T) *proc.Process {
 	return stopAtCleanup(t, p, err)
 }
 
-func stopAtCleanup(t *testing.T, p *proc.Process, err error) *proc.Process {
+func stopAtCleanup(t testing.TB, p *proc.Process, err error) *proc.Process {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func stopAtCleanup(t *testing.T, p *proc.Process, err error) *proc.Process {
 
 // stop ends p; a server that does not exit 0 on SIGTERM breaks the contract, and so does
 // one that exited before (Stop reports how it exited).
-func stop(t *testing.T, p *proc.Process) {
+func stop(t testing.TB, p *proc.Process) {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := p.Stop(ctx); err != nil {

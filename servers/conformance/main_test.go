@@ -3,10 +3,13 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,9 @@ import (
 
 	"github.com/ssebench/ssebench/internal/repo"
 )
+
+// parallelWaits bounds the checks that wait side by side (8_limits of every server).
+const parallelWaits = 128
 
 // Set by TestMain for every test.
 var (
@@ -51,6 +57,12 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer report.Close()
+	// The waiting half of every server's checks (8_limits, 7_sigterm_drains) runs side by
+	// side across servers, each waiting out timers of 10 to 72 seconds on an idle machine:
+	// go test's default of one parallel test per core would queue them.
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == strconv.Itoa(runtime.GOMAXPROCS(0)) {
+		_ = f.Value.Set(strconv.Itoa(parallelWaits))
+	}
 	return m.Run()
 }
 
@@ -95,7 +107,7 @@ func (r *reportFile) Close() {
 }
 
 // record logs a check's figures and appends them to the report file.
-func (r *reportFile) record(t *testing.T, server, check string, figures map[string]any) {
+func (r *reportFile) record(t testing.TB, server, check string, figures map[string]any) {
 	t.Helper()
 	line := map[string]any{"server": server, "check": check, "passed": !t.Failed(), "time": time.Now().UTC().Format(time.RFC3339)}
 	for k, v := range figures {

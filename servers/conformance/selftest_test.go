@@ -29,7 +29,7 @@ func TestChecksCatchBrokenProxies(t *testing.T) {
 
 	t.Run("buffering proxy fails 2_streams", func(t *testing.T) {
 		p := startProcess(t, brokenProxy(t, exe, "buffer"), stub.URL())
-		s, err := streamSpread(p.URL())
+		s, err := (&fixture{}).streamSpread(p.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestChecksCatchBrokenProxies(t *testing.T) {
 	})
 	t.Run("Nagle proxy fails 3_keepalive_no_nagle", func(t *testing.T) {
 		p := startProcess(t, brokenProxy(t, exe, "nagle"), stub.URL())
-		k, err := measureKeepAlive(p.URL(), 100)
+		k, err := (&fixture{}).measureKeepAlive(p.URL(), 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +52,38 @@ func TestChecksCatchBrokenProxies(t *testing.T) {
 			t.Errorf("check 3 would pass a proxy with Nagle's algorithm on: %d of %d streams stalled", k.stalled, k.streams)
 		}
 	})
+}
+
+// TestADocumentedDifferenceIsCheckedNotSkipped runs check 2 on the buffering proxy with
+// the difference documented, as servers.yaml does for the pitfall rows: the check's failure
+// is recorded with its cause instead of failing the suite. The recorder under it records a
+// fatal failure and ends the check there, and records nothing for a check that passes.
+func TestADocumentedDifferenceIsCheckedNotSkipped(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := startStub(t)
+	srv := brokenProxy(t, exe, "buffer")
+	srv.Differences = map[string]string{"2_streams": bufferedCause + ": it reads the whole response first"}
+	f := &fixture{server: srv, stubURL: stub.URL()}
+	f.proxy = startProcess(t, srv, stub.URL())
+	f.runCheck(t, "2_streams", false, f.checkStreams)
+
+	rec := &recorder{TB: t}
+	reached := false
+	rec.run(func(t testing.TB) {
+		t.Fatalf("first %d", 1)
+		reached = true
+	})
+	if !rec.Failed() || reached || len(rec.messages()) != 1 || rec.messages()[0] != "first 1" {
+		t.Errorf("recorder after Fatalf: failed %v, went on %v, messages %q", rec.Failed(), reached, rec.messages())
+	}
+	clean := &recorder{TB: t}
+	clean.run(func(t testing.TB) { t.Logf("fine") })
+	if clean.Failed() {
+		t.Error("the recorder failed a check that passed")
+	}
 }
 
 const brokenProxyEnv = "SSEBENCH_CONFORMANCE_BROKEN_PROXY"

@@ -7,12 +7,14 @@ import (
 	"time"
 )
 
-// Header values shared by every response; net/http only reads them.
+// Header values shared by every response; net/http only reads them. No
+// X-Accel-Buffering: no — the providers this stub stands in for do not send it, and it would
+// switch nginx's default buffering off for each response, hiding the pitfall that the
+// nginx-defaults row shows.
 var (
 	eventStreamHeaders = map[string][]string{
-		"Content-Type":      {"text/event-stream"},
-		"Cache-Control":     {"no-cache"},
-		"X-Accel-Buffering": {"no"},
+		"Content-Type":  {"text/event-stream"},
+		"Cache-Control": {"no-cache"},
 	}
 	jsonContentType = []string{"application/json"}
 )

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -63,7 +65,7 @@ func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (rep
 	fs.StringVar(&f.testid, "testid", "", "the run to report on (required)")
 	fs.StringVar(&f.promURL, "prometheus-url", "", "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus)")
-	fs.StringVar(&f.out, "report-dir", "report", "directory the report/<testid>/ folder is written under")
+	fs.StringVar(&f.out, "report-dir", "", "where report/<testid>/ is written (default: <repo>/report, as for ssebench run; ./report outside the repository)")
 	fs.StringVar(&f.compare, "compare", "", "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server)")
 	fs.StringVar(&f.start, "start", "", "run start, RFC 3339 (default: found from the run's load samples)")
 	fs.StringVar(&f.end, "end", "", "run end, RFC 3339 (default: found from the run's load samples)")
@@ -72,7 +74,24 @@ func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (rep
 	if err := fs.Parse(args, lookupEnv); err != nil {
 		return f, fs, err
 	}
+	root, err := repo.FindRoot()
+	if err != nil {
+		root = "" // the report works from anywhere: ./report then
+	}
+	f.out = reportDirOf(root, f.out)
 	return f, fs, f.validate()
+}
+
+// reportDirOf is where report/<testid>/ goes, for run and report alike: the flag's value as
+// an absolute path, or by default the repository's report/ folder (./report without one).
+func reportDirOf(root, flagValue string) string {
+	if flagValue != "" {
+		return absPathOrEmpty(flagValue)
+	}
+	if root == "" {
+		return absPathOrEmpty("report")
+	}
+	return filepath.Join(root, "report")
 }
 
 func (f reportFlags) validate() error {

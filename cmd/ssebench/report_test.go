@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/promrun"
+	"github.com/ssebench/ssebench/internal/repo"
 )
 
 func TestReportFlagsNameWhatIsWrong(t *testing.T) {
@@ -64,5 +67,33 @@ func TestReportOfAnUnknownRunFails(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a failed report left files behind: %v", entries)
+	}
+}
+
+// report writes where run does: the repository's report/ folder by default, wherever the
+// command is started inside the repository, and an explicit --report-dir as given.
+func TestReportWritesWhereRunDoes(t *testing.T) {
+	root, err := repo.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cfg, err := parseRunFlags(nil, cli.IO{LookupEnv: cli.MapEnv(nil), Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := parseReportFlags([]string{"--testid", "t1"}, cli.MapEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(root, "report"); f.out != want || cfg.ReportDir != want {
+		t.Errorf("default report dir: report %q, run %q, want both %q", f.out, cfg.ReportDir, want)
+	}
+	dir := t.TempDir()
+	f, _, err = parseReportFlags([]string{"--testid", "t1", "--report-dir", dir}, cli.MapEnv(nil))
+	if err != nil || f.out != dir {
+		t.Errorf("--report-dir %s: got %q, %v", dir, f.out, err)
+	}
+	if got := reportDirOf("", ""); !filepath.IsAbs(got) || filepath.Base(got) != "report" {
+		t.Errorf("outside a repository: got %q, want ./report made absolute", got)
 	}
 }

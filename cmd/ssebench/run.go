@@ -140,7 +140,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference, WarmUp: warmUp,
 		Sweep: runner.SweepConfig{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
 		Duet:  duetCfg, ServersFile: serversFileOf(root, *serversFile),
-		ReportDir: absPathOrEmpty(*reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
+		ReportDir: reportDirOf(root, *reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
 		Alerts: *alerts, AlertsWebhook: *alertsHook,
 		Stdout: sys.Stdout, TTY: isTerminal(sys.Stdout),

@@ -57,3 +57,9 @@ var (
 
 // ResultsColumns is the writeup's table, in its column order.
 var ResultsColumns = []Query{ResultsReqPerSecond, ResultsAvgMs, ResultsP95Ms, ResultsMaxMs, ResultsCPUPercent, ResultsMemMiB, ResultsFailPercent}
+
+// ResultsFirstTokenShare is not a column of the writeup's table: the runner and the report
+// read it for the findings, where a share near 1 says the server buffers the stream (the
+// first token arrives with the last), as the StreamBuffered alert does.
+var ResultsFirstTokenShare = define(Query{Name: "results.first_token_share", Title: "TTFT / duration", Unit: UnitRatio, Better: "lower",
+	Expr: allScenarios.cell(firstTokenShare), Help: "Median time to first token over median stream duration: near 1 when the server buffers the stream."})

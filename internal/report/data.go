@@ -29,6 +29,8 @@ type Data struct {
 	Sweep *Sweep
 	// Duet is the side-by-side verdict; nil when the run had none.
 	Duet *Duet
+	// Findings are what the run shows beyond the numbers: a server that buffers the stream.
+	Findings []results.Finding
 
 	Stress       []Chart // stress top-line bar charts: throughput, p95, CPU, memory
 	Delta        Chart   // baseline vs stress throughput delta

@@ -58,6 +58,9 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 	}
 	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
 	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Duet: o.Duet, Servers: o.Servers}
+	if d.Findings, err = results.FetchFindings(ctx, q, id, trials); err != nil {
+		return nil, err
+	}
 	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err
 	}

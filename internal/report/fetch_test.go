@@ -14,6 +14,7 @@ import (
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/runinfo"
 )
 
 // fakeRun is not a mock of anything: it is a real load run's metric shape, written by the
@@ -48,6 +49,8 @@ func newFakeRun(reg *prometheus.Registry, testid string) *fakeRun {
 		"testid": testid, "cpu_model": "Test CPU", "cpus": "2", "memory_bytes": "25769803776", "os": "Debian", "kernel": "6.1",
 		"go_version": "go1.26.8", "bun_version": "unknown", "rust_version": "unknown", "git_commit": "abc1234"}})
 	info.Set(1)
+	// Each server's runtime, as ssebench run pushes it from servers.yaml: one runtime each.
+	reg.MustRegister(runinfo.ServersCollector(testid, []runinfo.Server{{Name: "fast", Runtime: "fastlang", Framework: "x"}, {Name: "slow", Runtime: "slowlang", Framework: "y"}}))
 	reg.MustRegister(f.reqs, f.iters, f.failed, f.vus, f.vusMax, f.elapsed, f.dur, f.ttft, f.cpu, f.memMax, info)
 	return f
 }
@@ -166,13 +169,13 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 	if math.Abs(share-100) > 0.01 {
 		t.Errorf("memory shares sum to %.2f %%", share)
 	}
-	// One runtime per server here ("fast", "slow" have no dash): each runtime's share is
-	// its server's share.
+	// One runtime per server here (ssebench_server_info above): each runtime's share is its
+	// server's share.
 	if len(d.RuntimeShare.Bars) != 2 {
 		t.Errorf("runtime shares: %+v", d.RuntimeShare.Bars)
 	}
 	for i, b := range d.RuntimeShare.Bars {
-		if b.Server != d.Share.Bars[i].Server || math.Abs(b.Value-d.Share.Bars[i].Value) > 0.01 {
+		if b.Server != d.Share.Bars[i].Server+"lang" || math.Abs(b.Value-d.Share.Bars[i].Value) > 0.01 {
 			t.Errorf("runtime share %+v differs from server share %+v", b, d.Share.Bars[i])
 		}
 	}

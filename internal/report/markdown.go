@@ -3,13 +3,19 @@ package report
 import (
 	"fmt"
 	"io"
+
+	"github.com/ssebench/ssebench/internal/results"
 )
 
-// WriteMarkdown writes results.md: a heading naming the run, the side-by-side verdict when
+// WriteMarkdown writes results.md: a heading naming the run, the findings (a server that
+// buffers the stream), the side-by-side verdict when
 // the run had one, the results table, and the cost table when the run had the efficiency
 // scenario.
 func WriteMarkdown(w io.Writer, d *Data) error {
 	if _, err := fmt.Fprintf(w, "## ssebench results · `%s`\n\n%s\n\n", d.TestID, span(d.Start, d.End)); err != nil {
+		return err
+	}
+	if err := results.WriteFindings(w, d.Findings, true); err != nil {
 		return err
 	}
 	if d.Duet != nil {

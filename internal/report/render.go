@@ -61,6 +61,7 @@ type view struct {
 	TestID     string
 	Span       string
 	TrialsNote string
+	Findings   []results.Finding
 	// EfficiencyTables is the cost table, one per scenario (only efficiency).
 	EfficiencyTables []tableView
 	Duet             *duetView
@@ -91,7 +92,7 @@ func Render(w io.Writer, d *Data) error {
 
 func buildView(d *Data) (*view, error) {
 	pal := newPalette(d.Servers, serverNames(d))
-	v := &view{TestID: d.TestID, Span: span(d.Start, d.End), MachineRows: machineRows(d.Machine)}
+	v := &view{TestID: d.TestID, Span: span(d.Start, d.End), MachineRows: machineRows(d.Machine), Findings: d.Findings}
 	for _, s := range serverInfos(d) {
 		v.Servers = append(v.Servers, serverView{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: cssColor(pal.of(s.Name))})
 	}

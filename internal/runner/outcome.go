@@ -24,6 +24,9 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 	if out.Interrupted {
 		fmt.Fprintln(w, "interrupted: the table shows what was measured until then")
 	}
+	if err := results.WriteFindings(w, out.Findings, false); err != nil {
+		return err
+	}
 	if out.Duet != nil {
 		if err := WriteDuet(w, out.Duet); err != nil {
 			return err
@@ -126,7 +129,7 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		// The same results.md as the report's: one writer, whether or not a report was made.
 		var md strings.Builder
 		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
-			Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)}); err != nil {
+			Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet), Findings: out.Findings}); err != nil {
 			return err
 		}
 		mdPath := filepath.Join(out.ReportDir, "results.md")

@@ -45,23 +45,24 @@ type Skipped struct {
 
 // Outcome is what a run measured, also when it was interrupted.
 type Outcome struct {
-	TestID      string         `json:"testid"` // the run id; each trial's testid is in Trials
-	Trials      []run.Trial    `json:"trials"`
-	OrderSeed   uint64         `json:"order_seed"`
-	Start       time.Time      `json:"start"`
-	End         time.Time      `json:"end"`
-	Info        runinfo.Info   `json:"machine"`
-	Measured    []Measured     `json:"load_runs"`
-	Skipped     []Skipped      `json:"skipped"`
-	Table       *results.Table `json:"-"`
-	Efficiency  *results.Table `json:"-"` // the cost table, when the efficiency scenario ran
-	Sweep       *SweepOutcome  `json:"sweep,omitempty"`
-	Duet        *DuetOutcome   `json:"duet,omitempty"`
-	PromURL     string         `json:"prometheus_url"`
-	Interrupted bool           `json:"interrupted"`
-	ReportDir   string         `json:"-"`
-	Dropped     int64          `json:"samples_dropped"`
-	Report      string         `json:"report,omitempty"` // path of index.html
+	TestID      string            `json:"testid"` // the run id; each trial's testid is in Trials
+	Trials      []run.Trial       `json:"trials"`
+	OrderSeed   uint64            `json:"order_seed"`
+	Start       time.Time         `json:"start"`
+	End         time.Time         `json:"end"`
+	Info        runinfo.Info      `json:"machine"`
+	Measured    []Measured        `json:"load_runs"`
+	Skipped     []Skipped         `json:"skipped"`
+	Table       *results.Table    `json:"-"`
+	Efficiency  *results.Table    `json:"-"`        // the cost table, when the efficiency scenario ran
+	Findings    []results.Finding `json:"findings"` // a server that buffers the stream, say: results, not harness errors
+	Sweep       *SweepOutcome     `json:"sweep,omitempty"`
+	Duet        *DuetOutcome      `json:"duet,omitempty"`
+	PromURL     string            `json:"prometheus_url"`
+	Interrupted bool              `json:"interrupted"`
+	ReportDir   string            `json:"-"`
+	Dropped     int64             `json:"samples_dropped"`
+	Report      string            `json:"report,omitempty"` // path of index.html
 }
 
 // Failed reports whether anything went wrong that the exit status must show.
@@ -261,6 +262,9 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 		return fmt.Errorf("computing the results table from Prometheus: %w", err)
 	}
 	out.Table = table
+	if out.Findings, err = results.FetchFindings(ctx, q, out.TestID, out.Trials); err != nil {
+		return fmt.Errorf("computing the findings from Prometheus: %w", err)
+	}
 	if ranEfficiency(out) {
 		if out.Efficiency, err = results.FetchEfficiency(ctx, q, out.TestID, out.Trials); err != nil {
 			return fmt.Errorf("computing the efficiency table from Prometheus: %w", err)

@@ -80,7 +80,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprint(w, `
 Every command takes -h/--help and --version; every flag falls back to $SSEBENCH_<FLAG>
-(docs/cli.md). Exit status: 0 done, 1 failed, 2 wrong command line or environment.
+(docs/cli.md). Exit status: 0 done, 1 failed, 2 wrong command line or environment;
+compare: 1 a significant regression, 3 failed; load: 130 interrupted.
 
 Examples:
   ssebench run --quick --servers go-http         # a few minutes: go-http and direct

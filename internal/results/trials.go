@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/run"
@@ -124,15 +125,32 @@ func (t *Table) addWithinRun(s Samples) {
 	t.Sort()
 }
 
-// TrialsNote is the sentence every output prints about how sure its figures are.
+// TrialsNote is the sentence every output prints about how sure its figures are. It speaks
+// of a ± only when a cell shows one: a seconds-long one-trial run (--quick) has too few
+// per-second samples for a within-run interval, and its cells are plain figures.
 func (t *Table) TrialsNote() string {
-	if len(t.Trials) <= 1 && !hasSampled(t.Columns) {
+	if len(t.Trials) <= 1 && !t.showsInterval() {
+		if hasSampled(t.Columns) {
+			return "1 trial: no interval (too few per-second samples in this run for one); a single run's figures say nothing of run-to-run drift. Use --trials 3 or more."
+		}
 		return "1 trial: no interval; a single run's figures say nothing of run-to-run drift. Use --trials 3 or more."
 	}
 	if len(t.Trials) <= 1 {
-		return "1 trial: ± is the 95 % interval within this one run (batch means of per-second samples), " +
+		return "1 trial: ± is the 95 % interval within this one run (batch means of per-second samples; req/s, p95 and CPU only), " +
 			"blind to run-to-run drift; ranks are not to be trusted across runs. Use --trials 3 or more."
 	}
 	return fmt.Sprintf("%d trials: each cell is the mean over trials ± its 95 %% interval (Student's t); "+
 		"≈ marks a rank tied with the first of its group (their intervals overlap).", len(t.Trials))
+}
+
+// showsInterval reports whether any cell of the table is printed with a ± (FormatInterval).
+func (t *Table) showsInterval() bool {
+	for _, r := range t.Rows {
+		for _, col := range t.Columns {
+			if strings.Contains(FormatInterval(col, r.Interval(col)), " ±") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -110,3 +110,40 @@ func rankLabels(t *Table) string {
 	}
 	return strings.Join(labels, " ")
 }
+
+// The one-trial note speaks of a ± only when a cell shows one: a seconds-long run (make
+// bench-quick) has too few per-second samples for a within-run interval.
+func TestOneTrialNoteMentionsPlusMinusOnlyWhenACellShowsOne(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		seconds int
+		want    bool
+	}{{"quick run, 6 per-second samples", 6, false}, {"60 per-second samples", 60, true}} {
+		tb := &Table{TestID: "t1", Trials: []string{"t1"}, Columns: catalog.ResultsColumns, Rows: []Row{
+			{Server: "go-http", Scenario: "stress", Values: map[string]float64{"results.req_per_second": 1000, "results.p95_ms": 20}},
+		}}
+		var perSecond []float64
+		for i := range tc.seconds {
+			perSecond = append(perSecond, 1000+float64(i%7)*10)
+		}
+		tb.addWithinRun(Samples{Key{"go-http", "stress"}: {"results.req_per_second": perSecond, "results.p95_ms": perSecond}})
+		var text, md bytes.Buffer
+		if err := tb.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if err := tb.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		note := tb.TrialsNote()
+		table := strings.ReplaceAll(text.String()+md.String(), note, "")
+		if got := strings.Contains(table, "±"); got != tc.want {
+			t.Fatalf("%s: a cell shows ± = %v, want %v:\n%s", tc.name, got, tc.want, table)
+		}
+		if got := strings.Contains(note, "±"); got != tc.want {
+			t.Errorf("%s: the note speaks of ± (%v) while a cell shows one = %v: %q", tc.name, got, tc.want, note)
+		}
+		if !strings.HasPrefix(note, "1 trial:") || !strings.Contains(note, "--trials 3") {
+			t.Errorf("%s: note %q", tc.name, note)
+		}
+	}
+}

@@ -204,7 +204,12 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	promAPI := q.API
+	// Grafana stands in: the panels' expressions as the dashboard JSON has them, raw.
+	raw, err := promrun.NewClient(prom.URL(), promrun.DefaultQueryTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	promAPI := raw.API
 	// Grafana's time range set to the run as `ssebench run` printed it.
 	runStart, runEnd, terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
 	span, err := q.Span(ctx, testid, time.Now(), time.Hour)

@@ -186,13 +186,6 @@ func (e *Exporter) timed(name string, s *Scrape, ch chan<- prometheus.Metric, ru
 	ch <- prometheus.MustNewConstMetric(partialDesc, prometheus.CounterValue, float64(e.partial[name]), name)
 }
 
-// PartialErrors returns the partial errors counted so far for a collector.
-func (e *Exporter) PartialErrors(name string) uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.partial[name]
-}
-
 func boolFloat(b bool) float64 {
 	if b {
 		return 1

@@ -20,8 +20,10 @@ const spanTail = 5 * time.Second
 
 // Querier evaluates catalog queries for runs. It is promrun's query client (one transport,
 // one timeout per query) with the catalog's rendering and the run's lookups on top.
+// The client is not embedded: the catalog's queries are the only way in, so that no raw
+// PromQL is evaluated outside the catalog.
 type Querier struct {
-	*promrun.Client
+	client *promrun.Client
 }
 
 // NewQuerier returns a Querier for the Prometheus at url.
@@ -30,7 +32,7 @@ func NewQuerier(url string) (*Querier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Querier{Client: c}, nil
+	return &Querier{client: c}, nil
 }
 
 // Instant renders query with vars and evaluates it at ts, requiring a vector.
@@ -64,7 +66,7 @@ func (q *Querier) eval(ctx context.Context, query catalog.Query, vars catalog.Va
 	if err != nil {
 		return nil, err
 	}
-	val, _, err := q.Query(ctx, expr, ts)
+	val, _, err := q.client.Query(ctx, expr, ts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", query.Name, err)
 	}
@@ -77,7 +79,7 @@ func (q *Querier) Range(ctx context.Context, query catalog.Query, vars catalog.V
 	if err != nil {
 		return nil, err
 	}
-	val, _, err := q.QueryRange(ctx, expr, r)
+	val, _, err := q.client.QueryRange(ctx, expr, r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", query.Name, err)
 	}
@@ -121,9 +123,9 @@ func (q *Querier) Span(ctx context.Context, testid string, now time.Time, lookba
 // TestIDs lists the testids that pushed load samples in [start, end], matching pattern
 // (a PromQL regex; "" for all), sorted. They come from the catalog's testid variable source.
 func (q *Querier) TestIDs(ctx context.Context, pattern string, start, end time.Time) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, q.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, q.client.Timeout)
 	defer cancel()
-	sets, _, _, err := q.API.Series(ctx, []string{catalog.VarTestIDs.Expr}, start, end)
+	sets, _, _, err := q.client.API.Series(ctx, []string{catalog.VarTestIDs.Expr}, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("listing runs: %w", err)
 	}

@@ -105,6 +105,3 @@ func (c *Config) applyDefaults() error {
 	}
 	return nil
 }
-
-// NewTestID names a run by its start time: sortable, readable, unique per second.
-func NewTestID(t time.Time) string { return run.NewID(t) }

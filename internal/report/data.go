@@ -21,7 +21,7 @@ type Data struct {
 	Machine map[string]string // ssebench_run_info labels (catalog.RunInfo); empty when absent
 	Servers []ServerInfo      // servers under test, in display order
 	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
-	Table   *results.Table    // the writeup's full results, both scenarios
+	Table   *results.Table    // the writeup's full results, every scenario the run loaded
 	// Efficiency is the cost table (fixed-rate scenario, added latency over direct); nil
 	// when the run had no efficiency scenario.
 	Efficiency *results.Table

@@ -1,6 +1,7 @@
 // Package compose generates, from servers/servers.yaml, every file of the compose stack that
 // names the servers: compose.yaml, the compose exporter's targets (compose/exporter.yml), the
-// compose Prometheus's probe targets (prometheus/compose/prometheus.yml), the k6 runner's list
+// compose Prometheus's probe targets (prometheus/compose/prometheus.yml) and its record of each
+// server's runtime (prometheus/compose/server-info.yml), the k6 runner's list
 // (compose/run-k6.sh) and each gateway's rendered config (compose/rendered/). The templates
 // under compose/templates hold everything else; a test fails when a committed file is stale.
 package compose

@@ -21,8 +21,8 @@ test-compose-script: deps-compose ## shellcheck compose/run-k6.sh as POSIX sh (B
 compose-check: deps-compose ## validate compose.yaml and everything it mounts (no Docker needed; nothing is started)
 	$(GO) test -count=1 ./internal/composecheck/
 
-# compose.yaml, compose/exporter.yml, prometheus/compose/prometheus.yml, compose/run-k6.sh
-# and compose/rendered/ are generated from servers/servers.yaml (compose/templates); a test
+# compose.yaml, compose/exporter.yml, prometheus/compose/prometheus.yml,
+# prometheus/compose/server-info.yml, compose/run-k6.sh and compose/rendered/ are generated from servers/servers.yaml (compose/templates); a test
 # in ./compose fails when one is stale.
 .PHONY: compose-files generate
 

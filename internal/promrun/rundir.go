@@ -78,8 +78,8 @@ type TargetGroup struct {
 var targetFileName = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
 // WriteTargets replaces <runDir>/targets/<name>.json. The base configuration
-// scrapes targets/exporter*.json as job "exporter" and targets/stub*.json as
-// job "stub". The file is replaced atomically so that Prometheus' file watcher
+// scrapes targets/exporter*.json as job "exporter", targets/stub*.json as job
+// "stub" and targets/probe*.json as job "sse-probe". The file is replaced atomically so that Prometheus' file watcher
 // never reads half of it; Prometheus picks it up within seconds, no reload needed.
 func WriteTargets(runDir, name string, groups []TargetGroup) error {
 	if !targetFileName.MatchString(name) {

@@ -15,7 +15,7 @@ func main() { os.Exit(run(os.Args[1:], cli.OS())) }
 
 func run(args []string, sys cli.IO) int {
 	fs := cli.NewFlagSet("compose-gen", "SSEBENCH_COMPOSE")
-	fs.About = "Write compose.yaml, compose/exporter.yml, prometheus/compose/prometheus.yml, compose/run-k6.sh and compose/rendered/ from servers/servers.yaml and compose/templates."
+	fs.About = "Write compose.yaml, compose/exporter.yml, prometheus/compose/prometheus.yml, prometheus/compose/server-info.yml, compose/run-k6.sh and compose/rendered/ from servers/servers.yaml and compose/templates."
 	fs.Examples = []string{"go run ./compose/cmd/gen  # what make generate does"}
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs.Exit(err, sys)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // pidstatSeconds is how long pidstat samples the busy child (the test takes about this long).
@@ -31,7 +31,7 @@ func TestAccuracyAgainstPidstat(t *testing.T) {
 	}
 	const holdMB = 100
 	child := testchild.Start(t, "spin", "pidstat", strconv.Itoa(holdMB))
-	e := newTestExporter(t, "/proc", []config.Target{pidfileTarget(t, "busy", child.PID)})
+	e := newTestExporter(t, "/proc", []exporterconfig.Target{pidfileTarget(t, "busy", child.PID)})
 
 	before := parseSamples(t, scrapeText(t, e))
 	cmd := exec.Command(pidstat, "-h", "-u", "-r", "-p", strconv.Itoa(child.PID), "1", strconv.Itoa(pidstatSeconds))

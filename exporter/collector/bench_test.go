@@ -12,15 +12,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // BenchmarkScrape8Targets is one /metrics gather with eight live, listening targets, each
 // holding an open client connection: the cost the exporter pays every second.
 func BenchmarkScrape8Targets(b *testing.B) {
 	dir := b.TempDir()
-	var targets []config.Target
+	var targets []exporterconfig.Target
 	for i := range 8 {
 		child := testchild.Start(b, "listen", fmt.Sprintf("bench-%d", i), "x")
 		conn, err := dialTCP(child.Port(b))
@@ -32,7 +32,7 @@ func BenchmarkScrape8Targets(b *testing.B) {
 		if err := os.WriteFile(path, []byte(itoa(child.PID)), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		tg, err := config.ParseTargetFlag(fmt.Sprintf("s%d:pidfile=%s", i, path))
+		tg, err := exporterconfig.ParseTargetFlag(fmt.Sprintf("s%d:pidfile=%s", i, path))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/discovery"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 const namespace = "ssebench"
@@ -109,7 +109,7 @@ func New(procRoot string, logger *slog.Logger, opts ...Option) (*Exporter, error
 
 // SetTargets replaces the target list; a target whose discovery rule is unchanged keeps
 // its process identity and restart count.
-func (e *Exporter) SetTargets(targets []config.Target) {
+func (e *Exporter) SetTargets(targets []exporterconfig.Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := map[string]*discovery.Tracker{}

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/metrics.golden from the fixture")
@@ -26,9 +26,9 @@ const goldenFile = "testdata/metrics.golden"
 const fixtureCgroups = "testdata/cgroup"
 
 // fixtureTargets covers every discovery method against testdata/proc.
-func fixtureTargets(t *testing.T) []config.Target {
+func fixtureTargets(t *testing.T) []exporterconfig.Target {
 	t.Helper()
-	var targets []config.Target
+	var targets []exporterconfig.Target
 	for _, s := range []string{
 		"go-http:port=8080",
 		"go-http-exe:exe=go-http",
@@ -39,7 +39,7 @@ func fixtureTargets(t *testing.T) []config.Target {
 		"go-gin:comm=go-gin",
 		"rust-axum:comm=rust-axum",
 	} {
-		tg, err := config.ParseTargetFlag(s)
+		tg, err := exporterconfig.ParseTargetFlag(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func fixtureTargets(t *testing.T) []config.Target {
 	return targets
 }
 
-func newTestExporter(t *testing.T, root string, targets []config.Target, opts ...Option) *Exporter {
+func newTestExporter(t *testing.T, root string, targets []exporterconfig.Target, opts ...Option) *Exporter {
 	t.Helper()
 	e, err := New(root, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	if err != nil {

@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 const mib = 1 << 20
 
-func pidfileTarget(t *testing.T, server string, pid int) config.Target {
+func pidfileTarget(t *testing.T, server string, pid int) exporterconfig.Target {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), server+".pid")
 	if err := os.WriteFile(path, []byte(itoa(pid)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tg, err := config.ParseTargetFlag(server + ":pidfile=" + path)
+	tg, err := exporterconfig.ParseTargetFlag(server + ":pidfile=" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestLiveChildCPUAndMemory(t *testing.T) {
 	)
 	child := testchild.Start(t, "burn", "cpu-mem", fmt.Sprintf("%g:%d", burn, holdMB))
 	child.WaitLine(t, "burned", 60*time.Second)
-	e := newTestExporter(t, "/proc", []config.Target{pidfileTarget(t, "c", child.PID)})
+	e := newTestExporter(t, "/proc", []exporterconfig.Target{pidfileTarget(t, "c", child.PID)})
 	s := parseSamples(t, scrapeText(t, e))
 
 	if up := s.get(t, "ssebench_process_up{server=c}"); up != 1 {
@@ -84,7 +84,7 @@ func TestLiveChildTCPConnections(t *testing.T) {
 	child := testchild.Start(t, "listen", "tcp", "x")
 	conn := dialPort(t, child.Port(t))
 	defer conn.Close()
-	e := newTestExporter(t, "/proc", []config.Target{pidfileTarget(t, "l", child.PID)})
+	e := newTestExporter(t, "/proc", []exporterconfig.Target{pidfileTarget(t, "l", child.PID)})
 	var s samples
 	// The child accepts in its own time: poll until the kernel shows the connection.
 	deadline := time.Now().Add(10 * time.Second)
@@ -106,7 +106,7 @@ func TestLiveChildTCPConnections(t *testing.T) {
 // The process goes away: up drops to 0, the other series disappear and nothing fails.
 func TestLiveChildExits(t *testing.T) {
 	child := testchild.Start(t, "sleep", "exits", "x")
-	e := newTestExporter(t, "/proc", []config.Target{pidfileTarget(t, "gone", child.PID)})
+	e := newTestExporter(t, "/proc", []exporterconfig.Target{pidfileTarget(t, "gone", child.PID)})
 	if s := parseSamples(t, scrapeText(t, e)); s.get(t, "ssebench_process_up{server=gone}") != 1 {
 		t.Fatal("child not seen while alive")
 	}

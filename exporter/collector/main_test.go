@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // scrapeEnv makes the test binary scrape once and print the metrics: the permission test
@@ -30,9 +30,9 @@ func TestMain(m *testing.M) {
 
 func scrapeOnce(spec string, w io.Writer) error {
 	parts := strings.Split(spec, "|")
-	var targets []config.Target
+	var targets []exporterconfig.Target
 	for _, s := range parts[1:] {
-		t, err := config.ParseTargetFlag(s)
+		t, err := exporterconfig.ParseTargetFlag(s)
 		if err != nil {
 			return err
 		}

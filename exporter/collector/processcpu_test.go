@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/cputime"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // cpuOf is a server's user and system CPU seconds in a scrape.
@@ -36,11 +36,11 @@ func TestProcessCPUFromOwnCgroup(t *testing.T) {
 	procRoot, cgroupRoot := filepath.Join(dir, "proc"), filepath.Join(dir, "cgroup")
 	copyTree(t, "testdata/proc", procRoot)
 	copyTree(t, fixtureCgroups, cgroupRoot)
-	target, err := config.ParseTargetFlag("go-gin:comm=go-gin")
+	target, err := exporterconfig.ParseTargetFlag("go-gin:comm=go-gin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newTestExporter(t, procRoot, []config.Target{target}, WithCgroupRoot(cgroupRoot))
+	e := newTestExporter(t, procRoot, []exporterconfig.Target{target}, WithCgroupRoot(cgroupRoot))
 	group := filepath.Join(cgroupRoot, "cpuacct", "ssebench", "go-gin-500")
 	scrape := func() (user, system float64) {
 		t.Helper()
@@ -86,7 +86,7 @@ func TestProcessCPUFromOwnCgroup(t *testing.T) {
 	// A group named in /proc/<pid>/cgroup that cannot be seen here (another cgroup
 	// namespace, say) is no error: a fresh exporter reads the ticks.
 	writeFixture(t, filepath.Join(procRoot, "500", "cgroup"), "3:cpu,cpuacct:/ssebench/go-gin-500-elsewhere\n")
-	e = newTestExporter(t, procRoot, []config.Target{target}, WithCgroupRoot(cgroupRoot))
+	e = newTestExporter(t, procRoot, []exporterconfig.Target{target}, WithCgroupRoot(cgroupRoot))
 	if u, s := scrape(); u != 12.5 || s != 3.1 {
 		t.Errorf("unreadable group: user %v, system %v; want the ticks' 12.5, 3.1", u, s)
 	}
@@ -105,11 +105,11 @@ func TestProcessCPUEnteringGroupCarriesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFixture(t, membership, "3:cpu,cpuacct:/\n0::/\n")
-	target, err := config.ParseTargetFlag("go-gin:comm=go-gin")
+	target, err := exporterconfig.ParseTargetFlag("go-gin:comm=go-gin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newTestExporter(t, procRoot, []config.Target{target}, WithCgroupRoot(cgroupRoot))
+	e := newTestExporter(t, procRoot, []exporterconfig.Target{target}, WithCgroupRoot(cgroupRoot))
 	scrape := func() (float64, float64) { t.Helper(); return cpuOf(t, parseSamples(t, scrapeText(t, e)), "go-gin") }
 
 	if u, s := scrape(); u != 12 || s != 3 {
@@ -143,7 +143,7 @@ func TestLiveChildInOwnCgroup(t *testing.T) {
 		t.Skipf("no cgroup could be made here (uid %d): the meter reads %s", os.Getuid(), m.Source())
 	}
 	child.WaitLine(t, "burned", 60*time.Second)
-	e := newTestExporter(t, "/proc", []config.Target{pidfileTarget(t, "c", child.PID)})
+	e := newTestExporter(t, "/proc", []exporterconfig.Target{pidfileTarget(t, "c", child.PID)})
 	before, err := m.Usage()
 	if err != nil {
 		t.Fatal(err)

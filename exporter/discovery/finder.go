@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // Finder looks processes up under one proc root (/proc, or a fixture tree in tests).
@@ -54,11 +54,11 @@ func (f *Finder) Root() string { return f.root }
 func (f *Finder) Identity(pid int) (Identity, error) { return identityOf(f.root, pid) }
 
 // Find returns the process that matches t now, or an error wrapping ErrNotFound.
-func (f *Finder) Find(t config.Target) (Identity, error) { return f.FindWith(t, nil) }
+func (f *Finder) Find(t exporterconfig.Target) (Identity, error) { return f.FindWith(t, nil) }
 
 // FindWith is Find with a memo of earlier verdicts on each process, which spares the exe
 // and cmdline reads of processes already judged while a target stays missing.
-func (f *Finder) FindWith(t config.Target, memo *Verdicts) (Identity, error) {
+func (f *Finder) FindWith(t exporterconfig.Target, memo *Verdicts) (Identity, error) {
 	switch t.Method() {
 	case "pidfile":
 		return f.byPidfile(t.Pidfile)
@@ -210,7 +210,7 @@ func (f *Finder) exeMatcher(exe string) func(int) bool {
 }
 
 // cmdlineMatcher matches the arguments joined by single spaces.
-func (f *Finder) cmdlineMatcher(re *config.Regexp) func(int) bool {
+func (f *Finder) cmdlineMatcher(re *exporterconfig.Regexp) func(int) bool {
 	return func(pid int) bool {
 		data, err := os.ReadFile(filepath.Join(f.root, strconv.Itoa(pid), "cmdline"))
 		if err != nil || len(data) == 0 {

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 func procFinder(t *testing.T) *Finder {
@@ -23,9 +23,9 @@ func procFinder(t *testing.T) *Finder {
 	return f
 }
 
-func target(t *testing.T, flag string) config.Target {
+func target(t *testing.T, flag string) exporterconfig.Target {
 	t.Helper()
-	tg, err := config.ParseTargetFlag(flag)
+	tg, err := exporterconfig.ParseTargetFlag(flag)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,13 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // Tracker follows one target across scrapes: it keeps the process it found while that
 // process lives, looks again when it is gone, and counts each change of identity.
 type Tracker struct {
-	Target config.Target
+	Target exporterconfig.Target
 
 	mu       sync.Mutex
 	current  Identity
@@ -29,7 +29,7 @@ type State struct {
 }
 
 // NewTracker starts following t.
-func NewTracker(t config.Target) *Tracker { return &Tracker{Target: t} }
+func NewTracker(t exporterconfig.Target) *Tracker { return &Tracker{Target: t} }
 
 // Resolve returns the target's process now. A missing process is not an error: State.ID
 // is then zero. Errors are reads that failed for another reason, such as permissions.

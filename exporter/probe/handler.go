@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // scrapeTimeoutHeader is how Prometheus tells a target its scrape timeout.
@@ -36,7 +36,7 @@ type Options struct {
 // Handler serves /probe?target=<url>&module=<name>; modules looks a module up by name.
 // A target must be allowed by the module (see CheckTarget); the request is never
 // sent anywhere else (no redirects, no proxy).
-func Handler(modules func(name string) (config.Module, bool), logger *slog.Logger, opts Options) http.Handler {
+func Handler(modules func(name string) (exporterconfig.Module, bool), logger *slog.Logger, opts Options) http.Handler {
 	limit := opts.MaxConcurrent
 	if limit <= 0 {
 		limit = MaxConcurrentProbes
@@ -52,7 +52,7 @@ func Handler(modules func(name string) (config.Module, bool), logger *slog.Logge
 		}
 		name := q.Get("module")
 		if name == "" {
-			name = config.DefaultModuleName
+			name = exporterconfig.DefaultModuleName
 		}
 		m, ok := modules(name)
 		if !ok {
@@ -116,7 +116,7 @@ func checkTarget(target string) (*url.URL, error) {
 // module's allowed_targets. A module without allowed_targets may probe only
 // loopback IP addresses (127.0.0.0/8, ::1, written as addresses, not names),
 // and only when loopbackByDefault is set.
-func CheckTarget(u *url.URL, module string, m config.Module, loopbackByDefault bool) error {
+func CheckTarget(u *url.URL, module string, m exporterconfig.Module, loopbackByDefault bool) error {
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "80"
@@ -141,9 +141,9 @@ func CheckTarget(u *url.URL, module string, m config.Module, loopbackByDefault b
 
 // Timeout is the module's timeout, shortened to the scrape timeout Prometheus announces
 // minus the module's offset, so that the answer arrives before Prometheus gives up.
-// Neither is ever over config.MaxProbeTimeout.
-func Timeout(header string, m config.Module) (time.Duration, error) {
-	t := min(m.Timeout.D(), config.MaxProbeTimeout)
+// Neither is ever over exporterconfig.MaxProbeTimeout.
+func Timeout(header string, m exporterconfig.Module) (time.Duration, error) {
+	t := min(m.Timeout.D(), exporterconfig.MaxProbeTimeout)
 	if header == "" {
 		return t, nil
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // probeAnswer is one /probe answer: its status, body, and series when it is 200.
@@ -77,8 +77,8 @@ func tryProbe(base, target string, within time.Duration) (probeAnswer, error) {
 	return a, nil
 }
 
-func moduleFunc(m config.Module) func(string) (config.Module, bool) {
-	return func(name string) (config.Module, bool) { return m, name == "m" }
+func moduleFunc(m exporterconfig.Module) func(string) (exporterconfig.Module, bool) {
+	return func(name string) (exporterconfig.Module, bool) { return m, name == "m" }
 }
 
 // TestProbeRefusesTargetsNotAllowed: without an allow-list, only loopback IP
@@ -160,7 +160,7 @@ func flood(t *testing.T, header, piece string) (*httptest.Server, *atomic.Int64)
 func probeFloodFailsAsStreamError(t *testing.T, target string) probeAnswer {
 	t.Helper()
 	m := streamModule(time.Second)
-	m.Timeout = config.Duration(8 * time.Second)
+	m.Timeout = exporterconfig.Duration(8 * time.Second)
 	a := probeWith(t, loopbackHandler(moduleFunc(m)), target)
 	if a.status != http.StatusOK {
 		t.Fatalf("/probe answered %d: %s", a.status, a.body)
@@ -227,7 +227,7 @@ func TestProbeConcurrencyLimit(t *testing.T) {
 	}))
 	defer stall.Close()
 	m := streamModule(time.Second)
-	m.Timeout = config.Duration(20 * time.Second)
+	m.Timeout = exporterconfig.Duration(20 * time.Second)
 	exp := httptest.NewServer(loopbackHandler(moduleFunc(m)))
 	defer exp.Close()
 	var wg sync.WaitGroup
@@ -271,15 +271,15 @@ func TestProbeConcurrencyLimit(t *testing.T) {
 
 // TestTimeoutHasACeiling: a module timeout over MaxProbeTimeout is cut to it.
 func TestTimeoutHasACeiling(t *testing.T) {
-	m := config.Module{Timeout: config.Duration(time.Hour), TimeoutOffset: config.Duration(time.Second)}
-	if got, err := Timeout("", m); err != nil || got > config.MaxProbeTimeout {
-		t.Errorf("Timeout = %v, %v; want at most %v", got, err, config.MaxProbeTimeout)
+	m := exporterconfig.Module{Timeout: exporterconfig.Duration(time.Hour), TimeoutOffset: exporterconfig.Duration(time.Second)}
+	if got, err := Timeout("", m); err != nil || got > exporterconfig.MaxProbeTimeout {
+		t.Errorf("Timeout = %v, %v; want at most %v", got, err, exporterconfig.MaxProbeTimeout)
 	}
 }
 
 // loopbackHandler is the handler as `ssebench run` gets it: the exporter
 // listens on loopback, so loopback targets need no allow-list.
-func loopbackHandler(modules func(string) (config.Module, bool)) http.Handler {
+func loopbackHandler(modules func(string) (exporterconfig.Module, bool)) http.Handler {
 	return Handler(modules, slog.New(slog.DiscardHandler), Options{LoopbackByDefault: true})
 }
 
@@ -293,10 +293,10 @@ func TestProbeAllowList(t *testing.T) {
 		other = "2"
 	}
 	listed := streamModule(time.Second)
-	listed.AllowedTargets = []config.HostPort{mustHostPort(t, "127.0.0.1:"+port), mustHostPort(t, "LocalHost.:*")}
+	listed.AllowedTargets = []exporterconfig.HostPort{mustHostPort(t, "127.0.0.1:"+port), mustHostPort(t, "LocalHost.:*")}
 	cases := []struct {
 		name     string
-		m        config.Module
+		m        exporterconfig.Module
 		loopback bool
 		target   string
 		allowed  bool
@@ -332,9 +332,9 @@ func TestProbeAllowList(t *testing.T) {
 	}
 }
 
-func mustHostPort(t *testing.T, s string) config.HostPort {
+func mustHostPort(t *testing.T, s string) exporterconfig.HostPort {
 	t.Helper()
-	h, err := config.ParseHostPort(s)
+	h, err := exporterconfig.ParseHostPort(s)
 	if err != nil {
 		t.Fatal(err)
 	}

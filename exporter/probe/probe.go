@@ -17,7 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 	"github.com/ssebench/ssebench/internal/sse"
 )
 
@@ -65,7 +65,7 @@ type Result struct {
 func (r Result) Success() bool { return len(r.Failed) == 0 }
 
 // Run probes target with module m until ctx ends.
-func Run(ctx context.Context, target string, m config.Module) Result {
+func Run(ctx context.Context, target string, m exporterconfig.Module) Result {
 	m = m.WithDefaults()
 	res := Result{Failed: map[string]bool{}}
 	req, err := newRequest(ctx, target, m)
@@ -106,7 +106,7 @@ func Run(ctx context.Context, target string, m config.Module) Result {
 	return res
 }
 
-func newRequest(ctx context.Context, target string, m config.Module) (*http.Request, error) {
+func newRequest(ctx context.Context, target string, m exporterconfig.Module) (*http.Request, error) {
 	var body io.Reader
 	if m.Body != "" {
 		body = strings.NewReader(m.Body)
@@ -174,7 +174,7 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 }
 
 // check applies the module's rules to a stream that ended.
-func check(m config.Module, res *Result) {
+func check(m exporterconfig.Module, res *Result) {
 	if res.Events < m.MinEvents {
 		res.Failed[ReasonTooFewEvents] = true
 	}
@@ -191,7 +191,7 @@ func check(m config.Module, res *Result) {
 
 // buffered applies the buffering rule: a streamed answer spreads its events over time,
 // a buffered one delivers them together at the end.
-func buffered(b config.Buffering, res *Result) bool {
+func buffered(b exporterconfig.Buffering, res *Result) bool {
 	if res.Events < 2 || res.Failed[ReasonTimeout] || res.Failed[ReasonStreamError] {
 		return false // nothing to judge: a single event, or a stream cut short (its reason says so)
 	}

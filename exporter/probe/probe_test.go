@@ -15,34 +15,34 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 const tokens = 10
 
 // streamModule expects tokens+1 events (the tokens and [DONE]) spread over time.
-func streamModule(maxGap time.Duration) config.Module {
+func streamModule(maxGap time.Duration) exporterconfig.Module {
 	done := true
-	return config.Module{
+	return exporterconfig.Module{
 		Body: `{"stream":true}`,
 		Headers: map[string]string{
 			"X-Stub-Tokens":              fmt.Sprint(tokens),
 			"X-Stub-Time-To-First-Token": "20ms",
 			"X-Stub-Inter-Token-Delay":   "20ms",
 		},
-		Timeout:     config.Duration(20 * time.Second),
+		Timeout:     exporterconfig.Duration(20 * time.Second),
 		MinEvents:   tokens + 1,
-		MaxEventGap: config.Duration(maxGap),
+		MaxEventGap: exporterconfig.Duration(maxGap),
 		RequireDone: &done,
-		Buffering:   config.Buffering{MinFirstToLast: config.Duration(50 * time.Millisecond), MaxFirstEventFraction: 0.5},
+		Buffering:   exporterconfig.Buffering{MinFirstToLast: exporterconfig.Duration(50 * time.Millisecond), MaxFirstEventFraction: 0.5},
 	}
 }
 
 // probeVia runs the probe through the /probe handler and returns its series by name
 // (probe_sse_failure by reason as probe_sse_failure/REASON).
-func probeVia(t *testing.T, target string, m config.Module, header string) map[string]float64 {
+func probeVia(t *testing.T, target string, m exporterconfig.Module, header string) map[string]float64 {
 	t.Helper()
-	modules := func(name string) (config.Module, bool) { return m, name == "m" }
+	modules := func(name string) (exporterconfig.Module, bool) { return m, name == "m" }
 	h := Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{LoopbackByDefault: true})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -215,7 +215,7 @@ func TestProbeTimeoutFromScrapeHeader(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	m := streamModule(time.Second)
-	m.TimeoutOffset = config.Duration(500 * time.Millisecond)
+	m.TimeoutOffset = exporterconfig.Duration(500 * time.Millisecond)
 	got := probeVia(t, srv.URL, m, "1.5")
 	wantFailures(t, got, ReasonTimeout, ReasonTooFewEvents, ReasonNoDone)
 	if d := got["probe_duration_seconds"]; d < 0.9 || d > 10 {
@@ -224,7 +224,7 @@ func TestProbeTimeoutFromScrapeHeader(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	m := config.Module{Timeout: config.Duration(10 * time.Second), TimeoutOffset: config.Duration(500 * time.Millisecond)}
+	m := exporterconfig.Module{Timeout: exporterconfig.Duration(10 * time.Second), TimeoutOffset: exporterconfig.Duration(500 * time.Millisecond)}
 	cases := []struct {
 		header string
 		want   time.Duration
@@ -252,7 +252,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestHandlerRejectsBadRequests(t *testing.T) {
-	modules := func(name string) (config.Module, bool) { return config.DefaultModule(), name == "chat" }
+	modules := func(name string) (exporterconfig.Module, bool) { return exporterconfig.DefaultModule(), name == "chat" }
 	srv := httptest.NewServer(Handler(modules, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{LoopbackByDefault: true}))
 	defer srv.Close()
 	cases := map[string]string{

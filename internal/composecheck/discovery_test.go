@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	exporterconfig "github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/discovery"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // holdEnv makes this test binary, started with a container's argv, wait on stdin: a real

@@ -8,8 +8,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
-	exporterconfig "github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/probe"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // checkProbesAllowed: the exporter listens on the compose network, so its

@@ -13,7 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 
-	exporterconfig "github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // serverPorts maps each server service to its PORT, checking that each has one of its own.

@@ -1,7 +1,7 @@
-// Package config loads the exporter's YAML configuration: the targets whose processes it
+// Package exporterconfig loads the exporter's YAML configuration: the targets whose processes it
 // watches and the SSE probe modules. Decoding is strict: an unknown key or a bad value is an
 // error that names its line.
-package config
+package exporterconfig
 
 import (
 	"bytes"

@@ -14,8 +14,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/run"
@@ -25,7 +25,7 @@ import (
 // probeModule is the exporter's SSE probe during a run: a short stream with a known
 // rhythm (5 ms between tokens), so that a proxy that buffers (first event with the last)
 // or stalls on Nagle's algorithm (gaps of ~40 ms, the delayed-ACK timer) fails plainly.
-var probeModule = config.Module{
+var probeModule = exporterconfig.Module{
 	Method: "POST",
 	Body:   `{"model":"ssebench-probe","stream":true,"messages":[{"role":"user","content":"probe"}]}`,
 	Headers: map[string]string{
@@ -34,10 +34,10 @@ var probeModule = config.Module{
 		"X-Stub-Inter-Token-Delay":   "5ms",
 		"X-Stub-Tokens":              "10",
 	},
-	Timeout:     config.Duration(2 * time.Second),
+	Timeout:     exporterconfig.Duration(2 * time.Second),
 	MinEvents:   12,
-	MaxEventGap: config.Duration(30 * time.Millisecond),
-	Buffering:   config.Buffering{MinFirstToLast: config.Duration(20 * time.Millisecond)},
+	MaxEventGap: exporterconfig.Duration(30 * time.Millisecond),
+	Buffering:   exporterconfig.Buffering{MinFirstToLast: exporterconfig.Duration(20 * time.Millisecond)},
 }
 
 // probeModuleName is the module Prometheus' sse-probe job asks for.
@@ -111,7 +111,7 @@ func (e *exporter) watch(ctx context.Context, server string, port int) error {
 // the exporter's own types, so that what the runner writes is what the exporter reads.
 // A server whose requests need headers of its own gets a probe module of its own.
 func exporterConfig(ports map[string]int, headers map[string]map[string]string) ([]byte, error) {
-	cfg := config.Config{Modules: map[string]config.Module{probeModuleName: probeModule}}
+	cfg := exporterconfig.Config{Modules: map[string]exporterconfig.Module{probeModuleName: probeModule}}
 	for server, h := range headers {
 		m := probeModule
 		m.Headers = maps.Clone(probeModule.Headers)
@@ -119,7 +119,7 @@ func exporterConfig(ports map[string]int, headers map[string]map[string]string) 
 		cfg.Modules[probeModuleFor(server, h)] = m
 	}
 	for name, port := range ports {
-		cfg.Targets = append(cfg.Targets, config.Target{Server: name, Port: port})
+		cfg.Targets = append(cfg.Targets, exporterconfig.Target{Server: name, Port: port})
 	}
 	sort.Slice(cfg.Targets, func(i, j int) bool { return cfg.Targets[i].Server < cfg.Targets[j].Server })
 	body, err := yaml.Marshal(cfg)

@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/config"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // TestExporterConfigIsWhatTheExporterReads: the runner writes the exporter's file from the
@@ -15,7 +15,7 @@ func TestExporterConfigIsWhatTheExporterReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse(body, "runner")
+	cfg, err := exporterconfig.Parse(body, "runner")
 	if err != nil {
 		t.Fatalf("the exporter refuses the runner's file: %v\n%s", err, body)
 	}

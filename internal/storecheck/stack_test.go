@@ -16,9 +16,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/internal/benchtest"
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/promrun"
@@ -110,13 +110,13 @@ func forwardingConfig(t *testing.T, configFile string, entry, externalLabels map
 // server go-http, with an SSE probe module like the one `ssebench run` configures.
 func startExporter(ctx context.Context, t *testing.T, root, dir string, port int) *proc.Process {
 	t.Helper()
-	cfg := config.Config{
-		Targets: []config.Target{{Server: serverProxy, Port: port}},
-		Modules: map[string]config.Module{"stream": {
+	cfg := exporterconfig.Config{
+		Targets: []exporterconfig.Target{{Server: serverProxy, Port: port}},
+		Modules: map[string]exporterconfig.Module{"stream": {
 			Method:    "POST",
 			Body:      `{"model":"ssebench-probe","stream":true,"messages":[{"role":"user","content":"probe"}]}`,
 			Headers:   map[string]string{"Content-Type": "application/json", "X-Stub-Tokens": "10"},
-			Timeout:   config.Duration(2 * time.Second),
+			Timeout:   exporterconfig.Duration(2 * time.Second),
 			MinEvents: 12,
 		}},
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/ssebench/ssebench/exporter/collector"
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/exporter/probe"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 	"github.com/ssebench/ssebench/internal/version"
 )
 
@@ -28,7 +28,7 @@ type app struct {
 	registry *prometheus.Registry
 
 	mu  sync.Mutex // guards cfg and serialises reloads
-	cfg *config.Config
+	cfg *exporterconfig.Config
 }
 
 func newApp(opts options, logger *slog.Logger) (*app, error) {
@@ -67,11 +67,11 @@ func (a *app) reload(why string) error {
 	return nil
 }
 
-func (a *app) load() (*config.Config, error) {
-	cfg := &config.Config{}
+func (a *app) load() (*exporterconfig.Config, error) {
+	cfg := &exporterconfig.Config{}
 	if a.opts.configFile != "" {
 		var err error
-		if cfg, err = config.Load(a.opts.configFile); err != nil {
+		if cfg, err = exporterconfig.Load(a.opts.configFile); err != nil {
 			return nil, err
 		}
 	}
@@ -81,7 +81,7 @@ func (a *app) load() (*config.Config, error) {
 	return cfg, nil
 }
 
-func (a *app) module(name string) (config.Module, bool) {
+func (a *app) module(name string) (exporterconfig.Module, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.cfg.Module(name)

@@ -3,8 +3,8 @@ package main
 import (
 	"strings"
 
-	"github.com/ssebench/ssebench/exporter/config"
 	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
 // DefaultListenAddress is loopback: process figures are not for the whole network.
@@ -15,7 +15,7 @@ type options struct {
 	webConfigFile string
 	configFile    string
 	procRoot      string
-	targets       []config.Target
+	targets       []exporterconfig.Target
 	logLevel      string
 	logFormat     string
 	telemetryPath string
@@ -23,12 +23,12 @@ type options struct {
 }
 
 // targetList is the repeatable --target flag.
-type targetList struct{ targets *[]config.Target }
+type targetList struct{ targets *[]exporterconfig.Target }
 
 func (l targetList) String() string { return "" }
 
 func (l targetList) Set(s string) error {
-	t, err := config.ParseTargetFlag(s)
+	t, err := exporterconfig.ParseTargetFlag(s)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -34,8 +33,8 @@ type Options struct {
 }
 
 // Handler serves /probe?target=<url>&module=<name>; modules looks a module up by name.
-// A target must be allowed by the module (see CheckTarget); the request is never
-// sent anywhere else (no redirects, no proxy).
+// A target must be allowed by the module (see exporterconfig.Module.CheckTarget); the
+// request is never sent anywhere else (no redirects, no proxy).
 func Handler(modules func(name string) (exporterconfig.Module, bool), logger *slog.Logger, opts Options) http.Handler {
 	limit := opts.MaxConcurrent
 	if limit <= 0 {
@@ -59,7 +58,7 @@ func Handler(modules func(name string) (exporterconfig.Module, bool), logger *sl
 			http.Error(w, fmt.Sprintf("unknown module %q", name), http.StatusBadRequest)
 			return
 		}
-		if err := CheckTarget(u, name, m, opts.LoopbackByDefault); err != nil {
+		if err := m.CheckTarget(u, name, opts.LoopbackByDefault); err != nil {
 			logger.Warn("probe target refused", "target", target, "module", name, "err", err)
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -109,34 +108,6 @@ func checkTarget(target string) (*url.URL, error) {
 		return nil, fmt.Errorf("target %q carries user info; put credentials in the module's headers", target)
 	}
 	return u, nil
-}
-
-// CheckTarget applies the allow-list rule to an http or https URL: its host
-// and port (the scheme's default when none is written) must be one of the
-// module's allowed_targets. A module without allowed_targets may probe only
-// loopback IP addresses (127.0.0.0/8, ::1, written as addresses, not names),
-// and only when loopbackByDefault is set.
-func CheckTarget(u *url.URL, module string, m exporterconfig.Module, loopbackByDefault bool) error {
-	host, port := u.Hostname(), u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	if len(m.AllowedTargets) > 0 {
-		if m.Allows(host, port) {
-			return nil
-		}
-		return fmt.Errorf("target %s:%s is not in module %q's allowed_targets", host, port, module)
-	}
-	if a, err := netip.ParseAddr(host); err == nil && a.Zone() == "" && a.Unmap().IsLoopback() {
-		if loopbackByDefault {
-			return nil
-		}
-		return fmt.Errorf("module %q has no allowed_targets, and loopback targets are allowed without one only when the exporter listens on loopback only", module)
-	}
-	return fmt.Errorf("target %s:%s refused: module %q has no allowed_targets, so it may probe loopback IP addresses only", host, port, module)
 }
 
 // Timeout is the module's timeout, shortened to the scrape timeout Prometheus announces

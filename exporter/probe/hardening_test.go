@@ -316,7 +316,7 @@ func TestProbeAllowList(t *testing.T) {
 	for _, tc := range cases {
 		u, err := checkTarget(tc.target)
 		if err == nil {
-			err = CheckTarget(u, "m", tc.m, tc.loopback)
+			err = tc.m.CheckTarget(u, "m", tc.loopback)
 		}
 		if (err == nil) != tc.allowed {
 			t.Errorf("%s: %s: error %v, want allowed=%v", tc.name, tc.target, err, tc.allowed)

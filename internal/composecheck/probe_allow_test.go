@@ -8,7 +8,6 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
-	"github.com/ssebench/ssebench/exporter/probe"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 
@@ -48,7 +47,7 @@ func checkProbesAllowed(t *testing.T, p *types.Project, groups []staticConfig) {
 			t.Errorf("%s: %v", g.Labels["__param_target"], err)
 			continue
 		}
-		if err := probe.CheckTarget(u, "stream", m, loopback); err != nil {
+		if err := m.CheckTarget(u, "stream", loopback); err != nil {
 			t.Errorf("the exporter would refuse Prometheus' probe of %s: %v", g.Labels["server"], err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -95,4 +96,33 @@ func (m Module) Allows(host, port string) bool {
 		}
 	}
 	return false
+}
+
+// CheckTarget applies the allow-list rule to an http or https URL that the exporter's
+// /probe is asked to probe with this module (named module, for the error): its host and
+// port (the scheme's default when none is written) must be one of the module's
+// allowed_targets. A module without allowed_targets may probe only loopback IP addresses
+// (127.0.0.0/8, ::1, written as addresses, not names), and only when loopbackByDefault is
+// set.
+func (m Module) CheckTarget(u *url.URL, module string, loopbackByDefault bool) error {
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	if len(m.AllowedTargets) > 0 {
+		if m.Allows(host, port) {
+			return nil
+		}
+		return fmt.Errorf("target %s:%s is not in module %q's allowed_targets", host, port, module)
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Zone() == "" && a.Unmap().IsLoopback() {
+		if loopbackByDefault {
+			return nil
+		}
+		return fmt.Errorf("module %q has no allowed_targets, and loopback targets are allowed without one only when the exporter listens on loopback only", module)
+	}
+	return fmt.Errorf("target %s:%s refused: module %q has no allowed_targets, so it may probe loopback IP addresses only", host, port, module)
 }

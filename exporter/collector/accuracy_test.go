@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // pidstatSeconds is how long pidstat samples the busy child (the test takes about this long).

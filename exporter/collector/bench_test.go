@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // BenchmarkScrape8Targets is one /metrics gather with eight live, listening targets, each

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 const mib = 1 << 20

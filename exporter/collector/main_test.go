@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // scrapeEnv makes the test binary scrape once and print the metrics: the permission test

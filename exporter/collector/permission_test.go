@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // nobody is the unprivileged user the permission test scrapes as when it runs as root,

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // cpuOf is a server's user and system CPU seconds in a scrape.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/sockdiag"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 // The netlink dump with its kernel-side port filter sees the same sockets as

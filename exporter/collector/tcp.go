@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/procfs"
 
-	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
+	"github.com/ssebench/ssebench/internal/sockdiag"
 )
 
 // tcpStates names the kernel's TCP states by their number in /proc/net/tcp.

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 func procFinder(t *testing.T) *Finder {

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ssebench/ssebench/exporter/internal/testchild"
+	"github.com/ssebench/ssebench/internal/testchild"
 )
 
 func TestMain(m *testing.M) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/procfs"
 
-	"github.com/ssebench/ssebench/exporter/internal/sockdiag"
+	"github.com/ssebench/ssebench/internal/sockdiag"
 )
 
 // tcpListen is the kernel's TCP_LISTEN state number in /proc/net/tcp.

@@ -109,7 +109,7 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
-	done, readErr := it.readStream(resp.Body, scheduled)
+	done, readErr := it.readBody(resp, scheduled)
 	resp.Body.Close()
 	end := it.clock.Now()
 	if ctx.Err() != nil {
@@ -193,6 +193,21 @@ func (s *stream) onEvent(ev *sse.Event) {
 // readStream parses the body incrementally with sse.Parser, stamping each read as it
 // arrives, and records time to first token and every gap between events. It reports
 // whether the last event was [DONE], and any read error other than the stream's clean end.
+// readBody reads resp's event stream, gunzipped as it arrives when the server compressed
+// it (a gateway asked for gzip by servers.yaml's headers), then the raw body's end, so that
+// a kept-alive connection has nothing left unread.
+func (it *iterator) readBody(resp *http.Response, sent time.Time) (done bool, err error) {
+	body, err := sse.DecodedBody(resp.Header, resp.Body)
+	if err != nil {
+		return false, err
+	}
+	done, err = it.readStream(body, sent)
+	if body != io.Reader(resp.Body) && err == nil {
+		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	}
+	return done, err
+}
+
 func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err error) {
 	s := getStream(it, sent)
 	defer s.release()

@@ -227,7 +227,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
-	done, readErr := it.readStream(resp.Body, scheduled)
+	done, readErr := it.readBody(resp, scheduled)
 	if readErr == nil && !resp.Close && c.br.Buffered() == 0 && ctx.Err() == nil {
 		it.lean.put(c) // the body was read to its end: the connection is ready for the next request
 	} else {

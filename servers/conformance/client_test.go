@@ -70,7 +70,12 @@ func readStream(client *http.Client, req *http.Request) (stream, error) {
 	}
 	defer resp.Body.Close()
 	s.status, s.header = resp.StatusCode, resp.Header
-	r := sse.NewReader(resp.Body, nil)
+	body, err := sse.DecodedBody(resp.Header, resp.Body)
+	if err != nil {
+		s.readErr = err
+		return s, nil
+	}
+	r := sse.NewReader(body, nil)
 	for {
 		ev, err := r.Next()
 		if err != nil {
@@ -92,7 +97,12 @@ func fetch(client *http.Client, req *http.Request) (int, http.Header, []byte, er
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	// As a client that asked for gzip reads it: the bytes the proxy relayed, decompressed.
+	decoded, err := sse.DecodedBody(resp.Header, resp.Body)
+	if err != nil {
+		return resp.StatusCode, resp.Header, nil, err
+	}
+	body, err := io.ReadAll(decoded)
 	return resp.StatusCode, resp.Header, body, err
 }
 

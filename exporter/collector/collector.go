@@ -11,7 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/discovery"
+	"github.com/ssebench/ssebench/internal/discovery"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/prometheus/procfs"
 
-	"github.com/ssebench/ssebench/exporter/discovery"
 	"github.com/ssebench/ssebench/internal/cputime"
+	"github.com/ssebench/ssebench/internal/discovery"
 )
 
 // tick is one clock tick of /proc/<pid>/stat.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ssebench/ssebench/exporter/discovery"
+	"github.com/ssebench/ssebench/internal/discovery"
 )
 
 // A dual-stack listener takes IPv4 clients as v4-mapped IPv6 sockets: the collector, which

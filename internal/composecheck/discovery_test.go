@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssebench/ssebench/exporter/discovery"
+	"github.com/ssebench/ssebench/internal/discovery"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
 )
 

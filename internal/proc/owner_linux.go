@@ -7,8 +7,7 @@ import (
 
 	"github.com/prometheus/procfs"
 
-	"github.com/ssebench/ssebench/exporter/discovery"
-	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/discovery"
 )
 
 // listenerInGroup is nil when the process holding the socket that listens on port belongs
@@ -20,7 +19,7 @@ func listenerInGroup(port, pgid int) error {
 	if err != nil {
 		return err
 	}
-	id, err := f.Find(exporterconfig.Target{Server: "readiness", Port: port})
+	id, err := f.ByPort(port)
 	if err != nil {
 		return fmt.Errorf("who answers: %w", err)
 	}

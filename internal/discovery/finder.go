@@ -63,7 +63,7 @@ func (f *Finder) FindWith(t exporterconfig.Target, memo *Verdicts) (Identity, er
 	case "pidfile":
 		return f.byPidfile(t.Pidfile)
 	case "port":
-		return f.byPort(t.Port)
+		return f.ByPort(t.Port)
 	case "exe":
 		return f.scan(memo.wrap(f, f.exeMatcher(t.Exe)))
 	case "comm":

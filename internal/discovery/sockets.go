@@ -16,12 +16,12 @@ import (
 // tcpListen is the kernel's TCP_LISTEN state number in /proc/net/tcp.
 const tcpListen = 10
 
-// byPort finds the process holding a listening socket on port: the socket's inode comes
+// ByPort finds the process holding a listening socket on port: the socket's inode comes
 // from the exporter's own network namespace, and the process from a scan of every
 // /proc/<pid>/fd for that inode. The scan reads every descriptor of every process, so a
 // listener whose owner cannot be seen (the exporter itself, another PID namespace, another
 // user's process without the rights) is remembered and not scanned for again.
-func (f *Finder) byPort(port int) (Identity, error) {
+func (f *Finder) ByPort(port int) (Identity, error) {
 	inodes, err := f.portListeners(port)
 	if err != nil {
 		return Identity{}, err

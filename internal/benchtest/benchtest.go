@@ -16,7 +16,7 @@ import (
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/servers"
-	"github.com/ssebench/ssebench/stub"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 // StartStub serves the stub on 127.0.0.1 until the test ends and returns its base URL.

@@ -21,7 +21,7 @@ import (
 	"github.com/ssebench/ssebench/internal/lockedbuf"
 	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/servers"
-	"github.com/ssebench/ssebench/stub"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 const chatBody = `{"model":"ssebench-stub","stream":true,"messages":[{"role":"user","content":"Relay this stream, byte for byte."}]}`

@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ssebench/ssebench/internal/cli"
-	"github.com/ssebench/ssebench/stub"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 func main() {

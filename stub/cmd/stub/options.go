@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/cli"
-	"github.com/ssebench/ssebench/stub"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 const defaultListenAddress = "127.0.0.1:18080"

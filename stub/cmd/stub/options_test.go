@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/cli"
-	"github.com/ssebench/ssebench/stub"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 func envOf(kv map[string]string) func(string) (string, bool) { return cli.MapEnv(kv) }

@@ -1,5 +1,5 @@
-// Package testchild lets the exporter's tests watch real processes: the test binary
-// re-executes itself in a child mode (listen on a port, hold memory, burn CPU) chosen by an
+// Package testchild lets tests of process discovery and of the exporter's collectors watch
+// real processes: the test binary re-executes itself in a child mode (listen on a port, hold memory, burn CPU) chosen by an
 // environment variable, and the parent waits for the child's readiness line.
 package testchild
 

@@ -44,12 +44,8 @@ func TestExporterDiscoveryFindsContainerCommandLines(t *testing.T) {
 	}
 	pids := map[string]int{}
 	for _, name := range registryNames(t) {
-		svc := service(t, p, name)
-		startup, err := ReadStartup(filepath.Join(svc.Build.Context, svc.Build.Dockerfile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := &exec.Cmd{Path: self, Args: startup.Argv(svc.Entrypoint, svc.Command), Env: append(os.Environ(), holdEnv+"=1")}
+		argv := containerArgv(t, service(t, p, name))
+		cmd := &exec.Cmd{Path: self, Args: argv, Env: append(os.Environ(), holdEnv+"=1")}
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)

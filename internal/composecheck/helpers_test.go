@@ -48,6 +48,22 @@ func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
 	return svc
 }
 
+// builtServers lists the servers compose builds from a folder of their own (compose.build).
+func builtServers(t *testing.T) []string {
+	t.Helper()
+	list, err := servers.Load(filepath.Join(repoRoot(t), servers.RegistryPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range list {
+		if s.InCompose() && s.Compose.Build != "" {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
 // registryNames lists servers/servers.yaml's servers that compose runs (InCompose), in its order.
 func registryNames(t *testing.T) []string {
 	t.Helper()
@@ -107,4 +123,27 @@ func runToolEnv(t *testing.T, dir string, env []string, tool string, args ...str
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
+}
+
+// containerArgv is the command line a server's container runs: its Dockerfile's entrypoint
+// and command as compose overrides them, or for a published image (nginx, haproxy, caddy)
+// compose's command, which their entrypoints hand on to exec "$@" unchanged.
+func containerArgv(t *testing.T, svc types.ServiceConfig) []string {
+	t.Helper()
+	argv := []string(svc.Command)
+	if svc.Build != nil {
+		dockerfile := svc.Build.Dockerfile
+		if !filepath.IsAbs(dockerfile) {
+			dockerfile = filepath.Join(svc.Build.Context, dockerfile)
+		}
+		startup, err := ReadStartup(dockerfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		argv = startup.Argv(svc.Entrypoint, svc.Command)
+	}
+	if len(argv) == 0 {
+		t.Fatalf("%s: no command line to start", svc.Name)
+	}
+	return argv
 }

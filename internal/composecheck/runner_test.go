@@ -165,9 +165,9 @@ func TestRunnerMakesOneTestIDPerRun(t *testing.T) {
 func TestRunnerRejectsAnUnknownServer(t *testing.T) {
 	for shellName, shell := range shells(t) {
 		t.Run(shellName, func(t *testing.T) {
-			res := runScript(t, shell, nil, "go-http", "nginx")
-			if res.exit != 2 || len(res.k6) != 0 || !strings.Contains(res.stderr, `unknown server "nginx"`) {
-				t.Errorf("exit %d, k6 ran %q, stderr %q; want exit 2, no run, an error naming nginx", res.exit, res.k6, res.stderr)
+			res := runScript(t, shell, nil, "go-http", "apache-httpd")
+			if res.exit != 2 || len(res.k6) != 0 || !strings.Contains(res.stderr, `unknown server "apache-httpd"`) {
+				t.Errorf("exit %d, k6 ran %q, stderr %q; want exit 2, no run, an error naming apache-httpd", res.exit, res.k6, res.stderr)
 			}
 		})
 	}

@@ -228,17 +228,8 @@ func TestExporterFindsEachServerByCommandLine(t *testing.T) {
 	}
 	cmdlines := map[string]string{}
 	for _, name := range registryNames(t) {
-		svc := service(t, p, name)
-		dockerfile := svc.Build.Dockerfile
-		if !filepath.IsAbs(dockerfile) {
-			dockerfile = filepath.Join(svc.Build.Context, dockerfile)
-		}
-		startup, err := ReadStartup(dockerfile)
-		if err != nil {
-			t.Fatal(err)
-		}
 		// /proc/<pid>/cmdline joined by spaces, as the exporter's cmdline matcher reads it.
-		cmdlines[name] = strings.Join(startup.Argv(svc.Entrypoint, svc.Command), " ")
+		cmdlines[name] = strings.Join(containerArgv(t, service(t, p, name)), " ")
 	}
 	var targets []string
 	for _, tg := range cfg.Targets {

@@ -36,12 +36,12 @@ const unknown = "unknown"
 
 // Options says where to look; ProcRoot and EtcRoot exist for tests.
 type Options struct {
-	Root     string // repository root, for git and the Bun binary
+	Root string // repository root, for git and the Bun binary
 	// BunBinaries are the Bun executables the servers run on (servers.yaml's Bun servers'
 	// commands), relative to Root; the first that exists answers --version.
 	BunBinaries []string
-	ProcRoot string // default /proc
-	EtcRoot  string // default /etc
+	ProcRoot    string // default /proc
+	EtcRoot     string // default /etc
 }
 
 // Collect reads the machine description. Commands get a short deadline each: a missing or

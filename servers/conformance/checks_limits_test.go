@@ -43,7 +43,7 @@ func (f *fixture) checkSlowHeader(t testing.TB) {
 	defer report.record(t, f.server.Name, "8_limits/slow_header", figs)
 	c, r := dialServer(t, f.proxy.URL())
 	// Never finished: the trickle lasts longer than headTime + cutOffMargin.
-	head := "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Padding: " + strings.Repeat("a", 100)
+	head := "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + f.rawHeaders() + "Content-Type: application/json\r\nX-Padding: " + strings.Repeat("a", 100)
 	stop := make(chan struct{})
 	defer close(stop)
 	began := time.Now()
@@ -61,7 +61,7 @@ func (f *fixture) checkSlowBody(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "8_limits/slow_body", figs)
 	c, r := dialServer(t, f.proxy.URL())
-	head := "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+	head := "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + f.rawHeaders() + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
 	if _, err := io.WriteString(c, head); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func (f *fixture) checkIdleKeepAlive(t testing.TB) {
 	figs := map[string]any{}
 	defer report.record(t, f.server.Name, "8_limits/idle_keepalive", figs)
 	c, r := dialServer(t, f.proxy.URL())
-	req := fmt.Sprintf("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Stub-Tokens: 2\r\nContent-Length: %d\r\n\r\n%s", len(chatBody), chatBody)
+	req := fmt.Sprintf("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Type: application/json\r\nX-Stub-Tokens: 2\r\nContent-Length: %d\r\n\r\n%s", f.rawHeaders(), len(chatBody), chatBody)
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +180,7 @@ func (f *fixture) checkOversizedBody(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.addServerHeaders(atLimit)
 	s, err := readStream(client, atLimit)
 	if err != nil {
 		t.Fatalf("a body of exactly %d bytes: %v", maxBody, err)
@@ -218,6 +219,7 @@ func (f *fixture) checkOversizedBody(t testing.TB) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			f.addServerHeaders(req)
 			began := time.Now()
 			status, _, answer, err := fetch(client, req)
 			figs[c.name+"_status"] = status // of the last attempt

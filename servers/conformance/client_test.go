@@ -50,6 +50,24 @@ func (f *fixture) newRequest(ctx context.Context, base string, h shape) *http.Re
 	return req
 }
 
+// addServerHeaders adds the headers the server under test needs on every request.
+func (f *fixture) addServerHeaders(req *http.Request) {
+	for k, vs := range f.server.RequestHeaders(f.stubURL) {
+		req.Header[k] = vs
+	}
+}
+
+// rawHeaders is the same headers as lines of a request head written by hand.
+func (f *fixture) rawHeaders() string {
+	var b strings.Builder
+	for k, vs := range f.server.RequestHeaders(f.stubURL) {
+		for _, v := range vs {
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+	return b.String()
+}
+
 // stream is one response read as SSE events.
 type stream struct {
 	status  int

@@ -13,7 +13,8 @@ import (
 // difference must fail, and its failure is logged with the documented reason instead of
 // failing the suite; one that passes fails the suite, for the documented difference no
 // longer holds. A reason that begins with "buffers the stream" must be matched by a
-// failure that says so (the default-config pitfalls).
+// failure that says so (the default-config pitfalls); one that begins with "sometimes: "
+// is logged whichever way the check goes.
 func (f *fixture) runCheck(t *testing.T, id string, parallel bool, check func(testing.TB)) {
 	name := id[strings.LastIndex(id, "/")+1:]
 	t.Run(name, func(t *testing.T) {
@@ -29,6 +30,8 @@ func (f *fixture) runCheck(t *testing.T, id string, parallel bool, check func(te
 		rec.run(check)
 		observed := strings.Join(rec.messages(), "; ")
 		switch {
+		case strings.HasPrefix(reason, sometimes):
+			t.Logf("documented difference of %s, seen in some runs only: %s (this run: failed %v %s)", f.server.Name, reason, rec.Failed(), observed)
 		case !rec.Failed():
 			t.Errorf("%s: documented difference %q no longer holds: the check passes; remove it from servers.yaml", id, reason)
 		case strings.HasPrefix(reason, bufferedCause) && !strings.Contains(observed, bufferedCause):
@@ -38,6 +41,10 @@ func (f *fixture) runCheck(t *testing.T, id string, parallel bool, check func(te
 		}
 	})
 }
+
+// sometimes begins the reason of a difference that shows in some runs only (a race in
+// the gateway): the check is run and its outcome logged, pass or fail.
+const sometimes = "sometimes: "
 
 // bufferedCause is what checkStreams says of a proxy that holds the events back.
 const bufferedCause = "buffers the stream"

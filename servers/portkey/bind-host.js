@@ -5,6 +5,12 @@
 import http from "node:http";
 
 const host = process.env.HOST || "127.0.0.1";
+
+// start-server.js takes its port from --port only: in a container, where the command line
+// is fixed, the port comes from PORT instead (servers.yaml's compose.cmdline is exact).
+if (!process.argv.some((a) => a.startsWith("--port")) && process.env.PORT) {
+  process.argv.push(`--port=${process.env.PORT}`);
+}
 const listen = http.Server.prototype.listen;
 
 http.Server.prototype.listen = function (...args) {

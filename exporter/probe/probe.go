@@ -79,8 +79,10 @@ func Run(ctx context.Context, target string, m exporterconfig.Module) Result {
 	}))
 	client := &http.Client{
 		Transport: &http.Transport{
-			DisableKeepAlives:      true,
-			DisableCompression:     true, // a compressed body would be buffered by the decoder
+			DisableKeepAlives: true,
+			// No gzip unless the module asks for it (Accept-Encoding in its headers, as a
+			// gateway row of servers.yaml does); then the body is gunzipped as it arrives.
+			DisableCompression:     true,
 			Proxy:                  nil,
 			MaxResponseHeaderBytes: MaxHeaderBytes,
 		},
@@ -100,7 +102,12 @@ func Run(ctx context.Context, target string, m exporterconfig.Module) Result {
 		res.Failed[ReasonStatus] = true
 		return res
 	}
-	readEvents(ctx, &cappedReader{r: resp.Body, left: MaxBodyBytes}, start, &res)
+	body, err := sse.DecodedBody(resp.Header, &cappedReader{r: resp.Body, left: MaxBodyBytes})
+	if err != nil {
+		res.Failed[ReasonStreamError] = true
+		return res
+	}
+	readEvents(ctx, body, start, &res)
 	res.StreamDuration = time.Since(start)
 	check(m, &res)
 	return res

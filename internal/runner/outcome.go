@@ -53,6 +53,9 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 		fmt.Fprintln(w, "\nFrom the load generator (in-process, exact; the cross-check of the table above):")
 		writeLoadTable(w, out)
 	}
+	for _, name := range out.External {
+		fmt.Fprintf(w, "%s runs outside ssebench (kind: external): its latency is measured, its CPU and memory are not measured\n", name)
+	}
 	for _, s := range out.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.Server, s.Reason)
 	}

@@ -54,8 +54,9 @@ type Outcome struct {
 	Measured    []Measured        `json:"load_runs"`
 	Skipped     []Skipped         `json:"skipped"`
 	Table       *results.Table    `json:"-"`
-	Efficiency  *results.Table    `json:"-"`        // the cost table, when the efficiency scenario ran
-	Findings    []results.Finding `json:"findings"` // a server that buffers the stream, say: results, not harness errors
+	Efficiency  *results.Table    `json:"-"`                  // the cost table, when the efficiency scenario ran
+	Findings    []results.Finding `json:"findings"`           // a server that buffers the stream, say: results, not harness errors
+	External    []string          `json:"external,omitempty"` // gateways run outside ssebench: latency measured, CPU and memory not
 	Sweep       *SweepOutcome     `json:"sweep,omitempty"`
 	Duet        *DuetOutcome      `json:"duet,omitempty"`
 	PromURL     string            `json:"prometheus_url"`
@@ -94,6 +95,11 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	cfg.Duet.applyDefaults(cfg.Quick, cfg.QuickFactor)
 	cfg.Duet.Reference = p.reference
 	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
+	for _, s := range list {
+		if s.External() {
+			out.External = append(out.External, s.Name)
+		}
+	}
 	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s%s", cfg.TestID, len(list), len(scenarios),
 		cfg.Trials, referenceNote(cfg), quickNote(cfg), duetNote(p.duet))
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // groupParent is the directory every group Attach makes sits in, in either version.
@@ -53,9 +55,10 @@ func (s *cgroupSource) close() error {
 }
 
 // attachCgroup makes the group s describes, checks that the kernel gave it the usage file
-// (a directory made outside a cgroup file system has none), and moves pid into it. On any
-// failure nothing of the group is left.
-func attachCgroup(s *cgroupSource, pid int) (source, error) {
+// (a directory made outside a cgroup file system has none), and moves pid into it with the
+// children it has already started (nginx's workers, forked before the server was ready).
+// On any failure nothing of the group is left.
+func attachCgroup(s *cgroupSource, procRoot string, pid int) (source, error) {
 	if err := makeGroup(s.dir); err != nil {
 		return nil, err
 	}
@@ -67,7 +70,40 @@ func attachCgroup(s *cgroupSource, pid int) (source, error) {
 		_ = discardGroup(s.dir)
 		return nil, err
 	}
+	for _, child := range descendants(procRoot, pid) {
+		// One that exits meanwhile is no error: what it used is gone either way.
+		if err := moveInto(s.dir, child); err != nil && !errors.Is(err, syscall.ESRCH) {
+			_ = moveAllBack(s.dir, s.home)
+			_ = discardGroup(s.dir)
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// descendants lists the processes below pid in procRoot: its children, theirs, and so on.
+// Their CPU before the move is not counted; what they use from then on is.
+func descendants(procRoot string, pid int) []int {
+	pfs, err := procfs.NewFS(procRoot)
+	if err != nil {
+		return nil
+	}
+	procs, err := pfs.AllProcs()
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, p := range procs {
+		if st, err := p.Stat(); err == nil {
+			children[st.PPID] = append(children[st.PPID], p.PID)
+		}
+	}
+	var out []int
+	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
 }
 
 // makeGroup creates dir and its parents. A group of the same name left by an earlier run

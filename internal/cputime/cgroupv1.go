@@ -29,5 +29,5 @@ func attachCgroupV1(o Options, name string, pid int) (source, error) {
 		usageFile: "cpuacct.usage",
 		parse:     ParseCpuacctUsage,
 		res:       time.Nanosecond,
-	}, pid)
+	}, o.ProcRoot, pid)
 }

@@ -31,7 +31,7 @@ func attachCgroupV2(o Options, name string, pid int) (source, error) {
 		usageFile: "cpu.stat",
 		parse:     parseCPUStatUsage,
 		res:       time.Microsecond,
-	}, pid)
+	}, o.ProcRoot, pid)
 }
 
 // v2Root finds the cgroup2 mount: the cgroup root itself (unified mode) or its "unified"

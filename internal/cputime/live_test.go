@@ -180,6 +180,41 @@ read eof`
 	}
 }
 
+// A server that forked its workers before the meter was attached (nginx's master and
+// workers): the children already running are moved into the group with it, so what they
+// do from then on counts. Without the move this reads near zero: the parent only waits.
+func TestMeterCountsChildrenStartedBeforeAttach(t *testing.T) {
+	const script = `( echo ready; read go; i=0
+while [ $i -lt 3 ]; do head -c 30000000 /dev/zero | sha256sum >/dev/null; i=$((i+1)); done
+echo done ) &
+wait`
+	for _, c := range meterCases(t) {
+		if c.source == "/proc/PID/stat" {
+			continue // counts a child only once it has exited and been waited for
+		}
+		t.Run(c.name, func(t *testing.T) {
+			c.skipIfUnavailable(t)
+			ch := startChild(t, exec.Command("sh", "-c", script))
+			if line := ch.waitLine(t, ""); line != "ready" {
+				t.Fatalf("worker said %q, want ready", line)
+			}
+			m := c.attach(t, "test-workers", ch.pid)
+			ch.send(t, "go")
+			if line := ch.waitLine(t, ""); line != "done" {
+				t.Fatalf("worker said %q, want done", line)
+			}
+			usage, err := m.Usage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: meter %v for a worker started before the attach", m.Source(), usage)
+			if usage < 100*time.Millisecond {
+				t.Errorf("meter %v: the work of a child forked before the attach was not counted (hashing 90 MB takes more)", usage)
+			}
+		})
+	}
+}
+
 func parseTimesLine(line string) (time.Duration, error) {
 	f := timesLine.FindStringSubmatch(line)
 	if f == nil {

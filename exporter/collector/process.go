@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/procfs"
 
 	"github.com/ssebench/ssebench/internal/cputime"
+	"github.com/ssebench/ssebench/internal/proctree"
 )
 
 // userHZ is the unit of the tick counts in /proc/<pid>/stat on every Linux build that matters.
@@ -29,15 +30,15 @@ var (
 	cpuDesc = prometheus.NewDesc(namespace+"_process_cpu_seconds_total",
 		"CPU time the process has used, by mode (user, system).", []string{"server", "mode"}, nil)
 	rssDesc = prometheus.NewDesc(namespace+"_process_resident_memory_bytes",
-		"Resident set size (VmRSS).", serverLabel, nil)
+		"Resident set size (VmRSS) of the process and the processes below it (a server's workers).", serverLabel, nil)
 	rssMaxDesc = prometheus.NewDesc(namespace+"_process_resident_memory_peak_bytes",
-		"Peak resident set size (VmHWM) since the process started or its peak was last reset (writing 5 to /proc/<pid>/clear_refs): exact, not sampled.", serverLabel, nil)
+		"Peak resident set size (VmHWM) since the process started or its peak was last reset (writing 5 to /proc/<pid>/clear_refs): exact, not sampled; summed with the peaks of the processes below it (a server's workers).", serverLabel, nil)
 	vmDesc = prometheus.NewDesc(namespace+"_process_virtual_memory_bytes",
 		"Virtual memory size (VmSize).", serverLabel, nil)
 	threadsDesc = prometheus.NewDesc(namespace+"_process_threads",
-		"Threads in the process.", serverLabel, nil)
+		"Threads of the process and the processes below it.", serverLabel, nil)
 	fdsDesc = prometheus.NewDesc(namespace+"_process_open_fds",
-		"Open file descriptors.", serverLabel, nil)
+		"Open file descriptors of the process and the processes below it.", serverLabel, nil)
 	ctxDesc = prometheus.NewDesc(namespace+"_process_context_switches_total",
 		"Context switches summed over the process's live threads, by kind (voluntary, nonvoluntary).", []string{"server", "kind"}, nil)
 	startDesc = prometheus.NewDesc(namespace+"_process_start_time_seconds",
@@ -53,6 +54,7 @@ type ProcessCollector struct {
 	buf      []byte // reused for thread status files
 	cgroups  cputime.Options
 	cpu      map[string]cpuCounter // by server
+	children map[int][]int         // this scrape's process tree (proctree.Children)
 }
 
 // NewProcessCollector reads the boot time once: start times are offsets from it. CPU time
@@ -82,6 +84,8 @@ func (c *ProcessCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *ProcessCollector) Update(s *Scrape, ch chan<- prometheus.Metric) error {
+	// A server that forks workers (nginx) is its whole tree: one scan of /proc per scrape.
+	c.children = proctree.Children(c.root)
 	for _, t := range s.Targets {
 		ch <- prometheus.MustNewConstMetric(restartsDesc, prometheus.CounterValue, float64(t.State.Restarts), t.Server)
 		up := t.State.ID.Valid() && c.updateOne(s, t, ch)
@@ -111,21 +115,22 @@ func (c *ProcessCollector) updateOne(s *Scrape, t Target, ch chan<- prometheus.M
 		cpu := c.processCPU(s, t, stat)
 		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, seconds(cpu.User), t.Server, "user")
 		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, seconds(cpu.System), t.Server, "system")
-		ch <- prometheus.MustNewConstMetric(threadsDesc, prometheus.GaugeValue, float64(stat.NumThreads), t.Server)
+		ch <- prometheus.MustNewConstMetric(threadsDesc, prometheus.GaugeValue, float64(stat.NumThreads+c.treeThreads(id.PID)), t.Server)
 		ch <- prometheus.MustNewConstMetric(startDesc, prometheus.GaugeValue, c.bootTime+float64(stat.Starttime)/userHZ, t.Server)
 	}
 	status, statusErr := p.NewStatus()
 	if statusErr != nil {
 		s.Partial(fmt.Errorf("%s: %w", t.Server, statusErr))
 	} else {
-		ch <- prometheus.MustNewConstMetric(rssDesc, prometheus.GaugeValue, float64(status.VmRSS), t.Server)
-		ch <- prometheus.MustNewConstMetric(rssMaxDesc, prometheus.GaugeValue, float64(status.VmHWM), t.Server)
+		rss, hwm := c.treeMemory(id.PID)
+		ch <- prometheus.MustNewConstMetric(rssDesc, prometheus.GaugeValue, float64(status.VmRSS+rss), t.Server)
+		ch <- prometheus.MustNewConstMetric(rssMaxDesc, prometheus.GaugeValue, float64(status.VmHWM+hwm), t.Server)
 		ch <- prometheus.MustNewConstMetric(vmDesc, prometheus.GaugeValue, float64(status.VmSize), t.Server)
 	}
 	if n, err := p.FileDescriptorsLen(); err != nil {
 		s.Partial(fmt.Errorf("%s: open fds: %w", t.Server, err))
 	} else {
-		ch <- prometheus.MustNewConstMetric(fdsDesc, prometheus.GaugeValue, float64(n), t.Server)
+		ch <- prometheus.MustNewConstMetric(fdsDesc, prometheus.GaugeValue, float64(n+c.treeFDs(id.PID)), t.Server)
 	}
 	// The main thread's counters are those of /proc/<pid>/status, already read.
 	var leader *switches
@@ -139,6 +144,49 @@ func (c *ProcessCollector) updateOne(s *Scrape, t Target, ch chan<- prometheus.M
 		ch <- prometheus.MustNewConstMetric(ctxDesc, prometheus.CounterValue, float64(sum.nonvol), t.Server, "nonvoluntary")
 	}
 	return true
+}
+
+// treeMemory sums the resident and peak resident memory of the processes below pid (a
+// server's workers). Pages the workers share with their parent count in each: a sum is an
+// upper bound, and for nginx's workers, whose buffers are their own, a close one.
+func (c *ProcessCollector) treeMemory(pid int) (rss, hwm uint64) {
+	for _, child := range proctree.Below(c.children, pid) {
+		p, err := c.fs.Proc(child)
+		if err != nil {
+			continue
+		}
+		if st, err := p.NewStatus(); err == nil {
+			rss += st.VmRSS
+			hwm += st.VmHWM
+		}
+	}
+	return rss, hwm
+}
+
+// treeThreads is the threads of the processes below pid.
+func (c *ProcessCollector) treeThreads(pid int) int {
+	n := 0
+	for _, child := range proctree.Below(c.children, pid) {
+		if p, err := c.fs.Proc(child); err == nil {
+			if st, err := p.Stat(); err == nil {
+				n += st.NumThreads
+			}
+		}
+	}
+	return n
+}
+
+// treeFDs is the open file descriptors of the processes below pid.
+func (c *ProcessCollector) treeFDs(pid int) int {
+	n := 0
+	for _, child := range proctree.Below(c.children, pid) {
+		if p, err := c.fs.Proc(child); err == nil {
+			if k, err := p.FileDescriptorsLen(); err == nil {
+				n += k
+			}
+		}
+	}
+	return n
 }
 
 type switches struct{ vol, nonvol uint64 }

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/procfs"
+	"github.com/ssebench/ssebench/internal/proctree"
 )
 
 // groupParent is the directory every group Attach makes sits in, in either version.
@@ -70,7 +70,7 @@ func attachCgroup(s *cgroupSource, procRoot string, pid int) (source, error) {
 		_ = discardGroup(s.dir)
 		return nil, err
 	}
-	for _, child := range descendants(procRoot, pid) {
+	for _, child := range proctree.Descendants(procRoot, pid) {
 		// One that exits meanwhile is no error: what it used is gone either way.
 		if err := moveInto(s.dir, child); err != nil && !errors.Is(err, syscall.ESRCH) {
 			_ = moveAllBack(s.dir, s.home)
@@ -79,31 +79,6 @@ func attachCgroup(s *cgroupSource, procRoot string, pid int) (source, error) {
 		}
 	}
 	return s, nil
-}
-
-// descendants lists the processes below pid in procRoot: its children, theirs, and so on.
-// Their CPU before the move is not counted; what they use from then on is.
-func descendants(procRoot string, pid int) []int {
-	pfs, err := procfs.NewFS(procRoot)
-	if err != nil {
-		return nil
-	}
-	procs, err := pfs.AllProcs()
-	if err != nil {
-		return nil
-	}
-	children := map[int][]int{}
-	for _, p := range procs {
-		if st, err := p.Stat(); err == nil {
-			children[st.PPID] = append(children[st.PPID], p.PID)
-		}
-	}
-	var out []int
-	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
-		out = append(out, queue[0])
-		queue = append(queue, children[queue[0]]...)
-	}
-	return out
 }
 
 // makeGroup creates dir and its parents. A group of the same name left by an earlier run

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/proc"
+	"github.com/ssebench/ssebench/internal/proctree"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -103,7 +104,16 @@ func peakRSSBytes(pid int) float64 {
 	if err != nil {
 		return math.NaN()
 	}
-	return float64(st.VmHWM)
+	sum := float64(st.VmHWM)
+	// A server that forks workers (nginx) is its whole tree, as the exporter sees it.
+	for _, child := range proctree.Descendants("/proc", pid) {
+		if c, err := procfs.NewProc(child); err == nil {
+			if cst, err := c.NewStatus(); err == nil {
+				sum += float64(cst.VmHWM)
+			}
+		}
+	}
+	return sum
 }
 
 // startAll starts direct, every available server of list and the reference's twin, skipping

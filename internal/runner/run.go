@@ -14,7 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/proctree"
 	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/report"
@@ -394,12 +396,21 @@ func withServer(ctx context.Context, st *stack, srv servers.Server, at position,
 		progress.Logf("%s %s: skipped: %v", at, srv.Name, err)
 		return nil, &Skipped{Server: srv.Name, Reason: "start failed: " + err.Error()}
 	}
+	// Its own cgroup, with the workers it has forked: the exporter reads the whole server's
+	// CPU from it, exactly, as the duet does.
+	meter, err := cputime.Attach(srv.Name, proc.PID())
+	if err != nil {
+		st.cfg.Logger.Warn("cpu meter", "server", srv.Name, "err", err)
+	}
 	defer func() {
 		st.unwatchServer(srv.Name)
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		if err := proc.Stop(stopCtx); err != nil {
 			progress.Logf("%s %s: warning: stop: %v", at, srv.Name, err)
+		}
+		if meter != nil {
+			_ = meter.Close()
 		}
 	}()
 	st.watchServer(ctx, srv, proc)
@@ -464,11 +475,14 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 	return m
 }
 
-// resetPeakRSS clears the kernel's high-water mark of resident memory (VmHWM) so that the
+// resetPeakRSS clears the kernel's high-water mark of resident memory (VmHWM) of the server's
+// process and the processes below it (nginx's workers) so that the
 // exporter's peak covers this scenario only. Writing 5 to clear_refs is the documented way;
 // where it is not permitted, the peak covers the process's whole life, which the report says.
 func resetPeakRSS(pid int) {
-	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	for _, p := range append([]int{pid}, proctree.Descendants("/proc", pid)...) {
+		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p), []byte("5"), 0)
+	}
 }
 
 func ranEfficiency(out *Outcome) bool {

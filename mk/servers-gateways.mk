@@ -64,16 +64,20 @@ server-caddy: $(CADDY_STAMP) ## Caddy v2.11.9 built with go install into .tools/
 server-portkey: servers/portkey/node_modules/.installed ## Portkey AI gateway 1.15.2 and Bun 1.4.4 from npm into its node_modules
 
 # $(call deb_fetch,DIR,PACKAGE=VERSION …): download the exact .debs into DIR/debs (the
-# machine's apt lists, no root) and unpack them into DIR/root.new, then DIR.
+# machine's apt lists, no root) and unpack them into DIR/root.new, then DIR. When the pinned
+# revision is gone from the archive (a newer security update replaced it), the release's
+# current revision is taken with a warning: the binary's upstream version is checked after.
 define deb_fetch
 	@command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || { \
 		echo "$(notdir $(1)): needs apt-get and dpkg-deb (a Debian-based machine)" >&2; exit 1; }
 	rm -rf $(1).new && mkdir -p $(1).new/debs $(GATEWAY_STAMPS)
-	cd $(1).new/debs && apt-get -q download $(2) >../download.log 2>&1 || { \
-		cat ../download.log >&2; \
-		echo "$(notdir $(1)): apt-get cannot download $(2)." >&2; \
-		echo "  Either the apt lists are old (run apt-get update) or Debian's archive has moved on to a" >&2; \
-		echo "  newer revision (apt-cache policy shows which): bump the *_DEB_VERSION in mk/servers-gateways.mk." >&2; \
+	cd $(1).new/debs && { apt-get -q download $(2) >../download.log 2>&1 || { \
+		echo "$(notdir $(1)): apt-get cannot download the pinned $(2); trying the release's current revision" >&2; \
+		echo "  (Debian's security archive keeps only the newest: bump the *_DEB_VERSION in mk/servers-gateways.mk" >&2; \
+		echo "  to what apt-cache policy shows; the upstream version is still checked below)" >&2; \
+		apt-get -q download $(foreach p,$(2),$(firstword $(subst =, ,$(p)))) >>../download.log 2>&1; }; } || { \
+		cat $(1).new/download.log >&2; \
+		echo "$(notdir $(1)): apt-get cannot download $(2): are the apt lists old (apt-get update)?" >&2; \
 		exit 1; }
 	for deb in $(1).new/debs/*.deb; do dpkg-deb -x "$$deb" $(1).new; done
 	rm -rf $(1).new/usr/share/doc $(1).new/usr/share/man

@@ -16,6 +16,7 @@ import (
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/runner"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/sweep"
 )
 
 func init() {
@@ -138,7 +139,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick || *quickFactor > 0, QuickFactor: *quickFactor,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference, WarmUp: warmUp,
-		Sweep: runner.SweepConfig{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
+		Sweep: sweep.Config{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
 		Duet:  duetCfg, ServersFile: serversFileOf(root, *serversFile),
 		ReportDir: reportDirOf(root, *reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,

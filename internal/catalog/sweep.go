@@ -1,5 +1,7 @@
 package catalog
 
+import "fmt"
+
 // The sweep's latency–throughput curve: one row per (server, step), the step's scenario
 // label being "sweep-<offered rate>", all under the run's sweep testid.
 
@@ -26,3 +28,24 @@ var SweepReqPerSecond = ResultsReqPerSecond
 
 // SweepColumns is the curve table; req/s and fail % are the results table's queries.
 var SweepColumns = []Query{ResultsReqPerSecond, SweepTTFTP50, SweepTTFTP99, SweepDurationP50, SweepDurationP99, ResultsFailPercent}
+
+// The sweep's verdict as the runner judged it, pushed once under the sweep's testid
+// (<run>-sweep) when it ends, so that `ssebench report` redraws the capacities from stored
+// data: one sample per server of its capacity, labelled with what stopped it, and one of the
+// SLO it was judged by.
+const (
+	MetricSweepCapacity = "ssebench_sweep_capacity_streams_per_second"
+	MetricSweepSLOBound = "ssebench_sweep_slo_ttft_p99_seconds"
+	// SweepLimitLabel says what stopped a server's sweep: proxy, harness or max rate.
+	SweepLimitLabel = "limit"
+)
+
+// SweepCapacity is each server's capacity under the SLO, labelled with its limit.
+var SweepCapacity = define(Query{Name: "sweep.capacity", Title: "capacity streams/s", Unit: UnitReqPerSec, Better: "higher",
+	Expr: fmt.Sprintf(`max by (server, %s) (last_over_time(%s{testid="$testid"}[$__range]))`, SweepLimitLabel, MetricSweepCapacity),
+	Help: "The highest offered rate each server kept within the SLO (no failure, no dropped iteration, p99 TTFT within the bound), as the sweep judged it; the limit label says what stopped it."})
+
+// SweepSLOBoundMs is the SLO's p99 TTFT bound the sweep judged every step by.
+var SweepSLOBoundMs = define(Query{Name: "sweep.slo_ttft_p99_ms", Title: "SLO p99 TTFT ms", Unit: UnitMillis,
+	Expr: fmt.Sprintf(`1000 * max(last_over_time(%s{testid="$testid"}[$__range]))`, MetricSweepSLOBound),
+	Help: "The sweep's SLO: direct's p99 TTFT at the first step plus the margin."})

@@ -28,7 +28,7 @@ type Options struct {
 	// Efficiency is the run's cost table when the caller already fetched it; nil: fetched
 	// here when the run has efficiency rows.
 	Efficiency *results.Table
-	Sweep      *Sweep // the run's sweep, as the runner judged it; nil: none
+	Sweep      *Sweep // the run's sweep when the caller already has it; nil: read from Prometheus (FetchSweep)
 	Duet       *Duet  // the run's side-by-side verdict; nil: none
 }
 
@@ -60,6 +60,11 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Duet: o.Duet, Servers: o.Servers}
 	if d.Findings, err = results.FetchFindings(ctx, q, id, trials); err != nil {
 		return nil, err
+	}
+	if d.Sweep == nil {
+		if d.Sweep, err = FetchSweep(ctx, q, id, first.Start); err != nil {
+			return nil, fmt.Errorf("the sweep: %w", err)
+		}
 	}
 	if d.Machine, err = f.machine(id); err != nil {
 		return nil, err

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"context"
 	"html/template"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/run"
 )
 
 // Sweep is a run's capacity under the SLO: the latency–throughput curve of every server
@@ -101,4 +104,53 @@ func sweepRows(s *Sweep) []kv {
 		out = append(out, kv{Name: c.Server, Value: strings.TrimSpace(v)})
 	}
 	return out
+}
+
+// verdictDelay is how long after the sweep's last load sample its verdict is looked for:
+// the runner pushes it once the last step has settled.
+const verdictDelay = 2 * time.Minute
+
+// FetchSweep reads a run's sweep back from Prometheus: its curve, each server's capacity and
+// limit, and the SLO's bound (catalog sweep.*), as the runner stored them. A run without a
+// sweep gives nil.
+func FetchSweep(ctx context.Context, q *run.Querier, id string, after time.Time) (*Sweep, error) {
+	testid := run.SweepTestID(id)
+	now := time.Now()
+	w, err := q.Span(ctx, testid, now, now.Sub(after)+time.Hour)
+	if err != nil {
+		return nil, nil // no load samples under the sweep's testid: the run had no sweep
+	}
+	curve, err := results.FetchColumns(ctx, q, testid, w, catalog.SweepColumns, catalog.SweepReqPerSecond)
+	if err != nil {
+		return nil, err
+	}
+	at := w.End.Add(verdictDelay)
+	if at.After(now) {
+		at = now
+	}
+	vars := catalog.Vars{TestID: testid, Range: at.Sub(w.Start)}
+	vec, err := q.Instant(ctx, catalog.SweepCapacity, vars, at)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sweep{Curve: curve}
+	for _, smp := range vec {
+		s.Capacities = append(s.Capacities, SweepCapacity{Server: string(smp.Metric[run.LabelServer]),
+			Capacity: int(smp.Value), Limit: string(smp.Metric[catalog.SweepLimitLabel])})
+	}
+	sort.Slice(s.Capacities, func(i, j int) bool {
+		a, b := s.Capacities[i], s.Capacities[j]
+		if (a.Server == catalog.ReferenceServer) != (b.Server == catalog.ReferenceServer) {
+			return a.Server == catalog.ReferenceServer // direct first: it sets the SLO and the ceiling
+		}
+		return a.Server < b.Server
+	})
+	bound, err := q.Instant(ctx, catalog.SweepSLOBoundMs, vars, at)
+	if err != nil {
+		return nil, err
+	}
+	if len(bound) > 0 {
+		s.BoundMs = float64(bound[0].Value)
+	}
+	return s, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/sweep"
 )
 
 // Config is everything a run needs; zero values pick the defaults documented on each field.
@@ -33,7 +34,7 @@ type Config struct {
 	OrderSeed     uint64        // seed of each trial's server order; 0 picks one from the clock (printed)
 	Reference     bool          // also measure the stub with no proxy in front ("direct") in every trial
 	WarmUp        time.Duration // before a server's first scenario: this long at the baseline's 10 VUs, measured by nobody; 0: none
-	Sweep         SweepConfig   // shape of the sweep, when Scenarios has "sweep"
+	Sweep         sweep.Config  // shape of the sweep, when Scenarios has "sweep"
 	Duet          DuetConfig    // shape of the side-by-side procedure, when Scenarios has "duet"
 	ServersFile   string        // the list of servers; default <root>/servers/servers.yaml
 	ReportDir     string        // default <root>/report

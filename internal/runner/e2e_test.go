@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +15,22 @@ import (
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/sweep"
 )
 
 func quickRun(t *testing.T, cfg Config) *Outcome {
+	t.Helper()
+	return runQuick(t, cfg, false)
+}
+
+// runQuick is quickRun, with the HTML report written when withReport.
+func runQuick(t *testing.T, cfg Config, withReport bool) *Outcome {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.Quick = true
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.ReportDir = filepath.Join(dir, "report")
-	cfg.NoReport = true
+	cfg.NoReport = !withReport
 	var log bytes.Buffer
 	cfg.Stdout = &log
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -175,11 +183,13 @@ func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
 
 // TestSweepFindsACapacityUnderTheSLO: a short sweep of go-http and direct. Steps go up by
 // ×4 from 400/s; each server gets a capacity within the SLO, direct is the harness' limit,
-// and the curve from PromQL has a row per step that agrees with the load generator's rate.
+// the curve from PromQL has a row per step that agrees with the load generator's rate, and
+// the HTML report, which reads the sweep back from Prometheus, shows each capacity as the
+// runner judged it.
 func TestSweepFindsACapacityUnderTheSLO(t *testing.T) {
 	root := benchtest.RequireBuilt(t)
-	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{SweepName}, Reference: true,
-		TestID: "sweep-e2e", Sweep: SweepConfig{StartRate: 400, Factor: 4, MaxRate: 6400, Bisections: 1}})
+	out := runQuick(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"baseline", SweepName}, Reference: true,
+		TestID: "sweep-e2e", Sweep: sweep.Config{StartRate: 400, Factor: 4, MaxRate: 6400, Bisections: 1}}, true)
 	sw := out.Sweep
 	if sw == nil || len(sw.Results) != 2 || sw.Results[0].Server != results.Reference {
 		t.Fatalf("want direct then go-http swept, got %+v", sw)
@@ -205,6 +215,15 @@ func TestSweepFindsACapacityUnderTheSLO(t *testing.T) {
 	}
 	if sw.Results[0].Limit != "harness" {
 		t.Errorf("direct's limit is the harness', got %q", sw.Results[0].Limit)
+	}
+	page, err := os.ReadFile(out.Report)
+	if err != nil {
+		t.Fatalf("the report: %v", err)
+	}
+	for _, r := range sw.Results {
+		if want := fmt.Sprintf("%d streams/s (%s limit)", r.Capacity, r.Limit); !strings.Contains(string(page), want) {
+			t.Errorf("the report, read back from Prometheus, lacks %s's %q", r.Server, want)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/sweep"
 )
 
 func names(list []servers.Server) string {
@@ -53,40 +54,14 @@ func TestPositionLabelsTrialsOnlyWhenSeveral(t *testing.T) {
 	}
 }
 
-func TestSweepLimitNamesWhatStoppedIt(t *testing.T) {
-	steps := func(rates ...int) SweepResult {
-		r := SweepResult{Server: "p"}
-		for i, rate := range rates {
-			r.Steps = append(r.Steps, SweepStep{Rate: rate, OK: i < len(rates)-1})
-		}
-		r.Capacity = rates[len(rates)-2]
-		return r
-	}
-	r := steps(100, 200, 400)
-	judgeLimit(&r, 800, 25600)
-	if r.Limit != "proxy" {
-		t.Errorf("broke at 400 where direct held to 800: limit %q", r.Limit)
-	}
-	r = steps(100, 200, 400, 800)
-	judgeLimit(&r, 800, 25600)
-	if r.Limit != "harness" || !strings.Contains(r.Note, "≥ 400") {
-		t.Errorf("broke only where direct did: limit %q, note %q", r.Limit, r.Note)
-	}
-	r = SweepResult{Steps: []SweepStep{{Rate: 100, OK: true}}, Capacity: 100}
-	judgeLimit(&r, 0, 100)
-	if r.Limit != "max rate" {
-		t.Errorf("never broke: limit %q", r.Limit)
-	}
-}
-
 func TestSweepDefaultsShortenWithQuick(t *testing.T) {
-	var c SweepConfig
-	c.applyDefaults(true, 0.1)
+	var c sweep.Config
+	applySweepDefaults(&c, true, 0.1)
 	if c.StartRate != 100 || c.Factor != 2 || c.Step != 2*time.Second || c.Bisections != 3 || c.TTFTMargin != 50*time.Millisecond {
 		t.Errorf("quick defaults: %+v", c)
 	}
-	c = SweepConfig{}
-	c.applyDefaults(false, 0.1)
+	c = sweep.Config{}
+	applySweepDefaults(&c, false, 0.1)
 	if c.Step != 15*time.Second {
 		t.Errorf("full step: %s", c.Step)
 	}

@@ -93,7 +93,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	list, scenarios := p.servers, p.scenarios
-	cfg.Sweep.applyDefaults(cfg.Quick, cfg.QuickFactor)
+	applySweepDefaults(&cfg.Sweep, cfg.Quick, cfg.QuickFactor)
 	cfg.Duet.applyDefaults(cfg.Quick, cfg.QuickFactor)
 	cfg.Duet.Reference = p.reference
 	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
@@ -291,7 +291,7 @@ func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []serve
 	for _, s := range list {
 		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color})
 	}
-	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Sweep: reportSweep(out.Sweep), Duet: duetReport(out.Duet)})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""

@@ -1,0 +1,41 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/catalog"
+)
+
+// pushSweep stores the sweep's verdict in Prometheus (catalog/sweep.go says how it is read
+// back): each server's capacity with its limit, and the SLO's bound. The sweep's window is
+// stretched to cover the push.
+func pushSweep(st *stack, sw *SweepOutcome) error {
+	reg := prometheus.NewRegistry()
+	capacity := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricSweepCapacity,
+		Help: "The highest offered rate within the SLO, as the sweep judged it."}, []string{"testid", "server", catalog.SweepLimitLabel})
+	bound := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricSweepSLOBound,
+		Help: "The sweep's SLO: the p99 TTFT bound every step was judged by."}, []string{"testid"})
+	reg.MustRegister(capacity, bound)
+	for _, r := range sw.Results {
+		capacity.WithLabelValues(sw.TestID, r.Server, r.Limit).Set(float64(r.Capacity))
+	}
+	bound.WithLabelValues(sw.TestID).Set(sw.TTFTBoundMs / 1000)
+	p, err := st.newPusher(reg, "sweep")
+	if err != nil {
+		return err
+	}
+	p.Start(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := p.Stop(ctx); err != nil {
+		return fmt.Errorf("storing the sweep's verdict: %w", err)
+	}
+	if now := time.Now(); now.After(sw.Window.End) {
+		sw.Window.End = now
+	}
+	return nil
+}

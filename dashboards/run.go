@@ -6,6 +6,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // RunUID, TrendsUID and ServersUID are stable: links, provisioning and people's bookmarks use them.
@@ -15,14 +16,17 @@ const (
 	ServersUID = "ssebench-servers"
 )
 
-// writeupCompare is the writeup's 3-way comparison, the compare variable's default.
-var writeupCompare = []string{"bun-hono", "go-http", "rust-axum"}
-
 // Run is the dashboard of one benchmark run: the writeup's charts and table, the mean and
 // interval across its trials, then the series over the run and the streaming health. Set
 // the time range to the run (the Trends dashboard's Runs table does): instant panels
 // compute over $__range, ending at the range's end.
 func Run() (dashboard.Dashboard, error) {
+	// The compare variable's default: the writeup's 3-way comparison, marked in servers.yaml.
+	_, list, err := servers.LoadRegistry()
+	if err != nil {
+		return dashboard.Dashboard{}, err
+	}
+	writeupCompare := servers.WriteupCompareNames(list)
 	d := newDashboard("ssebench - run", RunUID, "now-30m",
 		"One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run: open it from the Runs table of the Trends dashboard, which does.").
 		WithVariable(datasourceVariable()).

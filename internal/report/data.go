@@ -48,7 +48,10 @@ type Duet struct {
 }
 
 // ServerInfo is one row of "Servers under test".
-type ServerInfo struct{ Name, Runtime, Framework, Color string }
+type ServerInfo struct {
+	Name, Runtime, Framework, Color string
+	WriteupCompare                  bool // one of the writeup's 3-way comparison (servers.yaml)
+}
 
 // Load is one (server, scenario) of the run: its largest VU count and how long it lasted
 // (NaN when unknown: real k6 sends no elapsed time).

@@ -16,12 +16,10 @@ import (
 	"github.com/ssebench/ssebench/internal/stats"
 )
 
-// WriteupCompare is the writeup's 3-way comparison, used when every one of them ran.
-var WriteupCompare = []string{"bun-hono", "go-http", "rust-axum"}
 
 // Options of Fetch.
 type Options struct {
-	Compare []string       // servers of the normalized comparison; empty: WriteupCompare when all ran, else every server
+	Compare []string       // servers of the normalized comparison; empty: the Servers marked WriteupCompare when all ran, else every server
 	Servers []ServerInfo   // runtime and framework of known servers (servers.yaml); optional
 	Steps   int            // points per line of the over-the-run charts; 0 means 300
 	Table   *results.Table // the run's results table (all trials) when the caller already fetched it; nil: fetched here
@@ -84,7 +82,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 	if d.RuntimeShare, err = f.chartBy(catalog.MemoryShareByRuntime, "runtime"); err != nil {
 		return nil, err
 	}
-	d.Compare = compareSet(o.Compare, d.Loads)
+	d.Compare = compareSet(o.Compare, writeupCompare(o.Servers), d.Loads)
 	if d.Scores, err = f.scores(d.Compare); err != nil {
 		return nil, err
 	}
@@ -283,8 +281,19 @@ func (f fetcher) lines(q catalog.Query, start, end time.Time, steps int) (Lines,
 	return ls, nil
 }
 
+// writeupCompare are the servers marked as the writeup's 3-way comparison (servers.yaml).
+func writeupCompare(infos []ServerInfo) []string {
+	var out []string
+	for _, s := range infos {
+		if s.WriteupCompare {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
 // compareSet is the explicit choice, else the writeup's three when all ran, else every server.
-func compareSet(explicit []string, loads []Load) []string {
+func compareSet(explicit, writeup []string, loads []Load) []string {
 	if len(explicit) > 0 {
 		return explicit
 	}
@@ -296,12 +305,15 @@ func compareSet(explicit []string, loads []Load) []string {
 			all = append(all, l.Server)
 		}
 	}
-	for _, s := range WriteupCompare {
+	if len(writeup) == 0 {
+		return all
+	}
+	for _, s := range writeup {
 		if !ran[s] {
 			return all
 		}
 	}
-	return append([]string(nil), WriteupCompare...)
+	return append([]string(nil), writeup...)
 }
 
 func unitLabel(u catalog.Unit) string {

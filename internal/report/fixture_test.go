@@ -74,8 +74,9 @@ func sampleData() *Data {
 	}
 	d.RuntimeShare = runtimeShares(d.Share)
 	d.Table.Sort()
-	d.Compare = WriteupCompare
-	d.Scores = Scores{Servers: WriteupCompare, Values: scores}
+	writeup := []string{"bun-hono", "go-http", "rust-axum"}
+	d.Compare = writeup
+	d.Scores = Scores{Servers: writeup, Values: scores}
 	for _, q := range catalog.ScoreAxes {
 		d.Scores.Axes = append(d.Scores.Axes, q.Title)
 	}

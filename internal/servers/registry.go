@@ -36,6 +36,8 @@ type Server struct {
 	Framework string
 	// Color is the server's "#rrggbb" in the report's charts.
 	Color string
+	// WriteupCompare marks the servers of the writeup's 3-way normalized comparison.
+	WriteupCompare bool
 	// Kind is KindProcess or KindExternal.
 	Kind string
 	// URL is an external server's base URL (KindExternal only).
@@ -82,6 +84,17 @@ type Compose struct {
 	Healthcheck string `yaml:"healthcheck"`
 }
 
+// WriteupCompareNames are the servers of list in the writeup's 3-way comparison.
+func WriteupCompareNames(list []Server) []string {
+	var out []string
+	for _, s := range list {
+		if s.WriteupCompare {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
 // External reports whether the server runs outside ssebench.
 func (s Server) External() bool { return s.Kind == KindExternal }
 
@@ -99,6 +112,7 @@ type entry struct {
 	Runtime     string            `yaml:"runtime"`
 	Framework   string            `yaml:"framework"`
 	Color       string            `yaml:"color"`
+	Compare     bool              `yaml:"writeup_compare"`
 	Kind        string            `yaml:"kind"`
 	URL         string            `yaml:"url"`
 	Build       string            `yaml:"build"`
@@ -174,7 +188,7 @@ func (e entry) server() Server {
 	if kind == "" {
 		kind = KindProcess
 	}
-	return Server{Name: e.Name, Runtime: e.Runtime, Framework: e.Framework, Color: e.Color, Kind: kind, URL: strings.TrimRight(e.URL, "/"),
+	return Server{Name: e.Name, Runtime: e.Runtime, Framework: e.Framework, Color: e.Color, WriteupCompare: e.Compare, Kind: kind, URL: strings.TrimRight(e.URL, "/"),
 		Build: e.Build, Command: e.Command, Config: e.Config, Env: e.Env, Health: e.Health, StopSignal: e.StopSignal,
 		Headers: e.Headers, Optional: e.Optional, Differences: e.Differences, Compose: e.Compose, Unavailable: e.Unavailable}
 }

@@ -51,21 +51,17 @@ func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
 // builtServers lists the servers compose builds from a folder of their own (compose.build).
 func builtServers(t *testing.T) []string {
 	t.Helper()
-	list, err := servers.Load(filepath.Join(repoRoot(t), servers.RegistryPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, s := range list {
-		if s.InCompose() && s.Compose.Build != "" {
-			names = append(names, s.Name)
-		}
-	}
-	return names
+	return composeServers(t, func(s servers.Server) bool { return s.Compose.Build != "" })
 }
 
 // registryNames lists servers/servers.yaml's servers that compose runs (InCompose), in its order.
 func registryNames(t *testing.T) []string {
+	t.Helper()
+	return composeServers(t, func(servers.Server) bool { return true })
+}
+
+// composeServers lists the servers compose runs that keep, in servers.yaml's order.
+func composeServers(t *testing.T, keep func(servers.Server) bool) []string {
 	t.Helper()
 	list, err := servers.Load(filepath.Join(repoRoot(t), servers.RegistryPath))
 	if err != nil {
@@ -73,7 +69,7 @@ func registryNames(t *testing.T) []string {
 	}
 	var names []string
 	for _, s := range list {
-		if s.InCompose() {
+		if s.InCompose() && keep(s) {
 			names = append(names, s.Name)
 		}
 	}

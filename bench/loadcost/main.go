@@ -35,12 +35,31 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 3, "repetitions of each measurement")
-	list := flag.String("servers", "go-http,go-gin,go-fiber", "servers measured at the fixed rate (comma-separated, from servers.yaml)")
+	list := flag.String("servers", "", "servers measured (comma-separated, from servers.yaml; default: its hand-written Go relays)")
 	flag.Parse()
-	if err := run(*rounds, strings.Split(*list, ",")); err != nil {
+	if err := run(*rounds, *list); err != nil {
 		fmt.Fprintln(os.Stderr, "loadcost:", err)
 		os.Exit(1)
 	}
+}
+
+// proxyNames is the servers named in list, or servers.yaml's hand-written Go relays (built
+// under servers/, not a gateway from .tools/) when list is empty.
+func proxyNames(root, list string) ([]string, error) {
+	if list != "" {
+		return strings.Split(list, ","), nil
+	}
+	all, err := servers.Load(filepath.Join(root, servers.RegistryPath))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, s := range all {
+		if s.Runtime == "Go" && !s.Optional && s.Unavailable == "" && strings.HasPrefix(s.Build, "make") && strings.HasPrefix(s.Command[0], "servers/") {
+			names = append(names, s.Name)
+		}
+	}
+	return names, nil
 }
 
 type env struct {
@@ -48,8 +67,12 @@ type env struct {
 	stubURL string
 }
 
-func run(rounds int, proxies []string) error {
+func run(rounds int, list string) error {
 	root, err := repo.FindRoot()
+	if err != nil {
+		return err
+	}
+	proxies, err := proxyNames(root, list)
 	if err != nil {
 		return err
 	}
@@ -95,7 +118,7 @@ func run(rounds int, proxies []string) error {
 			return err
 		}
 		best["stub (direct)"] = append(best["stub (direct)"], direct.rate)
-		for _, name := range []string{"go-http", "go-gin", "go-fiber"} {
+		for _, name := range proxies {
 			r, err := e.throughProxy(ctx, name, stub.PID(), func(url string) (measured, error) { return e.wrk(ctx, url, 200) })
 			if err != nil {
 				return err
@@ -106,7 +129,7 @@ func run(rounds int, proxies []string) error {
 		}
 	}
 	fastest, fastestRate := "", 0.0
-	for _, name := range []string{"go-http", "go-gin", "go-fiber"} {
+	for _, name := range proxies {
 		if m := median(best[name]); m > fastestRate {
 			fastest, fastestRate = name, m
 		}
@@ -117,7 +140,7 @@ func run(rounds int, proxies []string) error {
 	fmt.Printf("  %-14s median %.0f req/s\n", "stub (direct)", stubRate)
 	fmt.Printf("  throughput headroom: stub %.0f / %s %.0f = %.2f×\n", stubRate, fastest, fastestRate, stubRate/fastestRate)
 	cheapest := fastest
-	for _, name := range []string{"go-http", "go-gin", "go-fiber"} {
+	for _, name := range proxies {
 		if median(cost[name]) < median(cost[cheapest]) {
 			cheapest = name
 		}

@@ -1,11 +1,11 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -88,11 +88,9 @@ func num(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// writeFiles writes report/<testid>/results.json (both tables) and results.md.
+// writeFiles writes report/<testid>/results.json (every table) and, when no HTML report was
+// made, results.md, through the report's one writer of that folder.
 func writeFiles(w io.Writer, out *Outcome) error {
-	if err := os.MkdirAll(out.ReportDir, 0o755); err != nil {
-		return err
-	}
 	type jsonOut struct {
 		*Outcome
 		Table      json.RawMessage `json:"results"`
@@ -119,27 +117,26 @@ func writeFiles(w io.Writer, out *Outcome) error {
 	if err != nil {
 		return err
 	}
-	jsonPath := filepath.Join(out.ReportDir, "results.json")
-	if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\nresults JSON: %s\n", jsonPath)
-	if out.Report != "" {
-		fmt.Fprintf(w, "results Markdown: %s\nreport: %s\n", filepath.Join(out.ReportDir, "results.md"), out.Report)
-		return nil
-	}
-	if out.Table != nil || out.Duet != nil {
-		// The same results.md as the report's: one writer, whether or not a report was made.
-		var md strings.Builder
+	files := map[string][]byte{report.FileJSON: append(b, '\n')}
+	if out.Report == "" && (out.Table != nil || out.Duet != nil) {
+		// The same results.md as the report's, whether or not a report was made.
+		var md bytes.Buffer
 		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
 			Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet), Findings: out.Findings}); err != nil {
 			return err
 		}
-		mdPath := filepath.Join(out.ReportDir, "results.md")
-		if err := os.WriteFile(mdPath, []byte(md.String()), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "results Markdown: %s\n", mdPath)
+		files[report.FileMarkdown] = md.Bytes()
+	}
+	dir, err := report.WriteFiles(filepath.Dir(out.ReportDir), out.TestID, files)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nresults JSON: %s\n", filepath.Join(dir, report.FileJSON))
+	if out.Report != "" || files[report.FileMarkdown] != nil {
+		fmt.Fprintf(w, "results Markdown: %s\n", filepath.Join(dir, report.FileMarkdown))
+	}
+	if out.Report != "" {
+		fmt.Fprintf(w, "report: %s\n", out.Report)
 	}
 	return nil
 }

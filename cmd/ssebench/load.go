@@ -142,7 +142,7 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 		return fs.Exit(cli.Usagef("--execution-segment: %v", err), sys)
 	}
 	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s%s\n",
-		f.scenario, sc.Executor, sc.Length(), mine.MaxVUCount(), f.target, f.testID, segmentNote(f.seg))
+		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), f.target, f.testID, segmentNote(f.seg))
 	bar := progress.New(stdout, tty)
 	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
 		Scenario: sc, Segment: f.seg, Headers: f.headers, Registry: reg,
@@ -204,14 +204,14 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 		if _, err := os.Stat(path); err != nil {
 			root, rerr := repo.FindRoot()
 			if rerr != nil {
-				return load.Scenario{}, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
+				return nil, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
 			}
 			path = filepath.Join(root, "k6", "scenarios.json")
 		}
 	}
 	all, err := load.LoadScenarioFile(path)
 	if err != nil {
-		return load.Scenario{}, err
+		return nil, err
 	}
 	sc, ok := all[f.scenario]
 	if !ok {
@@ -220,7 +220,7 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return load.Scenario{}, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
+		return nil, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
 	}
 	if f.quick {
 		sc = sc.Quick(f.quickFactor)

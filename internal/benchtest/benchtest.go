@@ -102,7 +102,7 @@ func Push(t testing.TB, r Run) *load.Summary {
 	}
 	sum, runErr := load.Run(ctx, load.Options{
 		Target: r.Target, TestID: r.TestID, Server: r.Server, ScenarioName: r.Scenario, Headers: headers, Registry: reg,
-		Scenario: load.Scenario{Executor: load.ExecConstantVUs, VUs: r.VUs, Duration: r.Duration, GracefulStop: 10 * time.Second},
+		Scenario: load.ConstantVUs{VUs: r.VUs, Duration: r.Duration, GracefulStop: 10 * time.Second},
 	})
 	stats, stopErr := p.Stop(ctx)
 	if runErr != nil {

@@ -2,7 +2,13 @@
 // constant-arrival-rate) driving one streamed chat completion per iteration, recorded under
 // k6's own metric names in an injected Prometheus registry, plus an exact end-of-run summary.
 //
-// Scenarios come from k6/scenarios.json, the file the k6 scripts read too.
+// Scenarios come from k6/scenarios.json, the file the k6 scripts read too. Each executor is
+// a type implementing Scenario, in a file of its own (executor_constant_vus.go,
+// executor_ramping_vus.go, executor_arrival.go) with its fields, its split over execution
+// segments, its --quick scaling, its parsing and the engine that schedules its iterations
+// (the closed model of executor_closed.go, or the open model); scenario_parse.go lists the
+// executors a file may name. Run walks one way: the scenario's InSegment (which asks
+// segment.go for its share), then its executor, then the iterations (iteration.go).
 //
 // Plain-http targets are driven by a lean HTTP/1.1 keep-alive client (lean.go) that writes the
 // bytes net/http would and parses responses with net/http, without the transport's per-request

@@ -2,7 +2,7 @@ package load
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"sync"
 	"time"
 )
@@ -24,19 +24,12 @@ type executor interface {
 	run(ctx context.Context)
 }
 
+// newExecutor builds the executor of sc, which schedules its iterations.
 func newExecutor(sc Scenario, clock Clock, iterate iterateFunc, rec recorder) (executor, error) {
-	switch sc.Executor {
-	case ExecConstantVUs:
-		return newClosedExecutor(clock, iterate, rec,
-			[]step{{at: 0, target: sc.VUs}}, sc.Duration, 0, sc.GracefulStop), nil
-	case ExecRampingVUs:
-		return newClosedExecutor(clock, iterate, rec,
-			scaleSteps(rampingSteps(sc.StartVUs, sc.Stages), sc.vuShare), sc.Length(), sc.GracefulRampDown, sc.GracefulStop), nil
-	case ExecConstantArrivalRate:
-		return newArrivalExecutor(clock, iterate, rec, sc), nil
-	default:
-		return nil, fmt.Errorf("unknown executor %q", sc.Executor)
+	if sc == nil {
+		return nil, errors.New("load: no scenario")
 	}
+	return sc.newExecutor(clock, iterate, rec), nil
 }
 
 // inflight tracks the iterations in progress so that a graceful stop can interrupt the late ones.

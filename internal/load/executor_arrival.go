@@ -2,16 +2,95 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
+
+// ConstantArrivalRate is k6's constant-arrival-rate executor: Rate iterations per TimeUnit
+// for Duration, started on time whatever the server's latency (the open model), on
+// PreAllocatedVUs VUs and more up to MaxVUs.
+type ConstantArrivalRate struct {
+	Rate            int // iterations per TimeUnit
+	TimeUnit        time.Duration
+	Duration        time.Duration
+	PreAllocatedVUs int
+	MaxVUs          int // 0 means PreAllocatedVUs
+	GracefulStop    time.Duration
+
+	arrivals *arrivals // in a segment (InSegment): the iterations this instance starts
+}
+
+func (ConstantArrivalRate) Executor() string        { return ExecConstantArrivalRate }
+func (s ConstantArrivalRate) Length() time.Duration { return s.Duration }
+func (s ConstantArrivalRate) MaxVUCount() int       { return max(s.MaxVUs, s.PreAllocatedVUs) }
+
+// InSegment scales preAllocatedVUs and maxVUs and starts only the iterations striped to the
+// segment (see arrivalsFor).
+func (s ConstantArrivalRate) InSegment(seg *Segment) (Scenario, error) {
+	if seg == nil {
+		return s, nil
+	}
+	maxVUs := max(s.MaxVUs, s.PreAllocatedVUs)
+	a, err := seg.arrivalsFor(maxVUs)
+	if err != nil {
+		return s, err
+	}
+	s.arrivals = &a
+	s.PreAllocatedVUs, s.MaxVUs = seg.Scale(s.PreAllocatedVUs), seg.Scale(maxVUs)
+	return s, nil
+}
+
+// Quick scales the duration and the graceful stop; the rate stays.
+func (s ConstantArrivalRate) Quick(factor float64) Scenario {
+	s.Duration = quickScale(s.Duration, factor)
+	s.GracefulStop = quickScale(s.GracefulStop, factor)
+	return s
+}
+
+func (s ConstantArrivalRate) newExecutor(clock Clock, iterate iterateFunc, rec recorder) executor {
+	return newArrivalExecutor(clock, iterate, rec, s)
+}
+
+func parseArrivalRate(f *fieldReader, gracefulStop time.Duration) (Scenario, error) {
+	sc := ConstantArrivalRate{GracefulStop: gracefulStop}
+	var err error
+	if _, ok := f.fields["rate"]; !ok {
+		return nil, fmt.Errorf("%s.rate: missing", f.path)
+	}
+	if sc.Rate, err = f.count("rate", 0, 1); err != nil {
+		return nil, err
+	}
+	if sc.TimeUnit, err = f.duration("timeUnit", defaultTimeUnit, false); err != nil {
+		return nil, err
+	}
+	if sc.TimeUnit <= 0 {
+		return nil, fmt.Errorf("%s.timeUnit: must be positive", f.path)
+	}
+	if sc.Duration, err = f.requiredDuration("duration"); err != nil {
+		return nil, err
+	}
+	if _, ok := f.fields["preAllocatedVUs"]; !ok {
+		return nil, fmt.Errorf("%s.preAllocatedVUs: missing", f.path)
+	}
+	if sc.PreAllocatedVUs, err = f.count("preAllocatedVUs", 0, 1); err != nil {
+		return nil, err
+	}
+	if sc.MaxVUs, err = f.count("maxVUs", sc.PreAllocatedVUs, 1); err != nil {
+		return nil, err
+	}
+	if sc.MaxVUs < sc.PreAllocatedVUs {
+		return nil, fmt.Errorf("%s.maxVUs: %d is less than preAllocatedVUs %d", f.path, sc.MaxVUs, sc.PreAllocatedVUs)
+	}
+	return sc, nil
+}
 
 // arrivalOffset is when the i-th iteration of a constant-arrival-rate scenario is due.
 func arrivalOffset(i int, rate int, timeUnit time.Duration) time.Duration {
 	return time.Duration(int64(i) * int64(timeUnit) / int64(rate))
 }
 
-// arrivalExecutor is k6's open model (constant-arrival-rate): iterations start at fixed times
+// arrivalExecutor is k6's open model, which ConstantArrivalRate runs on: iterations start at fixed times
 // whatever the server's latency. An iteration due when no VU is free gets a new VU, up to
 // maxVUs; past that it is dropped and counted, never queued — queueing would hide latency
 // (coordinated omission).
@@ -19,7 +98,7 @@ type arrivalExecutor struct {
 	clock    Clock
 	iterate  iterateFunc
 	rec      recorder
-	sc       Scenario
+	sc       ConstantArrivalRate
 	inflight *inflight
 	wg       sync.WaitGroup
 	stop     chan struct{}
@@ -35,7 +114,7 @@ type arrivalVU struct {
 	work chan time.Time
 }
 
-func newArrivalExecutor(clock Clock, iterate iterateFunc, rec recorder, sc Scenario) *arrivalExecutor {
+func newArrivalExecutor(clock Clock, iterate iterateFunc, rec recorder, sc ConstantArrivalRate) *arrivalExecutor {
 	return &arrivalExecutor{clock: clock, iterate: iterate, rec: rec, sc: sc,
 		inflight: newInflight(), stop: make(chan struct{})}
 }

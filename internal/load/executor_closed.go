@@ -7,77 +7,17 @@ import (
 	"time"
 )
 
-// step is a change of the VU target at an offset from the scenario's start.
+// step is a change of the VU target at an offset from the scenario's start: ConstantVUs has
+// one, RampingVUs one per VU of its ramp (rampingSteps).
 type step struct {
 	at     time.Duration
 	target int
 }
 
-// rampingSteps turns ramping-vus stages into the times at which the VU target changes by one,
-// the way k6 plans them: within a stage from a to b over d the target is
-// a + trunc((b-a)·t/d), so VU v (counting from a) is reached at ceil((v-a)·d/(b-a)).
-func rampingSteps(startVUs int, stages []Stage) []step {
-	steps := []step{{at: 0, target: startVUs}}
-	from, offset := startVUs, time.Duration(0)
-	for _, st := range stages {
-		if st.Duration == 0 {
-			steps = append(steps, step{at: offset, target: st.Target})
-		}
-		dist := abs(st.Target - from)
-		for k := 1; st.Duration > 0 && k <= dist; k++ {
-			at := offset + ceilDiv(time.Duration(k)*st.Duration, time.Duration(dist))
-			target := from + k
-			if st.Target < from {
-				target = from - k
-			}
-			steps = append(steps, step{at: at, target: target})
-		}
-		from, offset = st.Target, offset+st.Duration
-	}
-	return steps
-}
-
-// scaleSteps is a segment's share of the steps: each target scaled, the steps that leave the
-// segment's share unchanged left out. Since the shares of all segments sum to the target at
-// every step, the instances' VUs sum to the unsegmented run's at every moment.
-func scaleSteps(steps []step, seg *Segment) []step {
-	if seg == nil {
-		return steps
-	}
-	out := []step{{at: steps[0].at, target: seg.Scale(steps[0].target)}}
-	for _, s := range steps[1:] {
-		if t := seg.Scale(s.target); t != out[len(out)-1].target {
-			out = append(out, step{at: s.at, target: t})
-		}
-	}
-	return out
-}
-
-// targetAt is the VU target at offset t, by the same arithmetic as rampingSteps.
-func targetAt(startVUs int, stages []Stage, t time.Duration) int {
-	from, offset := startVUs, time.Duration(0)
-	for _, st := range stages {
-		if t < offset+st.Duration {
-			elapsed := t - offset
-			return from + int(time.Duration(st.Target-from)*elapsed/st.Duration)
-		}
-		from, offset = st.Target, offset+st.Duration
-	}
-	return from
-}
-
-func ceilDiv(a, b time.Duration) time.Duration { return (a + b - 1) / b }
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
-// closedExecutor is k6's closed model (constant-vus, ramping-vus): each active VU runs one
-// iteration after another. VU i is active while i < target. A VU above a lowered target ends
-// after its current iteration, or is interrupted gracefulRampDown after the target dropped.
+// closedExecutor is k6's closed model, which ConstantVUs and RampingVUs run on: each active
+// VU runs one iteration after another. VU i is active while i < target. A VU above a lowered
+// target ends after its current iteration, or is interrupted gracefulRampDown after the
+// target dropped.
 type closedExecutor struct {
 	clock            Clock
 	iterate          iterateFunc

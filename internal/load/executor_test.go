@@ -74,7 +74,7 @@ func runClosed(t *testing.T, sc Scenario, iteration, until time.Duration) *count
 }
 
 func TestConstantVUsRunsBackToBackIterations(t *testing.T) {
-	sc := Scenario{Executor: ExecConstantVUs, VUs: 3, Duration: time.Second, GracefulStop: 30 * time.Second}
+	sc := ConstantVUs{VUs: 3, Duration: time.Second, GracefulStop: 30 * time.Second}
 	rec := runClosed(t, sc, 100*time.Millisecond, 2*time.Second)
 	completed, interrupted, _ := rec.snapshot()
 	if len(completed) != 30 || len(interrupted) != 0 {
@@ -93,7 +93,7 @@ func TestConstantVUsRunsBackToBackIterations(t *testing.T) {
 func TestGracefulStop(t *testing.T) {
 	// 2 VUs, 300ms iterations over 1s: each starts at 0, 300, 600 and 900 ms; the last ones
 	// end at 1200 ms, which a 500 ms graceful stop allows and a 100 ms one cuts at 1100 ms.
-	sc := Scenario{Executor: ExecConstantVUs, VUs: 2, Duration: time.Second, GracefulStop: 500 * time.Millisecond}
+	sc := ConstantVUs{VUs: 2, Duration: time.Second, GracefulStop: 500 * time.Millisecond}
 	completed, interrupted, _ := runClosed(t, sc, 300*time.Millisecond, 3*time.Second).snapshot()
 	if len(completed) != 8 || len(interrupted) != 0 {
 		t.Fatalf("gracefulStop 500ms: completed %d, interrupted %d; want 8 and 0", len(completed), len(interrupted))
@@ -113,7 +113,7 @@ func TestGracefulStop(t *testing.T) {
 func TestGracefulRampDown(t *testing.T) {
 	// 4 VUs from the start, down to 1 at 1s, end at 2s; 700 ms iterations. VUs 1–3 are
 	// mid-iteration (started 700 ms) when the target drops: they may finish by 1400 ms.
-	sc := Scenario{Executor: ExecRampingVUs, StartVUs: 0, GracefulStop: 10 * time.Second, Stages: []Stage{
+	sc := RampingVUs{StartVUs: 0, GracefulStop: 10 * time.Second, Stages: []Stage{
 		{0, 4}, {time.Second, 4}, {0, 1}, {time.Second, 1},
 	}}
 	sc.GracefulRampDown = 200 * time.Millisecond
@@ -138,7 +138,7 @@ func TestGracefulRampDown(t *testing.T) {
 
 func TestRampingVUsFollowTheTarget(t *testing.T) {
 	// 1 → 5 VUs over 400 ms: VU k joins at k·100 ms and then runs 50 ms iterations until 1 s.
-	sc := Scenario{Executor: ExecRampingVUs, StartVUs: 1, GracefulStop: time.Second, GracefulRampDown: time.Second,
+	sc := RampingVUs{StartVUs: 1, GracefulStop: time.Second, GracefulRampDown: time.Second,
 		Stages: []Stage{{400 * time.Millisecond, 5}, {600 * time.Millisecond, 5}}}
 	completed, _, _ := runClosed(t, sc, 50*time.Millisecond, 3*time.Second).snapshot()
 	want := 20 + 18 + 16 + 14 + 12
@@ -150,7 +150,7 @@ func TestRampingVUsFollowTheTarget(t *testing.T) {
 func TestConstantArrivalRateDropsWhatItCannotStart(t *testing.T) {
 	// 10/s for 1 s with 1 preallocated VU, at most 2, and 250 ms iterations:
 	// due at 0..900 ms; 200, 500 and 800 ms find both VUs busy and are dropped.
-	sc := Scenario{Executor: ExecConstantArrivalRate, Rate: 10, TimeUnit: time.Second, Duration: time.Second,
+	sc := ConstantArrivalRate{Rate: 10, TimeUnit: time.Second, Duration: time.Second,
 		PreAllocatedVUs: 1, MaxVUs: 2, GracefulStop: 30 * time.Second}
 	clk := newFakeClock()
 	rec := &countingRecorder{}
@@ -201,7 +201,7 @@ func TestArrivalOffsetsAreExact(t *testing.T) {
 
 func TestCancelInterruptsAtOnce(t *testing.T) {
 	// Real time: an hour-long scenario whose iterations block until interrupted.
-	sc := Scenario{Executor: ExecConstantVUs, VUs: 4, Duration: time.Hour, GracefulStop: time.Hour}
+	sc := ConstantVUs{VUs: 4, Duration: time.Hour, GracefulStop: time.Hour}
 	rec := &countingRecorder{}
 	started := make(chan struct{}, 4)
 	block := func(ctx context.Context, _ time.Time) bool {
@@ -229,7 +229,7 @@ func TestCancelInterruptsAtOnce(t *testing.T) {
 
 func TestArrivalRateRealTime(t *testing.T) {
 	// 100/s for 300 ms with enough VUs: exactly 30 iterations, none dropped, each timed from its slot.
-	sc := Scenario{Executor: ExecConstantArrivalRate, Rate: 100, TimeUnit: time.Second, Duration: 300 * time.Millisecond,
+	sc := ConstantArrivalRate{Rate: 100, TimeUnit: time.Second, Duration: 300 * time.Millisecond,
 		PreAllocatedVUs: 5, MaxVUs: 50, GracefulStop: 10 * time.Second}
 	rec := &countingRecorder{}
 	ex, _ := newExecutor(sc, RealClock{}, func(ctx context.Context, _ time.Time) bool {

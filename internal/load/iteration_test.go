@@ -14,7 +14,7 @@ func prepareFor(t testing.TB, target string, headers http.Header) (*prepared, *p
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	p, err := prepare(Options{Target: target, TestID: "t1", Server: "test", ScenarioName: "unit", Headers: headers,
-		Registry: reg, Scenario: Scenario{Executor: ExecConstantVUs, VUs: 1, Duration: time.Second},
+		Registry: reg, Scenario: ConstantVUs{VUs: 1, Duration: time.Second},
 		RequestTimeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func TestLeanClientTimesOutAStalledStream(t *testing.T) {
 	}))
 	reg := prometheus.NewRegistry()
 	p, err := prepare(Options{Target: srv.URL, Registry: reg,
-		Scenario: Scenario{Executor: ExecConstantVUs, VUs: 1, Duration: time.Second}, RequestTimeout: 300 * time.Millisecond})
+		Scenario: ConstantVUs{VUs: 1, Duration: time.Second}, RequestTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func TestLeanClientReusesAConnectionIdleBeyondItsLastDeadline(t *testing.T) {
 	srv := newCountedServer(t, streamServer(t).Config.Handler)
 	p, err := prepare(Options{Target: srv.URL, Registry: prometheus.NewRegistry(),
-		Scenario: Scenario{Executor: ExecConstantVUs, VUs: 1, Duration: time.Second}, RequestTimeout: 200 * time.Millisecond})
+		Scenario: ConstantVUs{VUs: 1, Duration: time.Second}, RequestTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestMetricsMatchTheDocs(t *testing.T) {
 	srv := streamServer(t)
 	reg := prometheus.NewRegistry()
 	_, err := Run(context.Background(), Options{Target: srv.URL, TestID: "t1", Server: "s1", ScenarioName: "sc1",
-		Scenario: Scenario{Executor: ExecConstantVUs, VUs: 2, Duration: 200 * time.Millisecond, GracefulStop: 10 * time.Second},
+		Scenario: ConstantVUs{VUs: 2, Duration: 200 * time.Millisecond, GracefulStop: 10 * time.Second},
 		Headers:  http.Header{"X-Test-Events": {"3"}, "X-Test-Gap": {"1ms"}}, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestRunAgreesWithItsMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var reports []Progress
 	sum, err := Run(context.Background(), Options{Target: srv.URL + "/", TestID: "t1", Server: "s1", ScenarioName: "sc1",
-		Scenario: Scenario{Executor: ExecRampingVUs, StartVUs: 1, GracefulRampDown: 5 * time.Second, GracefulStop: 10 * time.Second,
+		Scenario: RampingVUs{StartVUs: 1, GracefulRampDown: 5 * time.Second, GracefulStop: 10 * time.Second,
 			Stages: []Stage{{300 * time.Millisecond, 8}, {300 * time.Millisecond, 0}}},
 		Headers: http.Header{"X-Test-Events": {"4"}, "X-Test-Gap": {"2ms"}}, Registry: reg,
 		Progress: func(p Progress) { reports = append(reports, p) }})

@@ -43,6 +43,9 @@ type Progress struct {
 // summary. Cancelling ctx interrupts the iterations in flight and still returns the summary
 // of what was measured, with Aborted set.
 func Run(ctx context.Context, opts Options) (*Summary, error) {
+	if opts.Scenario == nil {
+		return nil, errors.New("load: Options.Scenario is nil")
+	}
 	var err error
 	if opts.Scenario, err = opts.Scenario.InSegment(opts.Segment); err != nil {
 		return nil, err
@@ -91,8 +94,8 @@ func prepare(opts Options) (*prepared, error) {
 	if opts.Registry == nil {
 		return nil, errors.New("load: Options.Registry is nil")
 	}
-	if _, ok := fieldsByExecutor[opts.Scenario.Executor]; !ok {
-		return nil, fmt.Errorf("load: unknown executor %q", opts.Scenario.Executor)
+	if opts.Scenario == nil {
+		return nil, errors.New("load: Options.Scenario is nil")
 	}
 	r := &prepared{clock: opts.Clock}
 	if r.clock == nil {

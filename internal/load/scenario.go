@@ -8,6 +8,31 @@ import (
 	"time"
 )
 
+// Scenario is one entry of k6's options.scenarios: a value of one of the executor types, each
+// in a file of its own with its fields, its split, its parsing and its schedule —
+// ConstantVUs (executor_constant_vus.go), RampingVUs (executor_ramping_vus.go) and
+// ConstantArrivalRate (executor_arrival.go). A new executor is one more such file plus its
+// entry in executorParsers (scenario_parse.go).
+type Scenario interface {
+	// Executor is the executor's name, as k6 spells it.
+	Executor() string
+	// Length is the scenario's nominal duration, without the graceful stop at its end.
+	Length() time.Duration
+	// MaxVUCount is the most VUs the scenario can ever run at once: what the HTTP transport
+	// is sized for.
+	MaxVUCount() int
+	// InSegment returns the part of the scenario that the instance running seg runs, the way
+	// k6 splits this executor; durations stay whole. A nil seg changes nothing.
+	InSegment(seg *Segment) (Scenario, error)
+	// Quick returns the same shape with every duration multiplied by factor (0.1 turns the
+	// writeup's 60 s baseline into 6 s), so that --quick exercises the same code paths in
+	// seconds.
+	Quick(factor float64) Scenario
+	// newExecutor builds what runs the scenario: it schedules the iterations on clock, calls
+	// iterate for each and tells rec what it observes.
+	newExecutor(clock Clock, iterate iterateFunc, rec recorder) executor
+}
+
 // Executor names, as k6 spells them.
 const (
 	ExecConstantVUs         = "constant-vus"
@@ -22,102 +47,13 @@ const (
 	defaultTimeUnit         = time.Second
 )
 
-// Scenario is one entry of k6's options.scenarios, restricted to the executors ssebench runs.
-type Scenario struct {
-	Executor         string
-	VUs              int           // constant-vus
-	Duration         time.Duration // constant-vus, constant-arrival-rate
-	StartVUs         int           // ramping-vus
-	Stages           []Stage       // ramping-vus
-	GracefulRampDown time.Duration // ramping-vus
-	GracefulStop     time.Duration // every executor
-	Rate             int           // constant-arrival-rate: iterations per TimeUnit
-	TimeUnit         time.Duration // constant-arrival-rate
-	PreAllocatedVUs  int           // constant-arrival-rate
-	MaxVUs           int           // constant-arrival-rate; 0 means PreAllocatedVUs
-
-	vuShare  *Segment  // ramping-vus in a segment (InSegment): every step's target is scaled by it
-	arrivals *arrivals // constant-arrival-rate in a segment (InSegment): the iterations this instance starts
-}
-
-// Stage is one leg of a ramping-vus scenario: the VU target moves linearly to Target over Duration.
-type Stage struct {
-	Duration time.Duration
-	Target   int
-}
-
-// MaxVUCount is the most VUs the scenario can ever run at once: what the HTTP transport is sized for.
-func (s Scenario) MaxVUCount() int {
-	switch s.Executor {
-	case ExecConstantVUs:
-		return s.VUs
-	case ExecRampingVUs:
-		most := s.StartVUs
-		for _, st := range s.Stages {
-			most = max(most, st.Target)
-		}
-		return s.vuShare.Scale(most) // scaling is monotonic: the largest share is the largest target's
-	default:
-		return max(s.MaxVUs, s.PreAllocatedVUs)
+// quickScale multiplies a duration by factor for Quick, to the millisecond and never below
+// one; zero stays zero.
+func quickScale(d time.Duration, factor float64) time.Duration {
+	if d == 0 {
+		return 0
 	}
-}
-
-// InSegment returns the part of the scenario that the instance running seg runs, the way k6
-// splits each executor: constant-vus scales its VUs; ramping-vus scales the VU target at every
-// step of its ramp; constant-arrival-rate scales preAllocatedVUs and maxVUs and starts only
-// the iterations striped to it (see arrivalsFor). Durations stay whole. A nil seg changes nothing.
-func (s Scenario) InSegment(seg *Segment) (Scenario, error) {
-	if seg == nil {
-		return s, nil
-	}
-	q := s
-	switch s.Executor {
-	case ExecConstantVUs:
-		q.VUs = seg.Scale(s.VUs)
-	case ExecRampingVUs:
-		q.vuShare = seg
-	case ExecConstantArrivalRate:
-		maxVUs := max(s.MaxVUs, s.PreAllocatedVUs)
-		a, err := seg.arrivalsFor(maxVUs)
-		if err != nil {
-			return s, err
-		}
-		q.arrivals = &a
-		q.PreAllocatedVUs, q.MaxVUs = seg.Scale(s.PreAllocatedVUs), seg.Scale(maxVUs)
-	}
-	return q, nil
-}
-
-// Length is the scenario's nominal duration, without the graceful stop at its end.
-func (s Scenario) Length() time.Duration {
-	if s.Executor != ExecRampingVUs {
-		return s.Duration
-	}
-	var total time.Duration
-	for _, st := range s.Stages {
-		total += st.Duration
-	}
-	return total
-}
-
-// Quick returns the same shape with every duration multiplied by factor (0.1 turns the
-// writeup's 60 s baseline into 6 s), so that --quick exercises the same code paths in seconds.
-func (s Scenario) Quick(factor float64) Scenario {
-	scale := func(d time.Duration) time.Duration {
-		if d == 0 {
-			return 0
-		}
-		return max(time.Millisecond, time.Duration(float64(d)*factor).Round(time.Millisecond))
-	}
-	q := s
-	q.Duration = scale(s.Duration)
-	q.GracefulRampDown = scale(s.GracefulRampDown)
-	q.GracefulStop = scale(s.GracefulStop)
-	q.Stages = make([]Stage, len(s.Stages))
-	for i, st := range s.Stages {
-		q.Stages[i] = Stage{Duration: scale(st.Duration), Target: st.Target}
-	}
-	return q
+	return max(time.Millisecond, time.Duration(float64(d)*factor).Round(time.Millisecond))
 }
 
 // LoadScenarioFile reads a scenario file: a JSON object {"scenarios": {name: scenario}} in k6's

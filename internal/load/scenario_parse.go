@@ -4,139 +4,64 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
-// fieldsByExecutor lists the fields each executor accepts besides "executor" and "gracefulStop".
-var fieldsByExecutor = map[string][]string{
-	ExecConstantVUs:         {"vus", "duration"},
-	ExecRampingVUs:          {"startVUs", "stages", "gracefulRampDown"},
-	ExecConstantArrivalRate: {"rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"},
+// executorParsers are the executors a scenario file may name, in the order an error lists
+// them: the fields each accepts besides "executor" and "gracefulStop", and how it reads them
+// (each parse function lives in its executor's file).
+var executorParsers = []executorParser{
+	{ExecConstantVUs, []string{"vus", "duration"}, parseConstantVUs},
+	{ExecRampingVUs, []string{"startVUs", "stages", "gracefulRampDown"}, parseRampingVUs},
+	{ExecConstantArrivalRate, []string{"rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"}, parseArrivalRate},
+}
+
+type executorParser struct {
+	name   string
+	fields []string
+	parse  func(f *fieldReader, gracefulStop time.Duration) (Scenario, error)
 }
 
 func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 	fields, err := objectFields(raw, path)
 	if err != nil {
-		return Scenario{}, err
+		return nil, err
 	}
 	f := fieldReader{fields: fields, path: path}
-	sc := Scenario{}
-	if sc.Executor, err = f.str("executor", ""); err != nil {
-		return Scenario{}, err
-	}
-	allowed, ok := fieldsByExecutor[sc.Executor]
-	if !ok {
-		if sc.Executor == "" {
-			return Scenario{}, fmt.Errorf("%s.executor: missing", path)
-		}
-		return Scenario{}, fmt.Errorf("%s.executor: unknown executor %q (want %s, %s or %s)",
-			path, sc.Executor, ExecConstantVUs, ExecRampingVUs, ExecConstantArrivalRate)
-	}
-	if err := f.onlyKnown(append([]string{"executor", "gracefulStop"}, allowed...)); err != nil {
-		return Scenario{}, err
-	}
-	if sc.GracefulStop, err = f.duration("gracefulStop", defaultGracefulStop, false); err != nil {
-		return Scenario{}, err
-	}
-	switch sc.Executor {
-	case ExecConstantVUs:
-		err = parseConstantVUs(&f, &sc)
-	case ExecRampingVUs:
-		err = parseRampingVUs(&f, &sc)
-	default:
-		err = parseArrivalRate(&f, &sc)
-	}
-	return sc, err
-}
-
-func parseConstantVUs(f *fieldReader, sc *Scenario) (err error) {
-	if sc.VUs, err = f.count("vus", 1, 1); err != nil {
-		return err
-	}
-	sc.Duration, err = f.requiredDuration("duration")
-	return err
-}
-
-func parseRampingVUs(f *fieldReader, sc *Scenario) (err error) {
-	if sc.StartVUs, err = f.count("startVUs", 1, 0); err != nil {
-		return err
-	}
-	if sc.GracefulRampDown, err = f.duration("gracefulRampDown", defaultGracefulRampDown, false); err != nil {
-		return err
-	}
-	raw, ok := f.fields["stages"]
-	if !ok {
-		return fmt.Errorf("%s.stages: missing", f.path)
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return fmt.Errorf("%s.stages: want an array of {duration, target}", f.path)
-	}
-	if len(items) == 0 {
-		return fmt.Errorf("%s.stages: empty", f.path)
-	}
-	for i, item := range items {
-		st, err := parseStage(item, fmt.Sprintf("%s.stages[%d]", f.path, i))
-		if err != nil {
-			return err
-		}
-		sc.Stages = append(sc.Stages, st)
-	}
-	if sc.Length() <= 0 {
-		return fmt.Errorf("%s.stages: total duration must be positive", f.path)
-	}
-	return nil
-}
-
-func parseStage(raw json.RawMessage, path string) (Stage, error) {
-	fields, err := objectFields(raw, path)
+	name, err := f.str("executor", "")
 	if err != nil {
-		return Stage{}, err
+		return nil, err
 	}
-	f := fieldReader{fields: fields, path: path}
-	if err := f.onlyKnown([]string{"duration", "target"}); err != nil {
-		return Stage{}, err
+	i := slices.IndexFunc(executorParsers, func(p executorParser) bool { return p.name == name })
+	if i < 0 {
+		if name == "" {
+			return nil, fmt.Errorf("%s.executor: missing", path)
+		}
+		return nil, fmt.Errorf("%s.executor: unknown executor %q (want %s)", path, name, executorNames())
 	}
-	if _, ok := fields["target"]; !ok {
-		return Stage{}, fmt.Errorf("%s.target: missing", path)
+	p := executorParsers[i]
+	if err := f.onlyKnown(append([]string{"executor", "gracefulStop"}, p.fields...)); err != nil {
+		return nil, err
 	}
-	var st Stage
-	if st.Duration, err = f.duration("duration", 0, true); err != nil {
-		return Stage{}, err
+	gracefulStop, err := f.duration("gracefulStop", defaultGracefulStop, false)
+	if err != nil {
+		return nil, err
 	}
-	st.Target, err = f.count("target", 0, 0)
-	return st, err
+	return p.parse(&f, gracefulStop)
 }
 
-func parseArrivalRate(f *fieldReader, sc *Scenario) (err error) {
-	if _, ok := f.fields["rate"]; !ok {
-		return fmt.Errorf("%s.rate: missing", f.path)
+// executorNames lists the executors as a sentence: "a, b or c".
+func executorNames() string {
+	names := make([]string, len(executorParsers))
+	for i, p := range executorParsers {
+		names[i] = p.name
 	}
-	if sc.Rate, err = f.count("rate", 0, 1); err != nil {
-		return err
+	if len(names) == 1 {
+		return names[0]
 	}
-	if sc.TimeUnit, err = f.duration("timeUnit", defaultTimeUnit, false); err != nil {
-		return err
-	}
-	if sc.TimeUnit <= 0 {
-		return fmt.Errorf("%s.timeUnit: must be positive", f.path)
-	}
-	if sc.Duration, err = f.requiredDuration("duration"); err != nil {
-		return err
-	}
-	if _, ok := f.fields["preAllocatedVUs"]; !ok {
-		return fmt.Errorf("%s.preAllocatedVUs: missing", f.path)
-	}
-	if sc.PreAllocatedVUs, err = f.count("preAllocatedVUs", 0, 1); err != nil {
-		return err
-	}
-	if sc.MaxVUs, err = f.count("maxVUs", sc.PreAllocatedVUs, 1); err != nil {
-		return err
-	}
-	if sc.MaxVUs < sc.PreAllocatedVUs {
-		return fmt.Errorf("%s.maxVUs: %d is less than preAllocatedVUs %d", f.path, sc.MaxVUs, sc.PreAllocatedVUs)
-	}
-	return nil
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // fieldReader decodes the fields of one JSON object, naming the field's path in every error.

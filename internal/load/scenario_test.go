@@ -12,11 +12,12 @@ func TestScenarioFileHasTheWriteupsScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, stress := scs["baseline"], scs["stress"]
-	if base.Executor != ExecConstantVUs || base.VUs != 10 || base.Duration != 60*time.Second {
-		t.Fatalf("baseline = %+v, want 10 constant VUs for 60s", base)
+	base, baseOK := scs["baseline"].(ConstantVUs)
+	stress, stressOK := scs["stress"].(RampingVUs)
+	if !baseOK || base.Executor() != ExecConstantVUs || base.VUs != 10 || base.Duration != 60*time.Second {
+		t.Fatalf("baseline = %+v, want 10 constant VUs for 60s", scs["baseline"])
 	}
-	if stress.Executor != ExecRampingVUs || stress.StartVUs != 10 || stress.MaxVUCount() != 200 {
+	if !stressOK || stress.Executor() != ExecRampingVUs || stress.StartVUs != 10 || stress.MaxVUCount() != 200 {
 		t.Fatalf("stress = %+v, want ramping from 10 VUs up to 200", stress)
 	}
 	if l := stress.Length(); l < 60*time.Second || l > 80*time.Second {
@@ -25,12 +26,12 @@ func TestScenarioFileHasTheWriteupsScenarios(t *testing.T) {
 	if last := stress.Stages[len(stress.Stages)-1]; last.Target != 0 {
 		t.Fatalf("stress ends at %d VUs, want 0", last.Target)
 	}
-	q := stress.Quick(0.1)
+	q := stress.Quick(0.1).(RampingVUs)
 	if q.Length() != stress.Length()/10 || q.MaxVUCount() != 200 || len(q.Stages) != len(stress.Stages) {
 		t.Fatalf("Quick(0.1) = %+v: want the same shape, a tenth as long", q)
 	}
-	if base.Quick(0.1).Duration != 6*time.Second {
-		t.Fatalf("quick baseline lasts %v, want 6s", base.Quick(0.1).Duration)
+	if base.Quick(0.1).(ConstantVUs).Duration != 6*time.Second {
+		t.Fatalf("quick baseline lasts %v, want 6s", base.Quick(0.1).(ConstantVUs).Duration)
 	}
 }
 
@@ -40,10 +41,10 @@ func TestParseArrivalRateAndDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scs["open"]
-	want := Scenario{Executor: ExecConstantArrivalRate, Rate: 50, TimeUnit: time.Second, Duration: 10 * time.Second,
+	sc, _ := scs["open"].(ConstantArrivalRate)
+	want := ConstantArrivalRate{Rate: 50, TimeUnit: time.Second, Duration: 10 * time.Second,
 		PreAllocatedVUs: 5, MaxVUs: 5, GracefulStop: 30 * time.Second}
-	if sc.Executor != want.Executor || sc.Rate != want.Rate || sc.TimeUnit != want.TimeUnit || sc.Duration != want.Duration ||
+	if scs["open"].Executor() != want.Executor() || sc.Rate != want.Rate || sc.TimeUnit != want.TimeUnit || sc.Duration != want.Duration ||
 		sc.PreAllocatedVUs != want.PreAllocatedVUs || sc.MaxVUs != want.MaxVUs || sc.GracefulStop != want.GracefulStop {
 		t.Fatalf("got %+v, want %+v (k6 defaults: timeUnit 1s, maxVUs = preAllocatedVUs, gracefulStop 30s)", sc, want)
 	}

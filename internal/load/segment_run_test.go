@@ -79,12 +79,12 @@ func TestSplitRunAddsUpToTheWholeRun(t *testing.T) {
 		// counters that must add up exactly; k6_vus_max is the VUs each executor planned at most
 		exact []string
 	}{
-		{"constant-arrival-rate 60/s", Scenario{Executor: ExecConstantArrivalRate, Rate: 60, TimeUnit: time.Second,
+		{"constant-arrival-rate 60/s", ConstantArrivalRate{Rate: 60, TimeUnit: time.Second,
 			Duration: time.Second, PreAllocatedVUs: 6, MaxVUs: 6, GracefulStop: 5 * time.Second},
 			[]string{"k6_http_reqs_total", "k6_iterations_total", "k6_vus_max", "ssebench_stream_events_total"}},
-		{"constant-vus 10", Scenario{Executor: ExecConstantVUs, VUs: 10, Duration: 500 * time.Millisecond,
+		{"constant-vus 10", ConstantVUs{VUs: 10, Duration: 500 * time.Millisecond,
 			GracefulStop: 5 * time.Second}, []string{"k6_vus_max"}},
-		{"ramping-vus 0→7→0", Scenario{Executor: ExecRampingVUs, GracefulStop: 5 * time.Second, GracefulRampDown: 5 * time.Second,
+		{"ramping-vus 0→7→0", RampingVUs{GracefulStop: 5 * time.Second, GracefulRampDown: 5 * time.Second,
 			Stages: []Stage{{400 * time.Millisecond, 7}, {300 * time.Millisecond, 0}}}, []string{"k6_vus_max"}},
 	}
 	for _, c := range cases {
@@ -99,7 +99,7 @@ func TestSplitRunAddsUpToTheWholeRun(t *testing.T) {
 					t.Errorf("%s: the segments' sum to %v, the whole run has %v", name, sum, want)
 				}
 			}
-			if c.sc.Executor == ExecConstantArrivalRate && whole.sum.Requests != 60 {
+			if c.sc.Executor() == ExecConstantArrivalRate && whole.sum.Requests != 60 {
 				t.Errorf("the whole run made %d requests, want 60 (60/s for 1 s)", whole.sum.Requests)
 			}
 			peak := 0

@@ -103,16 +103,16 @@ func TestParseSegment(t *testing.T) {
 }
 
 func TestConstantVUsSplitLikeK6(t *testing.T) {
-	sc := Scenario{Executor: ExecConstantVUs, VUs: 10, Duration: time.Second}
+	sc := ConstantVUs{VUs: 10, Duration: time.Second}
 	var vus []int
 	for _, seg := range segmentsOf(t, "0,1/3,2/3,1") {
 		part, err := sc.InSegment(seg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		vus = append(vus, part.VUs)
-		if part.MaxVUCount() != part.VUs {
-			t.Errorf("%s: MaxVUCount %d, VUs %d", seg, part.MaxVUCount(), part.VUs)
+		vus = append(vus, part.(ConstantVUs).VUs)
+		if part.MaxVUCount() != part.(ConstantVUs).VUs {
+			t.Errorf("%s: MaxVUCount %d, VUs %d", seg, part.MaxVUCount(), part.(ConstantVUs).VUs)
 		}
 	}
 	if !slices.Equal(vus, []int{4, 3, 3}) {
@@ -138,7 +138,8 @@ func TestRampingVUsSplitSumsToTheWholeAtEveryInstant(t *testing.T) {
 	for _, seq := range []string{"0,1/3,2/3,1", "0,1/2,3/4,1"} {
 		var parts [][]step
 		for _, seg := range segmentsOf(t, seq) {
-			sc, _ := Scenario{Executor: ExecRampingVUs, StartVUs: 10, Stages: stressStages}.InSegment(seg)
+			part, _ := RampingVUs{StartVUs: 10, Stages: stressStages}.InSegment(seg)
+			sc := part.(RampingVUs)
 			parts = append(parts, scaleSteps(rampingSteps(sc.StartVUs, sc.Stages), sc.vuShare))
 			if got, want := sc.MaxVUCount(), seg.Scale(200); got != want {
 				t.Errorf("%s: MaxVUCount %d, want %d", seg, got, want)
@@ -157,7 +158,7 @@ func TestRampingVUsSplitSumsToTheWholeAtEveryInstant(t *testing.T) {
 }
 
 // arrivalSchedule lists the due offsets of every iteration a scenario starts.
-func arrivalSchedule(sc Scenario) []time.Duration {
+func arrivalSchedule(sc ConstantArrivalRate) []time.Duration {
 	mine := allArrivals
 	if sc.arrivals != nil {
 		mine = *sc.arrivals
@@ -174,7 +175,7 @@ func arrivalSchedule(sc Scenario) []time.Duration {
 }
 
 func TestArrivalRateSplitInterleavesToTheWholeSchedule(t *testing.T) {
-	base := Scenario{Executor: ExecConstantArrivalRate, Rate: 300, TimeUnit: time.Second, Duration: 2 * time.Second}
+	base := ConstantArrivalRate{Rate: 300, TimeUnit: time.Second, Duration: 2 * time.Second}
 	for _, c := range []struct {
 		pre, max int
 		counts   []int // iterations per segment over 2 s
@@ -194,8 +195,8 @@ func TestArrivalRateSplitInterleavesToTheWholeSchedule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mine := arrivalSchedule(part)
-			counts, vus = append(counts, len(mine)), append(vus, part.MaxVUs)
+			mine := arrivalSchedule(part.(ConstantArrivalRate))
+			counts, vus = append(counts, len(mine)), append(vus, part.(ConstantArrivalRate).MaxVUs)
 			union = append(union, mine...)
 		}
 		slices.Sort(union)
@@ -210,12 +211,12 @@ func TestArrivalRateSplitInterleavesToTheWholeSchedule(t *testing.T) {
 
 func TestArrivalRateSegmentWithoutVUsStartsNothing(t *testing.T) {
 	// 2 VUs over thirds: the last third gets none, so k6 gives it no iterations either.
-	sc := Scenario{Executor: ExecConstantArrivalRate, Rate: 10, TimeUnit: time.Second, Duration: time.Second,
+	sc := ConstantArrivalRate{Rate: 10, TimeUnit: time.Second, Duration: time.Second,
 		PreAllocatedVUs: 2, MaxVUs: 2}
 	var counts []int
 	for _, seg := range segmentsOf(t, "0,1/3,2/3,1") {
 		part, _ := sc.InSegment(seg)
-		counts = append(counts, len(arrivalSchedule(part)))
+		counts = append(counts, len(arrivalSchedule(part.(ConstantArrivalRate))))
 	}
 	if !slices.Equal(counts, []int{5, 5, 0}) {
 		t.Fatalf("iterations per third with 2 VUs: %v, want [5 5 0]", counts)

@@ -54,9 +54,17 @@ type CheckSummary struct {
 // FailPercent is the share of failed requests in percent, the writeup's "fail %".
 func (s *Summary) FailPercent() float64 { return 100 * s.FailRate }
 
+// executorName is sc's executor, "" without a scenario.
+func executorName(sc Scenario) string {
+	if sc == nil {
+		return ""
+	}
+	return sc.Executor()
+}
+
 func (c *collector) summary(opts Options, elapsed time.Duration) *Summary {
 	s := &Summary{
-		TestID: opts.TestID, Server: opts.Server, Scenario: opts.ScenarioName, Executor: opts.Scenario.Executor,
+		TestID: opts.TestID, Server: opts.Server, Scenario: opts.ScenarioName, Executor: executorName(opts.Scenario),
 		Target: opts.Target, Elapsed: elapsed, VUsMax: int(c.m.live.vusMax.Load()),
 		Requests: c.requests.Load(), Failed: c.failedReqs.Load(), Iterations: c.iterations.Load(),
 		Interrupted: c.interrupted.Load(), Dropped: c.dropped.Load(),

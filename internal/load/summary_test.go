@@ -66,7 +66,7 @@ func TestSummaryCountsKnownOutcomes(t *testing.T) {
 	c.iterationDropped()
 	c.received(5000)
 	c.sent(300)
-	s := c.summary(Options{TestID: "t", Scenario: Scenario{Executor: ExecConstantVUs}}, 10*time.Second)
+	s := c.summary(Options{TestID: "t", Scenario: ConstantVUs{}}, 10*time.Second)
 	if s.Requests != 100 || s.Failed != 9 || s.FailPercent() != 9 || s.RequestRate != 10 {
 		t.Fatalf("requests %d failed %d fail%% %v rate %v; want 100, 9, 9, 10/s", s.Requests, s.Failed, s.FailPercent(), s.RequestRate)
 	}

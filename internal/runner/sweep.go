@@ -159,7 +159,7 @@ func fetchSweepCurve(ctx context.Context, st *stack, out *Outcome) error {
 // for streams that slow down near saturation (and a bound, so a stalled proxy cannot make
 // the generator open thousands).
 func arrivalRate(rate int, d, gracefulStop time.Duration) load.Scenario {
-	return load.Scenario{Executor: load.ExecConstantArrivalRate, Rate: rate, TimeUnit: time.Second, Duration: d,
+	return load.ConstantArrivalRate{Rate: rate, TimeUnit: time.Second, Duration: d,
 		PreAllocatedVUs: min(max(10, rate/20), 500), MaxVUs: min(max(100, rate/2), 2000), GracefulStop: gracefulStop}
 }
 
@@ -174,5 +174,5 @@ func warmUp(ctx context.Context, tg target, sc load.Scenario) {
 
 // warmUpVUs is the trials' warm-up: the baseline scenario's 10 VUs for d.
 func warmUpVUs(d time.Duration) load.Scenario {
-	return load.Scenario{Executor: load.ExecConstantVUs, VUs: 10, Duration: d, GracefulStop: 2 * time.Second}
+	return load.ConstantVUs{VUs: 10, Duration: d, GracefulStop: 2 * time.Second}
 }

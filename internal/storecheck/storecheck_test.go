@@ -38,7 +38,7 @@ var (
 		{serverProxy, catalog.ScenarioEfficiency},
 		{serverDirect, catalog.ScenarioEfficiency},
 	}
-	scenario = load.Scenario{Executor: load.ExecConstantArrivalRate, Rate: 40, TimeUnit: time.Second,
+	scenario = load.ConstantArrivalRate{Rate: 40, TimeUnit: time.Second,
 		Duration: 4 * time.Second, PreAllocatedVUs: 4, MaxVUs: 20, GracefulStop: 2 * time.Second}
 )
 

@@ -13,9 +13,8 @@ import (
 
 	"github.com/ssebench/ssebench/internal/discovery"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/metricname"
 )
-
-const namespace = "ssebench"
 
 // Target is one server as a scrape sees it.
 type Target struct {
@@ -45,17 +44,17 @@ type Collector interface {
 }
 
 var (
-	successDesc = prometheus.NewDesc(namespace+"_exporter_collector_success",
+	successDesc = prometheus.NewDesc(metricname.ExporterCollectorSuccess,
 		"1 when the collector's last scrape had no error, partial or whole.", []string{"collector"}, nil)
-	durationDesc = prometheus.NewDesc(namespace+"_exporter_collector_duration_seconds",
+	durationDesc = prometheus.NewDesc(metricname.ExporterCollectorDuration,
 		"How long the collector's last scrape took.", []string{"collector"}, nil)
-	partialDesc = prometheus.NewDesc(namespace+"_exporter_collector_partial_errors_total",
+	partialDesc = prometheus.NewDesc(metricname.ExporterCollectorPartialErrors,
 		"Reads that failed (e.g. permission denied) while the scrape went on.", []string{"collector"}, nil)
-	targetsDesc = prometheus.NewDesc(namespace+"_exporter_targets",
+	targetsDesc = prometheus.NewDesc(metricname.ExporterTargets,
 		"Targets configured.", nil, nil)
-	reloadOKDesc = prometheus.NewDesc(namespace+"_exporter_config_last_reload_successful",
+	reloadOKDesc = prometheus.NewDesc(metricname.ExporterConfigReloadSuccessful,
 		"1 when the last configuration load succeeded.", nil, nil)
-	reloadTimeDesc = prometheus.NewDesc(namespace+"_exporter_config_last_reload_success_timestamp_seconds",
+	reloadTimeDesc = prometheus.NewDesc(metricname.ExporterConfigReloadSuccessTime,
 		"Unix time of the last successful configuration load.", nil, nil)
 )
 

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/procfs"
 
 	"github.com/ssebench/ssebench/internal/cputime"
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/proctree"
 )
 
@@ -23,25 +24,25 @@ const userHZ = 100
 var (
 	serverLabel = []string{"server"}
 
-	upDesc = prometheus.NewDesc(namespace+"_process_up",
+	upDesc = prometheus.NewDesc(metricname.ProcessUp,
 		"1 when the server's process was found, 0 when it was not.", serverLabel, nil)
-	restartsDesc = prometheus.NewDesc(namespace+"_process_restarts_total",
+	restartsDesc = prometheus.NewDesc(metricname.ProcessRestarts,
 		"Times the server's process identity (PID, start time) changed since the exporter started.", serverLabel, nil)
-	cpuDesc = prometheus.NewDesc(namespace+"_process_cpu_seconds_total",
+	cpuDesc = prometheus.NewDesc(metricname.ProcessCPU,
 		"CPU time the process has used, by mode (user, system).", []string{"server", "mode"}, nil)
-	rssDesc = prometheus.NewDesc(namespace+"_process_resident_memory_bytes",
+	rssDesc = prometheus.NewDesc(metricname.ProcessRSS,
 		"Resident set size (VmRSS) of the process and the processes below it (a server's workers).", serverLabel, nil)
-	rssMaxDesc = prometheus.NewDesc(namespace+"_process_resident_memory_peak_bytes",
+	rssMaxDesc = prometheus.NewDesc(metricname.ProcessRSSPeak,
 		"Peak resident set size (VmHWM) since the process started or its peak was last reset (writing 5 to /proc/<pid>/clear_refs): exact, not sampled; summed with the peaks of the processes below it (a server's workers).", serverLabel, nil)
-	vmDesc = prometheus.NewDesc(namespace+"_process_virtual_memory_bytes",
+	vmDesc = prometheus.NewDesc(metricname.ProcessVirtualMemory,
 		"Virtual memory size (VmSize).", serverLabel, nil)
-	threadsDesc = prometheus.NewDesc(namespace+"_process_threads",
+	threadsDesc = prometheus.NewDesc(metricname.ProcessThreads,
 		"Threads of the process and the processes below it.", serverLabel, nil)
-	fdsDesc = prometheus.NewDesc(namespace+"_process_open_fds",
+	fdsDesc = prometheus.NewDesc(metricname.ProcessOpenFDs,
 		"Open file descriptors of the process and the processes below it.", serverLabel, nil)
-	ctxDesc = prometheus.NewDesc(namespace+"_process_context_switches_total",
+	ctxDesc = prometheus.NewDesc(metricname.ProcessContextSwitches,
 		"Context switches summed over the process's live threads, by kind (voluntary, nonvoluntary).", []string{"server", "kind"}, nil)
-	startDesc = prometheus.NewDesc(namespace+"_process_start_time_seconds",
+	startDesc = prometheus.NewDesc(metricname.ProcessStartTime,
 		"Unix time the process started.", serverLabel, nil)
 )
 

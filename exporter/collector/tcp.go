@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/procfs"
 
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/sockdiag"
 )
 
@@ -18,7 +19,7 @@ var tcpStates = [...]string{
 	6: "time_wait", 7: "close", 8: "close_wait", 9: "last_ack", 10: "listen", 11: "closing",
 }
 
-var tcpDesc = prometheus.NewDesc(namespace+"_server_tcp_connections",
+var tcpDesc = prometheus.NewDesc(metricname.ServerTCPConnections,
 	"TCP sockets on the server's listening ports, by state, in the server's own network namespace.",
 	[]string{"server", "state"}, nil)
 

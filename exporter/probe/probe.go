@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/sse"
 )
 
@@ -226,18 +227,18 @@ func Register(reg *prometheus.Registry, res Result, elapsed time.Duration) {
 		g.Set(v)
 		reg.MustRegister(g)
 	}
-	gauge("probe_success", "1 when every check passed.", boolFloat(res.Success()))
-	gauge("probe_duration_seconds", "How long the whole probe took.", elapsed.Seconds())
-	gauge("probe_http_status_code", "HTTP status of the response; 0 when none came.", float64(res.StatusCode))
-	gauge("probe_sse_time_to_first_byte_seconds", "Request sent → first response byte.", res.TimeToFirstByte.Seconds())
-	gauge("probe_sse_time_to_first_event_seconds", "Request sent → first complete SSE event.", res.TimeToFirstEvent.Seconds())
-	gauge("probe_sse_stream_duration_seconds", "Request sent → end of the stream.", res.StreamDuration.Seconds())
-	gauge("probe_sse_first_to_last_event_seconds", "First event → last event; near 0 when a proxy buffers the stream.", res.FirstToLastEvent.Seconds())
-	gauge("probe_sse_events", "SSE events received, [DONE] included.", float64(res.Events))
-	gauge("probe_sse_max_event_gap_seconds", "Largest gap between two consecutive events.", res.MaxEventGap.Seconds())
-	gauge("probe_sse_done", "1 when the stream closed with data: [DONE].", boolFloat(res.Done))
+	gauge(metricname.ProbeSuccess, "1 when every check passed.", boolFloat(res.Success()))
+	gauge(metricname.ProbeDuration, "How long the whole probe took.", elapsed.Seconds())
+	gauge(metricname.ProbeHTTPStatusCode, "HTTP status of the response; 0 when none came.", float64(res.StatusCode))
+	gauge(metricname.ProbeTimeToFirstByte, "Request sent → first response byte.", res.TimeToFirstByte.Seconds())
+	gauge(metricname.ProbeTimeToFirstEvent, "Request sent → first complete SSE event.", res.TimeToFirstEvent.Seconds())
+	gauge(metricname.ProbeStreamDuration, "Request sent → end of the stream.", res.StreamDuration.Seconds())
+	gauge(metricname.ProbeFirstToLastEvent, "First event → last event; near 0 when a proxy buffers the stream.", res.FirstToLastEvent.Seconds())
+	gauge(metricname.ProbeEvents, "SSE events received, [DONE] included.", float64(res.Events))
+	gauge(metricname.ProbeMaxEventGap, "Largest gap between two consecutive events.", res.MaxEventGap.Seconds())
+	gauge(metricname.ProbeDone, "1 when the stream closed with data: [DONE].", boolFloat(res.Done))
 	failed := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "probe_sse_failure",
+		Name: metricname.ProbeFailure,
 		Help: "1 for each reason the probe failed (connect, timeout, status, stream_error, too_few_events, gap_exceeded, buffered, no_done).",
 	}, []string{"reason"})
 	for _, r := range Reasons {

@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // memoryShare is each server's share of the summed stress peak RSS, in percent.
 var memoryShare = fmt.Sprintf(`100 * (%s) / scalar(sum(%s))`, memPeakMiB(stressOnly), memPeakMiB(stressOnly))
@@ -11,7 +15,7 @@ var (
 	StressThroughput = define(Query{Name: "stress.req_per_second", Title: "Throughput - stress (req/s, higher is better)", Unit: UnitReqPerSec, Better: "higher",
 		Expr: reqPerSecond(stressOnly), Help: "Requests per second under the stress scenario."})
 	StressP95 = define(Query{Name: "stress.p95_ms", Title: "p95 latency - stress (ms, lower is better)", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(stressOnly, metricDuration, 0.95), Help: "95th percentile of whole-stream duration under stress."})
+		Expr: quantileMs(stressOnly, metricname.K6HTTPReqDuration, 0.95), Help: "95th percentile of whole-stream duration under stress."})
 	StressCPU = define(Query{Name: "stress.cpu_percent", Title: "CPU usage - stress (%, lower is better)", Unit: UnitPercent, Better: "lower",
 		Expr: cpuAvgPercent(stressOnly), Help: "Average CPU of the server under stress (100 = one core)."})
 	StressMemory = define(Query{Name: "stress.mem_mib", Title: "Memory - stress (MB RSS max, lower is better)", Unit: UnitMiB, Better: "lower",
@@ -29,7 +33,7 @@ var (
 	// pushes and the compose Prometheus records (prometheus/compose/server-info.yml), never
 	// from a server's name.
 	MemoryShareByRuntime = define(Query{Name: "share.memory_by_runtime_percent", Title: "Memory share by runtime - stress peak RSS (%)", Unit: UnitPercent,
-		Expr: fmt.Sprintf(`sum by (runtime) ((%s) * on (server) group_left (runtime) max by (server, runtime) (last_over_time(ssebench_server_info[$__range])))`, memoryShare),
+		Expr: fmt.Sprintf(`sum by (runtime) ((%s) * on (server) group_left (runtime) max by (server, runtime) (last_over_time(%s[$__range])))`, memoryShare, metricname.ServerInfo),
 		Help: "Each runtime's share of the summed peak RSS under stress, as the writeup's caption gives it; the runtime is servers.yaml's."})
 )
 
@@ -39,7 +43,7 @@ var (
 	ScoreThroughput = define(Query{Name: "score.throughput", Title: "Throughput", Unit: UnitScore, Better: "higher",
 		Expr: higherIsBetter(reqPerSecond(compareSet)), Help: "Throughput under stress, 100 = the highest of the compared servers."})
 	ScoreP95 = define(Query{Name: "score.p95", Title: "p95 Latency", Unit: UnitScore, Better: "higher",
-		Expr: lowerIsBetter(quantileMs(compareSet, metricDuration, 0.95)), Help: "p95 under stress inverted, 100 = the lowest of the compared servers."})
+		Expr: lowerIsBetter(quantileMs(compareSet, metricname.K6HTTPReqDuration, 0.95)), Help: "p95 under stress inverted, 100 = the lowest of the compared servers."})
 	ScoreMax = define(Query{Name: "score.max", Title: "Max Latency", Unit: UnitScore, Better: "higher",
 		Expr: lowerIsBetter(durationMaxMs(compareSet)), Help: "Max latency under stress inverted, 100 = the lowest."})
 	ScoreCPU = define(Query{Name: "score.cpu", Title: "CPU", Unit: UnitScore, Better: "higher",

@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // Queries the dashboards and the report need beyond the results, charts and series:
 // the sources of Grafana's template variables, a run's time span, and the trends across
@@ -9,10 +13,10 @@ import "fmt"
 // Variable sources are series selectors: Grafana wraps them as label_values(<expr>, <label>).
 var (
 	VarTestIDs = define(Query{Name: "vars.testids", Title: "Test runs", Unit: UnitCount,
-		Expr: `k6_vus_max`,
+		Expr: metricname.K6VUsMax,
 		Help: "Every load run pushes k6_vus_max with its testid: the source of the testid variable."})
 	VarServers = define(Query{Name: "vars.servers", Title: "Servers of the run", Unit: UnitCount,
-		Expr: `k6_vus_max{testid="$testid"}`,
+		Expr: metricname.K6VUsMax + `{testid="$testid"}`,
 		Help: "The servers one run loaded: the source of the server and compare variables."})
 	VarTrendServers = define(Query{Name: "vars.trend_servers", Title: "Servers with trend data", Unit: UnitCount,
 		Expr: fmt.Sprintf(`{__name__=~"%s|%s"}`, FinalOf(TrendThroughputSeries), legacyFinals[TrendThroughputSeries]),
@@ -24,18 +28,18 @@ var (
 // A range selector is used, not a subquery over timestamp(), because a subquery's steps can
 // miss a seconds-long --quick load run entirely; k6_vus exists only while a load runs.
 var RunLoadSamples = define(Query{Name: "run.load_samples", Title: "Load samples of the run", Unit: UnitCount,
-	Expr: `k6_vus{testid="$testid"}[$__range]`,
+	Expr: metricname.K6VUs + `{testid="$testid"}[$__range]`,
 	Help: "Every active-VU sample of the run: its first and last timestamps bound the run."})
 
 // RunLoadWindows is 1 while each (server, scenario) of the run loads: the Run dashboard
 // draws each window as an annotated region, so a panel shows which load made its curve.
 var RunLoadWindows = define(Query{Name: "run.load_windows", Title: "Load runs", Unit: UnitCount,
-	Expr: `max by (server, scenario) (k6_vus{testid="$testid"}) > 0`,
+	Expr: fmt.Sprintf(`max by (server, scenario) (%s{testid="$testid"}) > 0`, metricname.K6VUs),
 	Help: "Present while a server × scenario of the run is under load: the run's annotations."})
 
 // LoadSeconds is how long each load run lasted, for the report's scenarios table.
 var LoadSeconds = define(Query{Name: "run.load_seconds", Title: "Load duration", Unit: UnitSeconds,
-	Expr: `max by (server, scenario) (max_over_time(ssebench_load_elapsed_seconds{testid="$testid"}[$__range]))`,
+	Expr: fmt.Sprintf(`max by (server, scenario) (max_over_time(%s{testid="$testid"}[$__range]))`, metricname.LoadElapsed),
 	Help: "Seconds each (server, scenario) load run lasted, from the load generator's elapsed-time gauge."})
 
 // Recording-rule series the trend panels read: one value per (server, scenario) for each

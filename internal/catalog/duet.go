@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // Side by side (`ssebench run --scenarios duet`): every server loaded at once in rounds, each
 // judged by its ratio to a reference server in the same round (internal/duet). The runner
@@ -10,10 +14,8 @@ import "fmt"
 // back-transformed, with Student's t interval over the rounds — what internal/duet.Judge
 // computes in-process, so that `report` and `compare` can redraw it from stored data.
 
-// Series of the side-by-side rounds.
+// Labels of the side-by-side rounds' series (metricname.DuetCPUPerStream, DuetPeakRSS).
 const (
-	MetricDuetCPUPerStream = "ssebench_duet_round_cpu_per_stream_seconds"
-	MetricDuetPeakRSS      = "ssebench_duet_round_peak_rss_bytes"
 	// DuetRoleLabel is "reference" on the reference server's series, "aa" on its twin's and
 	// "server" on the others'.
 	DuetRoleLabel  = "role"
@@ -66,18 +68,18 @@ func defineDuetRatio(key, title, metric, what string) (point, lo, hi Query) {
 
 // The side-by-side ratios and their intervals.
 var (
-	DuetCPURatio, DuetCPURatioLo, DuetCPURatioHi          = defineDuetRatio("cpu_ratio", "cpu ×ref", MetricDuetCPUPerStream, "CPU per completed stream")
-	DuetMemoryRatio, DuetMemoryRatioLo, DuetMemoryRatioHi = defineDuetRatio("memory_ratio", "peak RSS ×ref", MetricDuetPeakRSS, "Peak resident memory")
+	DuetCPURatio, DuetCPURatioLo, DuetCPURatioHi          = defineDuetRatio("cpu_ratio", "cpu ×ref", metricname.DuetCPUPerStream, "CPU per completed stream")
+	DuetMemoryRatio, DuetMemoryRatioLo, DuetMemoryRatioHi = defineDuetRatio("memory_ratio", "peak RSS ×ref", metricname.DuetPeakRSS, "Peak resident memory")
 )
 
 // DuetRounds is how many rounds each server's CPU ratio rests on.
 var DuetRounds = define(Query{Name: "duet.rounds", Title: "rounds", Unit: UnitCount,
-	Expr: duetCount(duetLogRatio(MetricDuetCPUPerStream)),
+	Expr: duetCount(duetLogRatio(metricname.DuetCPUPerStream)),
 	Help: "Rounds behind each side-by-side ratio: those that counted for the server and the reference."})
 
 // DuetCPUMicros is each server's CPU per stream, µs, the mean over its counted rounds.
 var DuetCPUMicros = define(Query{Name: "duet.cpu_us_per_stream", Title: "cpu µs/stream", Unit: UnitCount, Better: "lower",
-	Expr: fmt.Sprintf(`1e6 * avg by (server) (last_over_time(%s{testid="$testid"}[$__range]))`, MetricDuetCPUPerStream),
+	Expr: fmt.Sprintf(`1e6 * avg by (server) (last_over_time(%s{testid="$testid"}[$__range]))`, metricname.DuetCPUPerStream),
 	Help: "CPU per completed stream in µs, the mean over the side-by-side rounds that counted (absolute: it carries the machine's drift that the ratio removes)."})
 
 // DuetColumns are the side-by-side table's stored figures, in the order the report reads them.
@@ -86,5 +88,5 @@ var DuetColumns = []Query{DuetCPURatio, DuetCPURatioLo, DuetCPURatioHi, DuetCPUM
 // DuetRoundSamples is every stored round of a side-by-side testid, one series per (server,
 // round): what `compare` pairs round by round to judge a change of a server's ratio.
 var DuetRoundSamples = define(Query{Name: "duet.round_samples", Title: "side-by-side rounds", Unit: UnitSeconds,
-	Expr: fmt.Sprintf(`%s{testid="$testid"}[$__range]`, MetricDuetCPUPerStream),
+	Expr: fmt.Sprintf(`%s{testid="$testid"}[$__range]`, metricname.DuetCPUPerStream),
 	Help: "Raw samples of each side-by-side round's CPU per stream, one series per server and round (a range vector: for programs, not panels)."})

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/ssebench/ssebench/internal/duet"
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Side-by-side rounds pushed as the runner pushes them, to a real Prometheus: the catalog's
@@ -51,8 +52,8 @@ func TestDuetQueriesEvaluateToTheInProcessVerdict(t *testing.T) {
 				if testid == "other-duet" {
 					scale = 3
 				}
-				s.float(s.of(MetricDuetCPUPerStream, labels...), 10+r.Number, scale*smp.CPUPerStream()/1e6)
-				s.float(s.of(MetricDuetPeakRSS, labels...), 10+r.Number, smp.PeakRSSBytes)
+				s.float(s.of(metricname.DuetCPUPerStream, labels...), 10+r.Number, scale*smp.CPUPerStream()/1e6)
+				s.float(s.of(metricname.DuetPeakRSS, labels...), 10+r.Number, smp.PeakRSSBytes)
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // The cost table: the efficiency scenario runs a fixed arrival rate every server sustains,
 // so its figures say what a stream costs, not who saturates last. The reference row
@@ -26,10 +30,10 @@ func cpuMicrosPerStream(s scope) string {
 // kibPerOpenStream is the resident memory the scenario added (peak minus the lowest RSS of
 // the window, the server at rest) over the most streams open at once (active VUs).
 func kibPerOpenStream(s scope) string {
-	rss := fmt.Sprintf(`max by (server) (%s)`, s.process(metricProcessRSS))
+	rss := fmt.Sprintf(`max by (server) (%s)`, s.process(metricname.ProcessRSS))
 	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - min_over_time(%s[$__range:1s])) / 1024
 		/ max by (server, scenario) (max_over_time(%s[$__range]))`,
-		s.duringLoad(serverPeakRSS(s)), s.duringLoad(rss), s.load(metricVUs))
+		s.duringLoad(serverPeakRSS(s)), s.duringLoad(rss), s.load(metricname.K6VUs))
 }
 
 func quantileMs(s scope, metric string, q float64) string {
@@ -51,17 +55,17 @@ var (
 	EfficiencyKiBPerStream = define(Query{Name: "efficiency.kib_per_open_stream", Title: "KiB/open stream", Unit: UnitCount, Better: "lower",
 		Expr: kibPerOpenStream(efficiencyOnly), Help: "Resident memory added by the load (peak minus the window's lowest RSS) per stream open at the peak (KiB)."})
 	EfficiencyAddedTTFTP50 = define(Query{Name: "efficiency.added_ttft_p50_ms", Title: "+ttft p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricTTFT, 0.5), Help: "Median time to first token through the proxy minus the same load sent straight to the stub."})
+		Expr: addedMs(metricname.TimeToFirstToken, 0.5), Help: "Median time to first token through the proxy minus the same load sent straight to the stub."})
 	EfficiencyAddedTTFTP99 = define(Query{Name: "efficiency.added_ttft_p99_ms", Title: "+ttft p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricTTFT, 0.99), Help: "p99 time to first token through the proxy minus direct's."})
+		Expr: addedMs(metricname.TimeToFirstToken, 0.99), Help: "p99 time to first token through the proxy minus direct's."})
 	EfficiencyAddedGapP50 = define(Query{Name: "efficiency.added_gap_p50_ms", Title: "+gap p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricGap, 0.5), Help: "Median gap between events through the proxy minus direct's."})
+		Expr: addedMs(metricname.EventGap, 0.5), Help: "Median gap between events through the proxy minus direct's."})
 	EfficiencyAddedGapP99 = define(Query{Name: "efficiency.added_gap_p99_ms", Title: "+gap p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricGap, 0.99), Help: "p99 gap between events through the proxy minus direct's."})
+		Expr: addedMs(metricname.EventGap, 0.99), Help: "p99 gap between events through the proxy minus direct's."})
 	EfficiencyAddedDurationP50 = define(Query{Name: "efficiency.added_duration_p50_ms", Title: "+dur p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricDuration, 0.5), Help: "Median whole-stream duration through the proxy minus direct's."})
+		Expr: addedMs(metricname.K6HTTPReqDuration, 0.5), Help: "Median whole-stream duration through the proxy minus direct's."})
 	EfficiencyAddedDurationP99 = define(Query{Name: "efficiency.added_duration_p99_ms", Title: "+dur p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricDuration, 0.99), Help: "p99 whole-stream duration through the proxy minus direct's."})
+		Expr: addedMs(metricname.K6HTTPReqDuration, 0.99), Help: "p99 whole-stream duration through the proxy minus direct's."})
 	EfficiencyFailPercent = define(Query{Name: "efficiency.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
 		Expr: failPercent(efficiencyOnly), Help: "Share of failed iterations in the fixed-rate scenario."})
 )

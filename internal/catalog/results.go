@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // The writeup's results table: one value per (server, scenario) of one run, computed over
 // $__range (the whole run) at its end. Columns: req/s, avg ms, p95 ms, max ms, cpu avg %,
@@ -14,7 +18,7 @@ import "fmt"
 // elapsed gauge, over the seconds it pushed k6_vus (one sample a second).
 func reqPerSecond(s scope) string {
 	k6 := func(p pick) string {
-		return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", p(metricRequests)), perRun, k6Seconds(s.load(metricVUs)))
+		return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", p(metricname.K6HTTPReqs)), perRun, k6Seconds(s.load(metricname.K6VUs)))
 	}
 	return s.cell(throughputOf(k6))
 }
@@ -44,7 +48,7 @@ var (
 	ResultsAvgMs = define(Query{Name: "results.avg_ms", Title: "avg ms", Unit: UnitMillis, Better: "lower",
 		Expr: durationAvgMs(allScenarios), Help: "Mean whole-stream duration (http_req_duration): exact, from the histogram's sum and count."})
 	ResultsP95Ms = define(Query{Name: "results.p95_ms", Title: "p95 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(allScenarios, metricDuration, 0.95), Help: "95th percentile of whole-stream duration, from the native histogram (±1.1 %)."})
+		Expr: quantileMs(allScenarios, metricname.K6HTTPReqDuration, 0.95), Help: "95th percentile of whole-stream duration, from the native histogram (±1.1 %)."})
 	ResultsMaxMs = define(Query{Name: "results.max_ms", Title: "max ms", Unit: UnitMillis, Better: "lower",
 		Expr: durationMaxMs(allScenarios), Help: "Longest whole-stream duration: exact for ssebench load."})
 	ResultsCPUPercent = define(Query{Name: "results.cpu_percent", Title: "cpu avg %", Unit: UnitPercent, Better: "lower",

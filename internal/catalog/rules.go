@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Recording and alerting rules (rendered into prometheus/rules/ssebench.yml by
@@ -131,13 +133,13 @@ func RunsOf(live string) string     { return withOp(FinalOf(live), "count"+Basel
 func bySeries(expr string) string { return fmt.Sprintf("max by (server, scenario) (%s)", expr) }
 
 // loadElapsed is the seconds since each (server, scenario)'s load run started.
-var loadElapsed = bySeries(metricElapsed)
+var loadElapsed = bySeries(metricname.LoadElapsed)
 
 // liveK6Rate is the throughput of a k6 run, which sends no elapsed gauge: while it runs
 // its length is unknown, so the rate over the run window.
 var liveK6Rate runValue = func(p pick) string {
 	return fmt.Sprintf(`%s and on (%s) %s`,
-		byRun("sum", fmt.Sprintf("rate(%s[%s])", metricRequests, RunWindow)), perRun, p(metricVUs))
+		byRun("sum", fmt.Sprintf("rate(%s[%s])", metricname.K6HTTPReqs, RunWindow)), perRun, p(metricname.K6VUs))
 }
 
 var runThroughput = throughputOf(liveK6Rate)
@@ -148,10 +150,10 @@ var (
 		Expr: bySeries(runThroughput(livePick)),
 		Help: "Requests over elapsed seconds since the load run started (k6 without the elapsed gauge: rate over the run window)."})
 	RuleRunLatencyP95 = define(Query{Name: "rules.run_latency_p95", Title: "Run p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(quantileOf(0.95, metricDuration)(livePick)),
+		Expr: bySeries(quantileOf(0.95, metricname.K6HTTPReqDuration)(livePick)),
 		Help: "95th percentile of whole-stream duration since the load run started (cumulative native histogram)."})
 	RuleRunTTFTP95 = define(Query{Name: "rules.run_ttft_p95", Title: "Run time-to-first-token p95 so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(quantileOf(0.95, metricTTFT)(livePick)),
+		Expr: bySeries(quantileOf(0.95, metricname.TimeToFirstToken)(livePick)),
 		Help: "95th percentile of time to first token since the load run started."})
 	RuleRunFailed = define(Query{Name: "rules.run_failed_ratio", Title: "Run failed ratio so far", Unit: UnitRatio, Better: "lower",
 		Expr: bySeries(failedRatio(livePick)),
@@ -160,10 +162,10 @@ var (
 		Expr: bySeries(firstTokenShare(livePick)),
 		Help: "Median time to first token over median stream duration: near 1 when the proxy buffers the stream."})
 	RuleRunGapP99 = define(Query{Name: "rules.run_event_gap_p99", Title: "Run p99 gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(quantileOf(0.99, metricGap)(livePick)),
+		Expr: bySeries(quantileOf(0.99, metricname.EventGap)(livePick)),
 		Help: "99th percentile of the gaps between consecutive events since the load run started."})
 	RuleRunGapP50 = define(Query{Name: "rules.run_event_gap_p50", Title: "Run median gap between events so far", Unit: UnitSeconds, Better: "lower",
-		Expr: bySeries(quantileOf(0.5, metricGap)(livePick)),
+		Expr: bySeries(quantileOf(0.5, metricname.EventGap)(livePick)),
 		Help: "Median gap between events: the pace the upstream sets, against which stalls are judged."})
 	RuleRunGapStallShare = define(Query{Name: "rules.run_event_gap_stalled", Title: "Run share of stalled gaps so far", Unit: UnitRatio, Better: "lower",
 		Expr: bySeries(gapStallShare(livePick)),
@@ -195,14 +197,14 @@ type liveRule struct {
 var liveRules = []liveRule{
 	{LoadCPUSeries, RuleLoadCPU, false, nil},
 	{TrendThroughputSeries, RuleRunThroughput, true, runThroughput},
-	{TrendLatencyP95Series, RuleRunLatencyP95, true, quantileOf(0.95, metricDuration)},
+	{TrendLatencyP95Series, RuleRunLatencyP95, true, quantileOf(0.95, metricname.K6HTTPReqDuration)},
 	{TrendCPUSeries, RuleRunCPU, true, nil},
 	{TrendMemoryPeakSeries, RuleRunMemoryPeak, true, nil},
 	{RunFailedSeries, RuleRunFailed, false, failedRatio},
-	{RunTTFTP95Series, RuleRunTTFTP95, false, quantileOf(0.95, metricTTFT)},
+	{RunTTFTP95Series, RuleRunTTFTP95, false, quantileOf(0.95, metricname.TimeToFirstToken)},
 	{RunFirstTokenShareSeries, RuleRunFirstTokenShare, false, firstTokenShare},
-	{RunGapP99Series, RuleRunGapP99, false, quantileOf(0.99, metricGap)},
-	{RunGapP50Series, RuleRunGapP50, false, quantileOf(0.5, metricGap)},
+	{RunGapP99Series, RuleRunGapP99, false, quantileOf(0.99, metricname.EventGap)},
+	{RunGapP50Series, RuleRunGapP50, false, quantileOf(0.5, metricname.EventGap)},
 	{RunGapStallShareSeries, RuleRunGapStallShare, false, gapStallShare},
 }
 
@@ -249,8 +251,8 @@ func runsQuery(live liveRule) Query {
 
 // RuleRunEnd records the testid of each run as it ends (see RunEndSeries).
 var RuleRunEnd = define(Query{Name: "rules.run_end", Title: "Run end", Unit: UnitSeconds,
-	Expr: fmt.Sprintf(`max by (%s) (k6_vus offset %s) * 0 + time() and on (server, scenario) %s`,
-		perRun, endOffset, FinalOf(TrendThroughputSeries)),
+	Expr: fmt.Sprintf(`max by (%s) (%s offset %s) * 0 + time() and on (server, scenario) %s`,
+		perRun, metricname.K6VUs, endOffset, FinalOf(TrendThroughputSeries)),
 	Help: "One sample per load run at its end, labelled with its testid, valued with the end time."})
 
 // RecordingRule is one `record:` entry.

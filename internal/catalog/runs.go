@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // Finding a run: the Trends dashboard's "Runs" table lists every testid of its time range
 // with the window of its whole run (every trial), so that a click opens the Run dashboard
@@ -18,7 +22,7 @@ var loadRunEnd = fmt.Sprintf(`last_over_time(%s[$__range])`, RunEndSeries)
 
 // loadRunStart is each load run's start time (s): its end minus its length.
 var loadRunStart = fmt.Sprintf(`%s - on (%s) (%s or %s)`, loadRunEnd, perRun,
-	byRun("max", fmt.Sprintf("max_over_time(%s[$__range])", metricElapsed)), k6Seconds(metricVUs))
+	byRun("max", fmt.Sprintf("max_over_time(%s[$__range])", metricname.LoadElapsed)), k6Seconds(metricname.K6VUs))
 
 // ofRun labels a per-testid vector with its run id (the testid without its -tN suffix).
 func ofRun(perTestID string) string {
@@ -45,5 +49,5 @@ var RunsColumns = []Query{RunsFromMs, RunsToMs}
 // VarExporterServers is the source of the Servers dashboard's server variable: every
 // process the exporter watches (the servers and the direct reference's stub).
 var VarExporterServers = define(Query{Name: "vars.exporter_servers", Title: "Servers the exporter watches", Unit: UnitCount,
-	Expr: `ssebench_process_up`,
+	Expr: metricname.ProcessUp,
 	Help: "The exporter publishes ssebench_process_up for every process it watches: the source of the Servers dashboard's server variable."})

@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Run values: each figure of a load run is written once, here, as PromQL over a pick that
@@ -47,25 +49,6 @@ func (s scope) resultsPick(metric string, matchers ...string) string {
 	return fmt.Sprintf("last_over_time(%s[$__range])", s.load(metric, matchers...))
 }
 
-// Load-generator series the run values read.
-const (
-	metricRequests   = "k6_http_reqs_total"
-	metricIterations = "k6_iterations_total"
-	metricFailed     = "ssebench_iterations_failed_total"
-	metricElapsed    = "ssebench_load_elapsed_seconds"
-	metricVUs        = "k6_vus"
-	// MetricVUsMax is k6's gauge of allocated VUs, which every load run pushes.
-	MetricVUsMax         = "k6_vus_max"
-	metricChecks         = "k6_checks_rate"
-	metricDurationMax    = "ssebench_http_req_duration_max_seconds"
-	metricTTFT           = "ssebench_time_to_first_token_seconds"
-	metricDuration       = "k6_http_req_duration_seconds"
-	metricGap            = "ssebench_event_gap_seconds"
-	metricProcessCPU     = "ssebench_process_cpu_seconds_total"
-	metricProcessRSSPeak = "ssebench_process_resident_memory_peak_bytes"
-	metricProcessRSS     = "ssebench_process_resident_memory_bytes"
-)
-
 // quantileOf is a run's q-quantile of a native histogram the load generator keeps
 // cumulative from the run's start.
 func quantileOf(q float64, metric string) runValue {
@@ -78,7 +61,7 @@ func quantileOf(q float64, metric string) runValue {
 func throughputOf(k6Rate runValue) runValue {
 	return func(p pick) string {
 		return fmt.Sprintf(`%s / on (%s) (%s > 0) or %s`,
-			byRun("sum", p(metricRequests)), perRun, byRun("max", p(metricElapsed)), k6Rate(p))
+			byRun("sum", p(metricname.K6HTTPReqs)), perRun, byRun("max", p(metricname.LoadElapsed)), k6Rate(p))
 	}
 }
 
@@ -92,41 +75,41 @@ func k6Seconds(vus string) string {
 // k6, which has no such counter, it falls back to the share of streams without [DONE].
 var failedRatio runValue = func(p pick) string {
 	return fmt.Sprintf(`%s / on (%s) (%s > 0) or (1 - %s)`,
-		byRun("sum", p(metricFailed)), perRun, byRun("sum", p(metricIterations)),
-		byRun("min", p(metricChecks, fmt.Sprintf(`check="%s"`, CheckDone))))
+		byRun("sum", p(metricname.IterationsFailed)), perRun, byRun("sum", p(metricname.K6Iterations)),
+		byRun("min", p(metricname.K6Checks, fmt.Sprintf(`check="%s"`, CheckDone))))
 }
 
 // durationMean is exact: the histogram's sum over its count.
 var durationMean runValue = func(p pick) string {
-	return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", "histogram_sum("+p(metricDuration)+")"), perRun,
-		byRun("sum", "histogram_count("+p(metricDuration)+")"))
+	return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", "histogram_sum("+p(metricname.K6HTTPReqDuration)+")"), perRun,
+		byRun("sum", "histogram_count("+p(metricname.K6HTTPReqDuration)+")"))
 }
 
 // durationMax is exact for ssebench load; for k6, which sends no maximum, it falls back to
 // the upper bound of the highest histogram bucket.
 var durationMax runValue = func(p pick) string {
-	return fmt.Sprintf(`%s or %s`, byRun("max", p(metricDurationMax)), quantileOf(1, metricDuration)(p))
+	return fmt.Sprintf(`%s or %s`, byRun("max", p(metricname.HTTPReqDurationMax)), quantileOf(1, metricname.K6HTTPReqDuration)(p))
 }
 
 // firstTokenShare is the median time to first token over the median stream duration:
 // near 1 when the proxy buffers the stream.
 var firstTokenShare runValue = func(p pick) string {
-	return fmt.Sprintf(`%s / on (%s) %s`, quantileOf(0.5, metricTTFT)(p), perRun, quantileOf(0.5, metricDuration)(p))
+	return fmt.Sprintf(`%s / on (%s) %s`, quantileOf(0.5, metricname.TimeToFirstToken)(p), perRun, quantileOf(0.5, metricname.K6HTTPReqDuration)(p))
 }
 
 // gapStallShare is the share of gaps between events longer than the stall floor.
 var gapStallShare runValue = func(p pick) string {
-	return fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", p(metricGap)))
+	return fmt.Sprintf("histogram_fraction(%g, +Inf, %s)", Thresholds.GapP99FloorSeconds, byRun("sum", p(metricname.EventGap)))
 }
 
 // Per-server figures of the exporter, which knows processes, not runs: scope.duringLoad
 // attributes them to the scenario that was loading the server.
 func serverCPU(s scope) string {
-	return fmt.Sprintf(`sum by (server) (irate(%s[5s]))`, s.process(metricProcessCPU))
+	return fmt.Sprintf(`sum by (server) (irate(%s[5s]))`, s.process(metricname.ProcessCPU))
 }
 
 func serverPeakRSS(s scope) string {
-	return fmt.Sprintf(`max by (server) (%s)`, s.process(metricProcessRSSPeak))
+	return fmt.Sprintf(`max by (server) (%s)`, s.process(metricname.ProcessRSSPeak))
 }
 
 // cell is a run value as a results-table cell: one value per (server, scenario) of the

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Scenario names of the writeup, as the scenario file k6/scenarios.json defines them.
@@ -85,7 +86,7 @@ func (s scope) process(metric string) string {
 // its end. Multiplying a per-server exporter series by it attributes the series to the
 // scenario that was running, which is how pidstat's window is rebuilt from PromQL.
 func (s scope) active() string {
-	return fmt.Sprintf(`(max by (%s) (%s) * 0 + 1)`, s.by(), s.load("k6_vus"))
+	return fmt.Sprintf(`(max by (%s) (%s) * 0 + 1)`, s.by(), s.load(metricname.K6VUs))
 }
 
 // duringLoad restricts a per-server expression to the scope's active windows, labelled by scenario.

@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // The sweep's latency–throughput curve: one row per (server, step), the step's scenario
 // label being "sweep-<offered rate>", all under the run's sweep testid.
@@ -13,13 +17,13 @@ var sweepSteps = scope{serverVar: "$server"}
 // Sweep-curve columns.
 var (
 	SweepTTFTP50 = define(Query{Name: "sweep.ttft_p50_ms", Title: "ttft p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(sweepSteps, metricTTFT, 0.5), Help: "Median time to first token of each sweep step."})
+		Expr: quantileMs(sweepSteps, metricname.TimeToFirstToken, 0.5), Help: "Median time to first token of each sweep step."})
 	SweepTTFTP99 = define(Query{Name: "sweep.ttft_p99_ms", Title: "ttft p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(sweepSteps, metricTTFT, 0.99), Help: "p99 time to first token of each sweep step: what the SLO bounds."})
+		Expr: quantileMs(sweepSteps, metricname.TimeToFirstToken, 0.99), Help: "p99 time to first token of each sweep step: what the SLO bounds."})
 	SweepDurationP50 = define(Query{Name: "sweep.duration_p50_ms", Title: "dur p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(sweepSteps, metricDuration, 0.5), Help: "Median whole-stream duration of each sweep step."})
+		Expr: quantileMs(sweepSteps, metricname.K6HTTPReqDuration, 0.5), Help: "Median whole-stream duration of each sweep step."})
 	SweepDurationP99 = define(Query{Name: "sweep.duration_p99_ms", Title: "dur p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(sweepSteps, metricDuration, 0.99), Help: "p99 whole-stream duration of each sweep step."})
+		Expr: quantileMs(sweepSteps, metricname.K6HTTPReqDuration, 0.99), Help: "p99 whole-stream duration of each sweep step."})
 )
 
 // SweepReqPerSecond is each step's achieved rate: the results table's own req/s, whose
@@ -31,21 +35,19 @@ var SweepColumns = []Query{ResultsReqPerSecond, SweepTTFTP50, SweepTTFTP99, Swee
 
 // The sweep's verdict as the runner judged it, pushed once under the sweep's testid
 // (<run>-sweep) when it ends, so that `ssebench report` redraws the capacities from stored
-// data: one sample per server of its capacity, labelled with what stopped it, and one of the
-// SLO it was judged by.
+// data: one sample per server of its capacity (metricname.SweepCapacity), labelled with what
+// stopped it, and one of the SLO it was judged by (metricname.SweepSLOBound).
 const (
-	MetricSweepCapacity = "ssebench_sweep_capacity_streams_per_second"
-	MetricSweepSLOBound = "ssebench_sweep_slo_ttft_p99_seconds"
 	// SweepLimitLabel says what stopped a server's sweep: proxy, harness or max rate.
 	SweepLimitLabel = "limit"
 )
 
 // SweepCapacity is each server's capacity under the SLO, labelled with its limit.
 var SweepCapacity = define(Query{Name: "sweep.capacity", Title: "capacity streams/s", Unit: UnitReqPerSec, Better: "higher",
-	Expr: fmt.Sprintf(`max by (server, %s) (last_over_time(%s{testid="$testid"}[$__range]))`, SweepLimitLabel, MetricSweepCapacity),
+	Expr: fmt.Sprintf(`max by (server, %s) (last_over_time(%s{testid="$testid"}[$__range]))`, SweepLimitLabel, metricname.SweepCapacity),
 	Help: "The highest offered rate each server kept within the SLO (no failure, no dropped iteration, p99 TTFT within the bound), as the sweep judged it; the limit label says what stopped it."})
 
 // SweepSLOBoundMs is the SLO's p99 TTFT bound the sweep judged every step by.
 var SweepSLOBoundMs = define(Query{Name: "sweep.slo_ttft_p99_ms", Title: "SLO p99 TTFT ms", Unit: UnitMillis,
-	Expr: fmt.Sprintf(`1000 * max(last_over_time(%s{testid="$testid"}[$__range]))`, MetricSweepSLOBound),
+	Expr: fmt.Sprintf(`1000 * max(last_over_time(%s{testid="$testid"}[$__range]))`, metricname.SweepSLOBound),
 	Help: "The sweep's SLO: direct's p99 TTFT at the first step plus the margin."})

@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
 
 // Over-the-run series, for range queries: one line per server and scenario.
 
@@ -15,27 +19,27 @@ func quantileOverTime(q float64, metric string) string {
 
 var (
 	SeriesVUs = define(Query{Name: "series.vus", Title: "Virtual users", Unit: UnitCount,
-		Expr: fmt.Sprintf(`sum by (server, scenario) (%s)`, allScenarios.load("k6_vus")), Help: "Active VUs of the load generator."})
+		Expr: fmt.Sprintf(`sum by (server, scenario) (%s)`, allScenarios.load(metricname.K6VUs)), Help: "Active VUs of the load generator."})
 	SeriesReqPerSecond = define(Query{Name: "series.req_per_second", Title: "Requests per second", Unit: UnitReqPerSec, Better: "higher",
-		Expr: rateOf("k6_http_reqs_total"), Help: "Request rate."})
+		Expr: rateOf(metricname.K6HTTPReqs), Help: "Request rate."})
 	SeriesP95 = define(Query{Name: "series.p95_ms", Title: "p95 stream duration", Unit: UnitMillis, Better: "lower",
-		Expr: quantileOverTime(0.95, "k6_http_req_duration_seconds"), Help: "95th percentile of whole-stream duration over the rate interval."})
+		Expr: quantileOverTime(0.95, metricname.K6HTTPReqDuration), Help: "95th percentile of whole-stream duration over the rate interval."})
 	SeriesTTFT = define(Query{Name: "series.ttft_p95_ms", Title: "p95 time to first token", Unit: UnitMillis, Better: "lower",
-		Expr: quantileOverTime(0.95, "ssebench_time_to_first_token_seconds"), Help: "Request sent to first data event, 95th percentile."})
+		Expr: quantileOverTime(0.95, metricname.TimeToFirstToken), Help: "Request sent to first data event, 95th percentile."})
 	SeriesGapP99 = define(Query{Name: "series.event_gap_p99_ms", Title: "p99 gap between events", Unit: UnitMillis, Better: "lower",
-		Expr: quantileOverTime(0.99, "ssebench_event_gap_seconds"), Help: "99th percentile of the gaps between consecutive events: Nagle stalls show here."})
+		Expr: quantileOverTime(0.99, metricname.EventGap), Help: "99th percentile of the gaps between consecutive events: Nagle stalls show here."})
 	SeriesFailures = define(Query{Name: "series.failures_per_second", Title: "Failed iterations per second", Unit: UnitReqPerSec, Better: "lower",
-		Expr: rateOf("ssebench_iterations_failed_total") + " or " +
-			fmt.Sprintf(`sum by (server, scenario) (rate(%s[$__rate_interval]))`, allScenarios.load("k6_http_reqs_total", `expected_response="false"`)),
+		Expr: rateOf(metricname.IterationsFailed) + " or " +
+			fmt.Sprintf(`sum by (server, scenario) (rate(%s[$__rate_interval]))`, allScenarios.load(metricname.K6HTTPReqs, `expected_response="false"`)),
 		Help: "Iterations with a transport error or a failed check; for real-k6 data, which has no such counter, requests outside the expected responses."})
 	SeriesCPU = define(Query{Name: "series.cpu_percent", Title: "Server CPU", Unit: UnitPercent, Better: "lower",
-		Expr: `100 * sum by (server) (rate(ssebench_process_cpu_seconds_total{server=~"$server"}[$__rate_interval]))`,
+		Expr: fmt.Sprintf(`100 * sum by (server) (rate(%s{server=~"$server"}[$__rate_interval]))`, metricname.ProcessCPU),
 		Help: "CPU of each server process (100 = one core)."})
 	SeriesRSS = define(Query{Name: "series.rss_mib", Title: "Server resident memory", Unit: UnitMiB, Better: "lower",
-		Expr: `max by (server) (ssebench_process_resident_memory_bytes{server=~"$server"}) / 1048576`,
+		Expr: fmt.Sprintf(`max by (server) (%s{server=~"$server"}) / 1048576`, metricname.ProcessRSS),
 		Help: "Resident set of each server process (MiB)."})
 	SeriesTCP = define(Query{Name: "series.tcp_connections", Title: "TCP connections on the server's port", Unit: UnitCount,
-		Expr: `sum by (server, state) (ssebench_server_tcp_connections{server=~"$server"})`,
+		Expr: fmt.Sprintf(`sum by (server, state) (%s{server=~"$server"})`, metricname.ServerTCPConnections),
 		Help: "Connections on each server's listening port, by TCP state."})
 )
 
@@ -43,42 +47,42 @@ var (
 // series both k6's remote-write output and ssebench load send.
 var (
 	SeriesChecks = define(Query{Name: "series.checks_rate", Title: "Checks passed", Unit: UnitRatio, Better: "higher",
-		Expr: fmt.Sprintf(`min by (server, scenario, check) (%s)`, allScenarios.load("k6_checks_rate")),
+		Expr: fmt.Sprintf(`min by (server, scenario, check) (%s)`, allScenarios.load(metricname.K6Checks)),
 		Help: "Share of each check passed so far in the load run (status is 200; stream ended with [DONE])."})
 	SeriesDataReceived = define(Query{Name: "series.data_received_bytes_per_second", Title: "Data received", Unit: UnitBytesRate,
-		Expr: rateOf("k6_data_received_total"), Help: "Bytes the load generator received per second, headers and SSE frames included."})
+		Expr: rateOf(metricname.K6DataReceived), Help: "Bytes the load generator received per second, headers and SSE frames included."})
 	SeriesDataSent = define(Query{Name: "series.data_sent_bytes_per_second", Title: "Data sent", Unit: UnitBytesRate,
-		Expr: rateOf("k6_data_sent_total"), Help: "Bytes the load generator sent per second (the requests)."})
+		Expr: rateOf(metricname.K6DataSent), Help: "Bytes the load generator sent per second (the requests)."})
 	SeriesDropped = define(Query{Name: "series.dropped_iterations_per_second", Title: "Dropped iterations per second", Unit: UnitReqPerSec, Better: "lower",
-		Expr: rateOf("k6_dropped_iterations_total"), Help: "Arrival-rate iterations that could not start on time (no free VU): the load generator, not the server, was short."})
+		Expr: rateOf(metricname.K6DroppedIterations), Help: "Arrival-rate iterations that could not start on time (no free VU): the load generator, not the server, was short."})
 	SeriesIterationP95 = define(Query{Name: "series.iteration_duration_p95_ms", Title: "p95 iteration duration", Unit: UnitMillis, Better: "lower",
-		Expr: quantileOverTime(0.95, "k6_iteration_duration_seconds"), Help: "95th percentile of one whole iteration (request, stream, checks)."})
+		Expr: quantileOverTime(0.95, metricname.K6IterationDuration), Help: "95th percentile of one whole iteration (request, stream, checks)."})
 	SeriesWaitingP95 = define(Query{Name: "series.http_req_waiting_p95_ms", Title: "p95 time to first byte", Unit: UnitMillis, Better: "lower",
-		Expr: quantileOverTime(0.95, "k6_http_req_waiting_seconds"), Help: "http_req_waiting: request sent to the first response byte (the headers), 95th percentile."})
+		Expr: quantileOverTime(0.95, metricname.K6HTTPReqWaiting), Help: "http_req_waiting: request sent to the first response byte (the headers), 95th percentile."})
 	SeriesReqByExpected = define(Query{Name: "series.req_per_second_by_expected_response", Title: "Requests per second by expected_response", Unit: UnitReqPerSec,
-		Expr: fmt.Sprintf(`sum by (server, scenario, expected_response) (rate(%s[$__rate_interval]))`, allScenarios.load("k6_http_reqs_total")),
+		Expr: fmt.Sprintf(`sum by (server, scenario, expected_response) (rate(%s[$__rate_interval]))`, allScenarios.load(metricname.K6HTTPReqs)),
 		Help: "Requests split by k6's expected_response label: false for statuses outside 200-399 and transport errors."})
 )
 
 // The exporter's view of each server process and of itself, and the stream probe over time.
 var (
 	SeriesThreads = define(Query{Name: "series.threads", Title: "Server threads", Unit: UnitCount,
-		Expr: `max by (server) (ssebench_process_threads{server=~"$server"})`, Help: "Threads of each server process."})
+		Expr: fmt.Sprintf(`max by (server) (%s{server=~"$server"})`, metricname.ProcessThreads), Help: "Threads of each server process."})
 	SeriesOpenFDs = define(Query{Name: "series.open_fds", Title: "Server open file descriptors", Unit: UnitCount,
-		Expr: `max by (server) (ssebench_process_open_fds{server=~"$server"})`, Help: "Open descriptors of each server process: sockets to clients and to the upstream, mostly."})
+		Expr: fmt.Sprintf(`max by (server) (%s{server=~"$server"})`, metricname.ProcessOpenFDs), Help: "Open descriptors of each server process: sockets to clients and to the upstream, mostly."})
 	SeriesContextSwitches = define(Query{Name: "series.context_switches_per_second", Title: "Server context switches per second", Unit: UnitCount,
-		Expr: `sum by (server, kind) (rate(ssebench_process_context_switches_total{server=~"$server"}[$__rate_interval]))`,
+		Expr: fmt.Sprintf(`sum by (server, kind) (rate(%s{server=~"$server"}[$__rate_interval]))`, metricname.ProcessContextSwitches),
 		Help: "Voluntary (waiting on I/O or a lock) and involuntary (preempted) switches of the server's threads."})
 	SeriesRestarts = define(Query{Name: "series.process_restarts", Title: "Server process restarts seen", Unit: UnitCount,
-		Expr: `max by (server) (ssebench_process_restarts_total{server=~"$server"})`, Help: "Changes of a server's process identity (PID, start time) the exporter saw: a crash-and-restart shows here."})
+		Expr: fmt.Sprintf(`max by (server) (%s{server=~"$server"})`, metricname.ProcessRestarts), Help: "Changes of a server's process identity (PID, start time) the exporter saw: a crash-and-restart shows here."})
 	SeriesCollectorSuccess = define(Query{Name: "series.exporter_collector_success", Title: "Exporter collectors healthy", Unit: UnitCount, Better: "higher",
-		Expr: `min by (collector) (ssebench_exporter_collector_success)`, Help: "1 when each collector's last scrape had no error: 0 means missing CPU, memory or TCP figures."})
+		Expr: fmt.Sprintf(`min by (collector) (%s)`, metricname.ExporterCollectorSuccess), Help: "1 when each collector's last scrape had no error: 0 means missing CPU, memory or TCP figures."})
 	SeriesCollectorDuration = define(Query{Name: "series.exporter_collector_duration_ms", Title: "Exporter collector duration", Unit: UnitMillis, Better: "lower",
-		Expr: `1000 * max by (collector) (ssebench_exporter_collector_duration_seconds)`, Help: "How long each collector's last scrape took: the exporter's own cost."})
+		Expr: fmt.Sprintf(`1000 * max by (collector) (%s)`, metricname.ExporterCollectorDuration), Help: "How long each collector's last scrape took: the exporter's own cost."})
 	SeriesProbeSuccess = define(Query{Name: "series.probe_success", Title: "Stream probe success", Unit: UnitCount, Better: "higher",
-		Expr: `min by (server) (probe_success{job="sse-probe", server=~"$server"})`, Help: "Each probe of each server over time: 1 for a correct, unbuffered stream without stalls."})
+		Expr: fmt.Sprintf(`min by (server) (%s{job="sse-probe", server=~"$server"})`, metricname.ProbeSuccess), Help: "Each probe of each server over time: 1 for a correct, unbuffered stream without stalls."})
 	SeriesProbeFirstEvent = define(Query{Name: "series.probe_first_event_ms", Title: "Stream probe: time to first event", Unit: UnitMillis, Better: "lower",
-		Expr: `1000 * max by (server) (probe_sse_time_to_first_event_seconds{job="sse-probe", server=~"$server"})`, Help: "Each probe's request to first complete event, through each server."})
+		Expr: fmt.Sprintf(`1000 * max by (server) (%s{job="sse-probe", server=~"$server"})`, metricname.ProbeTimeToFirstEvent), Help: "Each probe's request to first complete event, through each server."})
 )
 
 // Streaming health: a proxy that buffers delivers the first token with the last; one that
@@ -87,35 +91,37 @@ var (
 	HealthFirstTokenShare = define(Query{Name: "health.first_token_share", Title: "Time to first token / stream duration (median)", Unit: UnitRatio, Better: "lower",
 		Expr: fmt.Sprintf(`histogram_quantile(0.5, sum by (server, scenario) (rate(%s[$__rate_interval])))
 			/ histogram_quantile(0.5, sum by (server, scenario) (rate(%s[$__rate_interval])))`,
-			allScenarios.load("ssebench_time_to_first_token_seconds"), allScenarios.load("k6_http_req_duration_seconds")),
+			allScenarios.load(metricname.TimeToFirstToken), allScenarios.load(metricname.K6HTTPReqDuration)),
 		Help: "Near 1 means the first token arrives with the last: the proxy buffers the stream."})
 	HealthMaxGap = define(Query{Name: "health.event_gap_max_ms", Title: "Largest gap between events", Unit: UnitMillis, Better: "lower",
-		Expr: fmt.Sprintf(`1000 * max by (server, scenario) (%s)`, allScenarios.load("ssebench_event_gap_max_seconds")),
+		Expr: fmt.Sprintf(`1000 * max by (server, scenario) (%s)`, allScenarios.load(metricname.EventGapMax)),
 		Help: "The largest gap between two events seen so far in the load run (exact)."})
 	HealthProbeSuccess = define(Query{Name: "health.probe_success", Title: "Stream probe success", Unit: UnitCount, Better: "higher",
-		Expr: `min by (server) (min_over_time((probe_success{job="sse-probe", server=~"$server"}
-			unless on (server, instance) probe_sse_failure{job="sse-probe", reason="connect"} == 1)[$__range:$__interval]))`,
+		Expr: fmt.Sprintf(`min by (server) (min_over_time((%s{job="sse-probe", server=~"$server"}
+			unless on (server, instance) %s{job="sse-probe", reason="connect"} == 1)[$__range:$__interval]))`,
+			metricname.ProbeSuccess, metricname.ProbeFailure),
 		Help: "1 when every probe of the time range saw a correct, unbuffered stream without stalls. Probes that could not connect (the server stopped between scenarios, its probe not yet retired) do not count."})
 	HealthProbeMaxGap = define(Query{Name: "health.probe_max_gap_ms", Title: "Probe: largest gap between events", Unit: UnitMillis, Better: "lower",
-		Expr: `1000 * max by (server) (probe_sse_max_event_gap_seconds{job="sse-probe", server=~"$server"})`,
+		Expr: fmt.Sprintf(`1000 * max by (server) (%s{job="sse-probe", server=~"$server"})`, metricname.ProbeMaxEventGap),
 		Help: "Largest gap the probe saw; far above the stub's inter-token delay means a Nagle stall."})
 	HealthProbeFirstEvent = define(Query{Name: "health.probe_first_event_share", Title: "Probe: first event / stream duration", Unit: UnitRatio, Better: "lower",
-		Expr: `max by (server) (probe_sse_time_to_first_event_seconds{job="sse-probe", server=~"$server"} / probe_sse_stream_duration_seconds{job="sse-probe", server=~"$server"})`,
+		Expr: fmt.Sprintf(`max by (server) (%s{job="sse-probe", server=~"$server"} / %s{job="sse-probe", server=~"$server"})`,
+			metricname.ProbeTimeToFirstEvent, metricname.ProbeStreamDuration),
 		Help: "Near 1 means the probe's first event came with the last: buffering."})
 )
 
 // RunInfo is the machine and versions of one run, as the writeup's Machine table shows them.
 var RunInfo = define(Query{Name: "info.run", Title: "Machine", Unit: UnitCount,
-	Expr: `max by (testid, cpu_model, cpus, memory_bytes, os, kernel, go_version, bun_version, rust_version, git_commit) (last_over_time(ssebench_run_info{testid="$testid"}[$__range]))`,
+	Expr: fmt.Sprintf(`max by (testid, cpu_model, cpus, memory_bytes, os, kernel, go_version, bun_version, rust_version, git_commit) (last_over_time(%s{testid="$testid"}[$__range]))`, metricname.RunInfo),
 	Help: "One series per run carrying the machine, OS and toolchain versions as labels."})
 
 // ServersOfRun lists the servers a run measured (for report headings and Grafana variables).
 var ServersOfRun = define(Query{Name: "info.servers", Title: "Servers", Unit: UnitCount,
-	Expr: `max by (server, scenario) (max_over_time(k6_vus_max{testid="$testid"}[$__range]))`,
+	Expr: fmt.Sprintf(`max by (server, scenario) (max_over_time(%s{testid="$testid"}[$__range]))`, metricname.K6VUsMax),
 	Help: "Each (server, scenario) the run loaded, with its largest VU count."})
 
 // ProcessWatched is 1 per server whose process the exporter finds; the runner waits for it
 // before loading a server, so that CPU and memory cover the whole scenario.
 var ProcessWatched = define(Query{Name: "health.process_watched", Title: "Process found by the exporter", Unit: UnitCount,
-	Expr: `max by (server) (last_over_time(ssebench_process_up{server=~"$server"}[2s]))`,
+	Expr: fmt.Sprintf(`max by (server) (last_over_time(%s{server=~"$server"}[2s]))`, metricname.ProcessUp),
 	Help: "1 when the exporter has found the server's process in its last scrape."})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/stats"
 )
 
@@ -33,7 +34,7 @@ const RunOfTestIDRegex = "/^(.+?)(?:" + TrialSuffixPattern + ")?$/"
 // VarRunOfTestID is the source of the run variable: the testid's own load series, whose
 // testid label the variable's regex (RunOfTestIDRegex) cuts down to the run id.
 var VarRunOfTestID = define(Query{Name: "vars.run", Title: "Run of the testid", Unit: UnitCount,
-	Expr: `k6_http_reqs_total{testid="$testid"}`,
+	Expr: metricname.K6HTTPReqs + `{testid="$testid"}`,
 	Help: "The run a testid belongs to: its testid without the -tN trial suffix. A single-trial run is its own run."})
 
 // trialRuns is every trial of the run $run, each trial kept apart.
@@ -82,7 +83,7 @@ type trialColumn struct {
 
 var trialColumns = []trialColumn{
 	{ResultsReqPerSecond, reqPerSecond},
-	{ResultsP95Ms, func(s scope) string { return quantileMs(s, metricDuration, 0.95) }},
+	{ResultsP95Ms, func(s scope) string { return quantileMs(s, metricname.K6HTTPReqDuration, 0.95) }},
 	{ResultsCPUPercent, cpuAvgPercent},
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/run"
 )
@@ -22,7 +23,7 @@ import (
 func pushDuet(t *testing.T, writeURL, id string, same, dear float64, seed uint64) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricDuetCPUPerStream, Help: "h"},
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.DuetCPUPerStream, Help: "h"},
 		[]string{"testid", "server", catalog.DuetRoleLabel, catalog.DuetRoundLabel})
 	reg.MustRegister(g)
 	rng := rand.New(rand.NewPCG(seed, 1))

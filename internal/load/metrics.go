@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Check names, shared with the k6 script (k6/sse.ts names the same strings; a test greps it).
@@ -23,8 +25,9 @@ const nativeZeroThreshold = 1e-6 // 1 µs: gaps between events delivered by one 
 
 var requestLabels = []string{"method", "name", "status", "expected_response"}
 
-// metrics are the k6-compatible series and the ssebench_ extras of docs/metrics.md, in an
-// injected registry, every one carrying testid, server and scenario.
+// metrics are the k6-compatible series and the ssebench_ extras of docs/metrics.md
+// (metricname.LoadGenerator), in an injected registry, every one carrying testid, server and
+// scenario.
 type metrics struct {
 	reqs         *prometheus.CounterVec
 	reqDuration  *nativeHistogram
@@ -62,24 +65,24 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 	hist := func(n, help string, labels ...string) *nativeHistogram {
 		return newNativeHistogram(n, help, constLabels, labels...)
 	}
-	iterDuration := hist("k6_iteration_duration_seconds", "One whole iteration.")
-	ttft := hist("ssebench_time_to_first_token_seconds", "Request sent to first data event.")
-	gap := hist("ssebench_event_gap_seconds", "Each gap between consecutive events of a stream.")
+	iterDuration := hist(metricname.K6IterationDuration, "One whole iteration.")
+	ttft := hist(metricname.TimeToFirstToken, "Request sent to first data event.")
+	gap := hist(metricname.EventGap, "Each gap between consecutive events of a stream.")
 	m := &metrics{
-		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "k6_http_reqs_total",
+		reqs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricname.K6HTTPReqs,
 			Help: "HTTP requests made.", ConstLabels: constLabels}, requestLabels),
-		reqDuration:  hist("k6_http_req_duration_seconds", "Whole stream: request sent to last byte.", requestLabels...),
-		reqWaiting:   hist("k6_http_req_waiting_seconds", "Time to first byte: request sent to first response byte.", requestLabels...),
-		iterations:   counter("k6_iterations_total", "Iterations completed."),
+		reqDuration:  hist(metricname.K6HTTPReqDuration, "Whole stream: request sent to last byte.", requestLabels...),
+		reqWaiting:   hist(metricname.K6HTTPReqWaiting, "Time to first byte: request sent to first response byte.", requestLabels...),
+		iterations:   counter(metricname.K6Iterations, "Iterations completed."),
 		iterDuration: iterDuration.with(),
-		dropped:      counter("k6_dropped_iterations_total", "Arrival-rate iterations that could not start on time."),
-		dataReceived: counter("k6_data_received_total", "Bytes received."),
-		dataSent:     counter("k6_data_sent_total", "Bytes sent."),
+		dropped:      counter(metricname.K6DroppedIterations, "Arrival-rate iterations that could not start on time."),
+		dataReceived: counter(metricname.K6DataReceived, "Bytes received."),
+		dataSent:     counter(metricname.K6DataSent, "Bytes sent."),
 		ttft:         ttft.with(),
 		gap:          gap.with(),
-		events:       counter("ssebench_stream_events_total", "SSE events received."),
-		incomplete:   counter("ssebench_streams_incomplete_total", "Streams with status 200 that ended without [DONE]."),
-		failedIters:  counter("ssebench_iterations_failed_total", "Iterations with a transport error or a failed check."),
+		events:       counter(metricname.StreamEvents, "SSE events received."),
+		incomplete:   counter(metricname.StreamsIncomplete, "Streams with status 200 that ended without [DONE]."),
+		failedIters:  counter(metricname.IterationsFailed, "Iterations with a transport error or a failed check."),
 		method:       method,
 		name:         name,
 	}
@@ -132,13 +135,13 @@ func newLiveCollector(constLabels prometheus.Labels, clock Clock, series *sync.M
 		return prometheus.NewDesc(name, help, labels, constLabels)
 	}
 	return &liveCollector{clock: clock, series: series,
-		vusDesc:     d("k6_vus", "Active virtual users."),
-		vusMaxDesc:  d("k6_vus_max", "Allocated virtual users."),
-		checksDesc:  d("k6_checks_rate", "Share of passes of each check.", "check"),
-		failedDesc:  d("k6_http_req_failed_rate", "Share of requests that failed: transport error or failed check.", requestLabels...),
-		maxDurDesc:  d("ssebench_http_req_duration_max_seconds", "Exact largest http_req_duration so far."),
-		maxGapDesc:  d("ssebench_event_gap_max_seconds", "Exact largest gap between events so far."),
-		elapsedDesc: d("ssebench_load_elapsed_seconds", "Seconds since the load run started."),
+		vusDesc:     d(metricname.K6VUs, "Active virtual users."),
+		vusMaxDesc:  d(metricname.K6VUsMax, "Allocated virtual users."),
+		checksDesc:  d(metricname.K6Checks, "Share of passes of each check.", "check"),
+		failedDesc:  d(metricname.K6HTTPReqFailed, "Share of requests that failed: transport error or failed check.", requestLabels...),
+		maxDurDesc:  d(metricname.HTTPReqDurationMax, "Exact largest http_req_duration so far."),
+		maxGapDesc:  d(metricname.EventGapMax, "Exact largest gap between events so far."),
+		elapsedDesc: d(metricname.LoadElapsed, "Seconds since the load run started."),
 	}
 }
 

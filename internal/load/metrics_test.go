@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // documented is one row of docs/metrics.md's load-result tables.
@@ -53,8 +55,9 @@ func loadMetricsDoc(t *testing.T) map[string]documented {
 		}
 		out[name] = doc
 	}
-	delete(out, "ssebench_run_info")    // the runner's, not the load generator's
-	delete(out, "ssebench_server_info") // the runner's too
+	for _, name := range metricname.Runner {
+		delete(out, name) // the runner's, not the load generator's
+	}
 	if len(out) < 20 {
 		t.Fatalf("found %d metrics in docs/metrics.md's load tables; the parser no longer matches the file", len(out))
 	}
@@ -106,6 +109,14 @@ func TestMetricsMatchTheDocs(t *testing.T) {
 		if !seen[name] {
 			t.Errorf("%s is in docs/metrics.md but was not exposed after a run", name)
 		}
+	}
+	for _, name := range metricname.LoadGenerator {
+		if !seen[name] {
+			t.Errorf("%s is in metricname.LoadGenerator but was not exposed after a run", name)
+		}
+	}
+	if len(seen) != len(metricname.LoadGenerator) {
+		t.Errorf("%d series exposed, metricname.LoadGenerator names %d", len(seen), len(metricname.LoadGenerator))
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // Info is one run's machine and versions. Unknown values are "unknown", never empty, so
@@ -175,7 +177,7 @@ func gitCommit(ctx context.Context, root string) string {
 // Collector publishes Info as ssebench_run_info = 1.
 func (i Info) Collector() prometheus.Collector {
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "ssebench_run_info",
+		Name: metricname.RunInfo,
 		Help: "The machine and toolchain versions of a benchmark run; always 1.",
 		ConstLabels: prometheus.Labels{
 			"testid":       i.TestID,
@@ -202,7 +204,7 @@ type Server struct{ Name, Runtime, Framework string }
 // guessing it from the name.
 func ServersCollector(testid string, list []Server) prometheus.Collector {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name:        "ssebench_server_info",
+		Name:        metricname.ServerInfo,
 		Help:        "Each server of a benchmark run with its runtime and framework from servers.yaml; always 1.",
 		ConstLabels: prometheus.Labels{"testid": testid},
 	}, []string{"server", "runtime", "framework"})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/duet"
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // pushDuet stores every counted round's figures in Prometheus (catalog/duet.go says how they
@@ -19,13 +20,13 @@ import (
 func pushDuet(st *stack, res *DuetOutcome) error {
 	reg := prometheus.NewRegistry()
 	labels := []string{"testid", "server", catalog.DuetRoleLabel, catalog.DuetRoundLabel}
-	cpu := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricDuetCPUPerStream,
+	cpu := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.DuetCPUPerStream,
 		Help: "CPU seconds per completed stream of one side-by-side round (counted rounds only)."}, labels)
-	rss := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricDuetPeakRSS,
+	rss := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.DuetPeakRSS,
 		Help: "Peak resident memory of one side-by-side round (counted rounds only)."}, labels)
 	// k6's own gauge of the most VUs, as every load run pushes it: it lists the duet's testid
 	// and servers in the dashboards' variables.
-	vusMax := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricVUsMax, Help: "The most VUs of any round."},
+	vusMax := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.K6VUsMax, Help: "The most VUs of any round."},
 		[]string{"testid", "server", "scenario"})
 	reg.MustRegister(cpu, rss, vusMax)
 	most := map[string]int{}

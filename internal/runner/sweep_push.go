@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/catalog"
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // pushSweep stores the sweep's verdict in Prometheus (catalog/sweep.go says how it is read
@@ -15,9 +16,9 @@ import (
 // stretched to cover the push.
 func pushSweep(st *stack, sw *SweepOutcome) error {
 	reg := prometheus.NewRegistry()
-	capacity := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricSweepCapacity,
+	capacity := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepCapacity,
 		Help: "The highest offered rate within the SLO, as the sweep judged it."}, []string{"testid", "server", catalog.SweepLimitLabel})
-	bound := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: catalog.MetricSweepSLOBound,
+	bound := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepSLOBound,
 		Help: "The sweep's SLO: the p99 TTFT bound every step was judged by."}, []string{"testid"})
 	reg.MustRegister(capacity, bound)
 	for _, r := range sw.Results {

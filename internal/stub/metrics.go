@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssebench/ssebench/internal/metricname"
 )
 
 // metrics are plain atomics on the hot path; the collector turns them into
@@ -28,23 +30,23 @@ func (m *metrics) countStatus(code int) {
 }
 
 var (
-	descStarted = prometheus.NewDesc("ssebench_stub_streams_started_total",
+	descStarted = prometheus.NewDesc(metricname.StubStreamsStarted,
 		"Streams whose 200 header was sent.", nil, nil)
-	descCompleted = prometheus.NewDesc("ssebench_stub_streams_completed_total",
+	descCompleted = prometheus.NewDesc(metricname.StubStreamsCompleted,
 		"Streams that ended with data: [DONE].", nil, nil)
-	descClientAborted = prometheus.NewDesc("ssebench_stub_streams_client_aborted_total",
+	descClientAborted = prometheus.NewDesc(metricname.StubStreamsClientAborted,
 		"Streams the client went away from before [DONE] (request context cancelled or write failed).", nil, nil)
-	descFaultAborted = prometheus.NewDesc("ssebench_stub_streams_fault_aborted_total",
+	descFaultAborted = prometheus.NewDesc(metricname.StubStreamsFaultAborted,
 		"Streams the stub dropped on purpose (abort rate or abort-after fault).", nil, nil)
-	descErrorsInjected = prometheus.NewDesc("ssebench_stub_errors_injected_total",
+	descErrorsInjected = prometheus.NewDesc(metricname.StubErrorsInjected,
 		"Requests answered with an injected error status.", nil, nil)
-	descStalls = prometheus.NewDesc("ssebench_stub_stalls_total",
+	descStalls = prometheus.NewDesc(metricname.StubStalls,
 		"Injected mid-stream stalls that began.", nil, nil)
-	descEvents = prometheus.NewDesc("ssebench_stub_stream_events_total",
+	descEvents = prometheus.NewDesc(metricname.StubStreamEvents,
 		"SSE events written, each flushed at once but [DONE], which leaves with the end of the response.", nil, nil)
-	descActive = prometheus.NewDesc("ssebench_stub_streams_active",
+	descActive = prometheus.NewDesc(metricname.StubStreamsActive,
 		"Streams in progress.", nil, nil)
-	descRequests = prometheus.NewDesc("ssebench_stub_requests_total",
+	descRequests = prometheus.NewDesc(metricname.StubRequests,
 		"Responses by HTTP status code, all routes but successful /healthz and /metrics answers.", []string{"code"}, nil)
 )
 

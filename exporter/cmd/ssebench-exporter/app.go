@@ -18,6 +18,7 @@ import (
 	"github.com/ssebench/ssebench/exporter/collector"
 	"github.com/ssebench/ssebench/exporter/probe"
 	"github.com/ssebench/ssebench/internal/exporterconfig"
+	"github.com/ssebench/ssebench/internal/metricname"
 	"github.com/ssebench/ssebench/internal/version"
 )
 
@@ -126,7 +127,7 @@ func (a *app) metricsHandler() http.Handler {
 // is: the version of internal/version (the one --version prints) and the Go release.
 func buildInfo() prometheus.Collector {
 	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name:        "ssebench_exporter_build_info",
+		Name:        metricname.ExporterBuildInfo,
 		Help:        "A metric with a constant '1' value labeled by the version and Go release the exporter was built from.",
 		ConstLabels: prometheus.Labels{"version": version.String(), "goversion": runtime.Version()},
 	}, func() float64 { return 1 })

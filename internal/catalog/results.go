@@ -23,6 +23,8 @@ func reqPerSecond(s scope) string {
 	return s.cell(throughputOf(k6))
 }
 
+func p95Ms(s scope) string { return quantileMs(s, metricname.K6HTTPReqDuration, 0.95) }
+
 func durationAvgMs(s scope) string { return "1000 * " + s.cell(durationMean) }
 
 func durationMaxMs(s scope) string { return "1000 * " + s.cell(durationMax) }
@@ -48,7 +50,7 @@ var (
 	ResultsAvgMs = define(Query{Name: "results.avg_ms", Title: "avg ms", Unit: UnitMillis, Better: "lower",
 		Expr: durationAvgMs(allScenarios), Help: "Mean whole-stream duration (http_req_duration): exact, from the histogram's sum and count."})
 	ResultsP95Ms = define(Query{Name: "results.p95_ms", Title: "p95 ms", Unit: UnitMillis, Better: "lower",
-		Expr: quantileMs(allScenarios, metricname.K6HTTPReqDuration, 0.95), Help: "95th percentile of whole-stream duration, from the native histogram (±1.1 %)."})
+		Expr: p95Ms(allScenarios), Help: "95th percentile of whole-stream duration, from the native histogram (±1.1 %)."})
 	ResultsMaxMs = define(Query{Name: "results.max_ms", Title: "max ms", Unit: UnitMillis, Better: "lower",
 		Expr: durationMaxMs(allScenarios), Help: "Longest whole-stream duration: exact for ssebench load."})
 	ResultsCPUPercent = define(Query{Name: "results.cpu_percent", Title: "cpu avg %", Unit: UnitPercent, Better: "lower",
@@ -59,8 +61,42 @@ var (
 		Expr: failPercent(allScenarios), Help: "Share of iterations with a transport error or a failed check (status 200; stream ended with [DONE])."})
 )
 
-// ResultsColumns is the writeup's table, in its column order.
-var ResultsColumns = []Query{ResultsReqPerSecond, ResultsAvgMs, ResultsP95Ms, ResultsMaxMs, ResultsCPUPercent, ResultsMemMiB, ResultsFailPercent}
+// A Column is one column of the results table, described once with every other view of the
+// same figure, so that the table, its intervals and the report's charts read one list.
+type Column struct {
+	Query Query // the table's cell
+	// Samples is the series whose per-second values stand for the column within one run: the
+	// within-run interval of a one-trial table (internal/results). Zero Query: none.
+	Samples Query
+	// PerServer says the samples are the exporter's, per server, not per scenario: a
+	// scenario's are the seconds its throughput was sampled.
+	PerServer bool
+	// Stress is the report's stress bar chart of the column. Zero Query: none.
+	Stress Query
+	// trials builds the column's expression in a scope: over the trials of a run it gives
+	// the across-trials mean and interval (trials.go). nil: none.
+	trials func(scope) string
+}
+
+// Columns is the writeup's table, in its column order.
+var Columns = []Column{
+	{Query: ResultsReqPerSecond, Samples: SeriesReqPerSecond, Stress: StressThroughput, trials: reqPerSecond},
+	{Query: ResultsAvgMs},
+	{Query: ResultsP95Ms, Samples: SeriesP95, Stress: StressP95, trials: p95Ms},
+	{Query: ResultsMaxMs},
+	{Query: ResultsCPUPercent, Samples: SeriesCPU, PerServer: true, Stress: StressCPU, trials: cpuAvgPercent},
+	{Query: ResultsMemMiB, Stress: StressMemory},
+	{Query: ResultsFailPercent},
+}
+
+// ResultsColumns are the queries of Columns, in order.
+var ResultsColumns = func() []Query {
+	out := make([]Query, len(Columns))
+	for i, c := range Columns {
+		out[i] = c.Query
+	}
+	return out
+}()
 
 // ResultsFirstTokenShare is not a column of the writeup's table: the runner and the report
 // read it for the findings, where a share near 1 says the server buffers the stream (the

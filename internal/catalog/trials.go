@@ -74,18 +74,23 @@ func trialHalfWidth(perTrial string) string {
 	return fmt.Sprintf("%s * stddev by (%s) (%s) / sqrt(%s - 1)", tOfCount(n), acrossTrials, perTrial, n)
 }
 
-// A trialColumn is a results-table column and the expression builder that defines it: the
-// column's own expression is build(allScenarios); across trials it is build(trialRuns).
+// A trialColumn is a results-table column with an across-trials mean and interval (a
+// Column with trials set) and the builder that defines it: the column's own expression is
+// build(allScenarios); across trials it is build(trialRuns).
 type trialColumn struct {
 	results Query
 	build   func(scope) string
 }
 
-var trialColumns = []trialColumn{
-	{ResultsReqPerSecond, reqPerSecond},
-	{ResultsP95Ms, func(s scope) string { return quantileMs(s, metricname.K6HTTPReqDuration, 0.95) }},
-	{ResultsCPUPercent, cpuAvgPercent},
-}
+var trialColumns = func() []trialColumn {
+	var out []trialColumn
+	for _, c := range Columns {
+		if c.trials != nil {
+			out = append(out, trialColumn{c.Query, c.trials})
+		}
+	}
+	return out
+}()
 
 const trialsRangeHelp = " The time range must cover every trial of the run."
 

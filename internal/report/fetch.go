@@ -70,8 +70,10 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 	if d.Loads, err = f.loads(); err != nil {
 		return nil, err
 	}
-	for _, q := range []catalog.Query{catalog.StressThroughput, catalog.StressP95, catalog.StressCPU, catalog.StressMemory} {
-		d.Stress = append(d.Stress, stressChart(q, table, stressColumn[q.Name]))
+	for _, c := range catalog.Columns {
+		if c.Stress.Name != "" {
+			d.Stress = append(d.Stress, stressChart(c.Stress, table, c.Query))
+		}
 	}
 	if d.Delta, err = f.chart(catalog.ThroughputDelta); err != nil {
 		return nil, err
@@ -109,15 +111,7 @@ func hasScenario(t *results.Table, scenario string) bool {
 	return false
 }
 
-// stressColumn is the results-table column each stress bar chart draws.
-var stressColumn = map[string]catalog.Query{
-	catalog.StressThroughput.Name: catalog.ResultsReqPerSecond,
-	catalog.StressP95.Name:        catalog.ResultsP95Ms,
-	catalog.StressCPU.Name:        catalog.ResultsCPUPercent,
-	catalog.StressMemory.Name:     catalog.ResultsMemMiB,
-}
-
-// stressChart draws a stress chart from the run's table — the mean over trials of the
+// stressChart draws a stress chart (catalog.Column.Stress) from the run's table — the mean over trials of the
 // results column the chart's query also computes, with its interval — so that bar, error
 // bar and table agree and nothing is queried twice. Bars go largest first; tied bars are
 // marked as the table's ranks are (stats.Ties).

@@ -24,19 +24,24 @@ const (
 // Key is one server × scenario.
 type Key struct{ Server, Scenario string }
 
-// sampled maps a results-table column to the catalog series whose per-second values
-// stand for it within one run.
-var sampled = map[string]catalog.Query{
-	catalog.ResultsReqPerSecond.Name: catalog.SeriesReqPerSecond,
-	catalog.ResultsP95Ms.Name:        catalog.SeriesP95,
-	catalog.ResultsCPUPercent.Name:   catalog.SeriesCPU,
-}
+// sampled are the results-table columns with per-second samples within one run
+// (catalog.Column.Samples), by name.
+var sampled = func() map[string]catalog.Column {
+	out := map[string]catalog.Column{}
+	for _, c := range catalog.Columns {
+		if c.Samples.Name != "" {
+			out[c.Query.Name] = c
+		}
+	}
+	return out
+}()
 
 // Samples holds, per server × scenario, the per-second values of each sampled column.
 type Samples map[Key]map[string][]float64
 
-// FetchSamples range-queries the sampled series of one testid. CPU is reported per
-// server, so its samples are the seconds in which that scenario's throughput was measured.
+// FetchSamples range-queries the sampled series of one testid. The throughput's samples say
+// which seconds each scenario was measured in; a per-server column (CPU) keeps, for each
+// scenario, the samples of those seconds.
 func FetchSamples(ctx context.Context, q *run.Querier, testid string, w run.Window) (Samples, error) {
 	vars := w.Vars(testid)
 	vars.RateInterval = sampleWindow
@@ -53,31 +58,34 @@ func FetchSamples(ctx context.Context, q *run.Querier, testid string, w run.Wind
 		for _, p := range s.Values {
 			active[k][p.Timestamp] = true
 		}
-		out.add(k, catalog.ResultsReqPerSecond.Name, s.Values)
 	}
-	p95, err := q.Range(ctx, catalog.SeriesP95, vars, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range p95 {
-		out.add(keyOf(s.Metric), catalog.ResultsP95Ms.Name, s.Values)
-	}
-	cpu, err := q.Range(ctx, catalog.SeriesCPU, vars, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range cpu {
-		for k, secs := range active {
-			if k.Server != string(s.Metric[run.LabelServer]) {
+	for _, c := range catalog.Columns {
+		if c.Samples.Name == "" {
+			continue
+		}
+		series := rps
+		if c.Samples.Name != catalog.SeriesReqPerSecond.Name {
+			if series, err = q.Range(ctx, c.Samples, vars, r); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range series {
+			if !c.PerServer {
+				out.add(keyOf(s.Metric), c.Query.Name, s.Values)
 				continue
 			}
-			var during []model.SamplePair
-			for _, p := range s.Values {
-				if secs[p.Timestamp] {
-					during = append(during, p)
+			for k, secs := range active {
+				if k.Server != string(s.Metric[run.LabelServer]) {
+					continue
 				}
+				var during []model.SamplePair
+				for _, p := range s.Values {
+					if secs[p.Timestamp] {
+						during = append(during, p)
+					}
+				}
+				out.add(k, c.Query.Name, during)
 			}
-			out.add(k, catalog.ResultsCPUPercent.Name, during)
 		}
 	}
 	return out, nil

@@ -14,10 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/loadrun"
 	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/repo"
@@ -61,7 +60,7 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 	fs.StringVar(&f.scenario, "scenario", "baseline", "scenario name in the scenarios file")
 	fs.StringVar(&f.scenariosFile, "scenarios-file", "", "scenario file (default: k6/scenarios.json in the current directory or the repository root)")
 	fs.BoolVar(&f.quick, "quick", false, "the same shape, seconds long (every duration × --quick-factor)")
-	fs.Float64Var(&f.quickFactor, "quick-factor", 0.1, "duration factor of --quick")
+	fs.Float64Var(&f.quickFactor, "quick-factor", load.DefaultQuickFactor, "duration factor of --quick")
 	fs.StringVar(&f.server, "server", "", "server label on every series (default: the target's host:port)")
 	fs.StringVar(&f.testID, "testid", "", "testid label (default: the start time, sortable)")
 	fs.StringVar(&f.remoteWriteURL, "remote-write-url", "", "push the metrics every second to this remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write")
@@ -127,15 +126,28 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	if f.testID == "" {
 		f.testID = run.NewID(time.Now())
 	}
-	reg := prometheus.NewRegistry()
-	var pusher *remotewrite.Pusher
+	var push remotewrite.Config
 	if f.remoteWriteURL != "" {
-		pusher, err = remotewrite.New(remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second,
-			Logger: logger, Protocol: f.remoteWriteProtocol}, reg)
-		if err != nil {
-			return fs.Exit(cli.Usagef("--remote-write-url: %v", err), sys)
-		}
-		pusher.Start(context.WithoutCancel(ctx))
+		push = remotewrite.Config{URL: f.remoteWriteURL, Interval: time.Second, Logger: logger, Protocol: f.remoteWriteProtocol}
+	}
+	bar := progress.New(stdout, tty)
+	status := cli.ExitOK
+	lr, err := loadrun.New(loadrun.Options{
+		Load: load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
+			Scenario: sc, Segment: f.seg, Headers: f.headers},
+		Push: push,
+		Progress: func(p load.Progress, dropped int64) {
+			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(dropped))
+		},
+		Ended: func(summary *load.Summary, err error) {
+			bar.Done()
+			if err == nil {
+				status = writeSummary(f, summary, fs, sys) // while the last pushes go out
+			}
+		},
+	})
+	if err != nil {
+		return fs.Exit(cli.Usagef("--remote-write-url: %v", err), sys)
 	}
 	mine, err := sc.InSegment(f.seg)
 	if err != nil {
@@ -143,21 +155,23 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	}
 	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s%s\n",
 		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), f.target, f.testID, segmentNote(f.seg))
-	bar := progress.New(stdout, tty)
-	summary, err := load.Run(ctx, load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
-		Scenario: sc, Segment: f.seg, Headers: f.headers, Registry: reg,
-		Progress: func(p load.Progress) {
-			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(pusher.Stats().SamplesDropped))
-		}})
-	bar.Done()
-	if err != nil {
-		return fs.Exit(err, sys)
+	res := lr.Run(ctx)
+	if res.Err != nil {
+		return fs.Exit(res.Err, sys)
 	}
-	return finishLoad(f, summary, pusher, fs, sys)
+	if lr.Pushing() {
+		if err := pushOutcome(res, sys.Stdout); err != nil {
+			status = fs.Exit(err, sys)
+		}
+	}
+	if res.Summary.Aborted && status == cli.ExitOK {
+		status = 130
+	}
+	return status
 }
 
-// finishLoad prints and writes the summary and drains the pusher; any failure exits 1.
-func finishLoad(f *loadFlags, summary *load.Summary, pusher *remotewrite.Pusher, fs *cli.FlagSet, sys cli.IO) int {
+// writeSummary prints the summary and writes the files asked for; any failure exits 1.
+func writeSummary(f *loadFlags, summary *load.Summary, fs *cli.FlagSet, sys cli.IO) int {
 	status := cli.ExitOK
 	if err := summary.WriteText(sys.Stdout); err != nil {
 		status = fs.Exit(err, sys)
@@ -177,14 +191,6 @@ func finishLoad(f *loadFlags, summary *load.Summary, pusher *remotewrite.Pusher,
 			status = fs.Exit(fmt.Errorf("%s: %w", out.flag, err), sys)
 		}
 	}
-	if pusher != nil {
-		if err := stopPusher(pusher, sys.Stdout); err != nil {
-			status = fs.Exit(err, sys)
-		}
-	}
-	if summary.Aborted && status == cli.ExitOK {
-		status = 130
-	}
 	return status
 }
 
@@ -200,13 +206,13 @@ func segmentNote(seg *load.Segment) string {
 func pickScenario(f *loadFlags) (load.Scenario, error) {
 	path := f.scenariosFile
 	if path == "" {
-		path = filepath.Join("k6", "scenarios.json")
+		path = filepath.FromSlash(load.ScenariosPath)
 		if _, err := os.Stat(path); err != nil {
 			root, rerr := repo.FindRoot()
 			if rerr != nil {
 				return nil, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
 			}
-			path = filepath.Join(root, "k6", "scenarios.json")
+			path = filepath.Join(root, path)
 		}
 	}
 	all, err := load.LoadScenarioFile(path)
@@ -241,15 +247,13 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return file.Close()
 }
 
-// stopPusher pushes the final values and stale markers; an error says what was lost.
-func stopPusher(p *remotewrite.Pusher, stdout io.Writer) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	stats, err := p.Stop(ctx)
+// pushOutcome says what the final push delivered; an error says what was lost.
+func pushOutcome(res loadrun.Result, stdout io.Writer) error {
+	stats := res.Push
 	fmt.Fprintf(stdout, "\n  remote write: %d samples and %d histograms sent, %d dropped, %d retries\n",
 		stats.SamplesSent, stats.HistogramsSent, stats.SamplesDropped, stats.Retries)
-	if err != nil {
-		return fmt.Errorf("remote write: %w", err)
+	if res.PushErr != nil {
+		return fmt.Errorf("remote write: %w", res.PushErr)
 	}
 	if stats.SamplesDropped > 0 {
 		return fmt.Errorf("remote write dropped %d samples: Prometheus misses part of this run", stats.SamplesDropped)

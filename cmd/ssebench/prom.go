@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/promrun"
 	"github.com/ssebench/ssebench/internal/repo"
+	"github.com/ssebench/ssebench/internal/runner"
 )
 
 // defaultPromURL is where compare and report look first when no --prometheus-url is given.
@@ -35,7 +36,7 @@ func openRuns(ctx context.Context, url, dataDir string, stderr io.Writer) (strin
 		if err != nil {
 			return "", nil, fmt.Errorf("no --prometheus-url, nothing answers at %s, and no repository to find kept runs in: %w", defaultPromURL, err)
 		}
-		dataDir = filepath.Join(root, ".ssebench", "prometheus")
+		dataDir = filepath.Join(root, filepath.FromSlash(runner.DataPath))
 	}
 	tsdb := filepath.Join(dataDir, "data")
 	if _, err := os.Stat(tsdb); err != nil {

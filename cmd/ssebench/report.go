@@ -15,6 +15,7 @@ import (
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/runner"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -66,7 +67,7 @@ func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (rep
 	fs.StringVar(&f.promURL, "prometheus-url", "", "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "where `ssebench run` kept its Prometheus data (default: <repo>/.ssebench/prometheus)")
 	fs.StringVar(&f.out, "report-dir", "", "where report/<testid>/ is written (default: <repo>/report, as for ssebench run; ./report outside the repository)")
-	fs.StringVar(&f.compare, "compare", "", "comma-separated servers of the normalized comparison (default: bun-hono,go-http,rust-axum when all ran, else every server)")
+	fs.StringVar(&f.compare, "compare", "", "comma-separated servers of the normalized comparison (default: servers.yaml's writeup_compare servers when all ran, else every server)")
 	fs.StringVar(&f.start, "start", "", "run start, RFC 3339 (default: found from the run's load samples)")
 	fs.StringVar(&f.end, "end", "", "run end, RFC 3339 (default: found from the run's load samples)")
 	fs.Duration(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
@@ -89,9 +90,9 @@ func reportDirOf(root, flagValue string) string {
 		return absPathOrEmpty(flagValue)
 	}
 	if root == "" {
-		return absPathOrEmpty("report")
+		return absPathOrEmpty(runner.ReportPath)
 	}
-	return filepath.Join(root, "report")
+	return filepath.Join(root, runner.ReportPath)
 }
 
 func (f reportFlags) validate() error {
@@ -143,15 +144,11 @@ func reportTrials(ctx context.Context, q *run.Querier, f reportFlags) ([]run.Tri
 
 // registryServers describes servers by runtime and framework when servers.yaml is reachable;
 // the report still works without it (from another directory, for example).
-func registryServers() []report.ServerInfo {
+func registryServers() []servers.Info {
 	_, list, err := servers.LoadRegistry()
 	if err != nil {
 		slog.Debug("servers.yaml not loaded; runtimes and frameworks left blank", "err", err)
 		return nil
 	}
-	out := make([]report.ServerInfo, 0, len(list))
-	for _, s := range list {
-		out = append(out, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color})
-	}
-	return out
+	return servers.Infos(list)
 }

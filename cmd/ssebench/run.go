@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/cli"
+	"github.com/ssebench/ssebench/internal/load"
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/runner"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -61,23 +62,23 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	}
 	var (
 		serverList   = fs.String("servers", "", "comma-separated servers to run (default: all of servers/servers.yaml)")
-		scenarioList = fs.String("scenarios", "baseline,stress,efficiency", "comma-separated scenarios of k6/scenarios.json, and sweep (capacity) and duet (side by side, run first)")
+		scenarioList = fs.String("scenarios", strings.Join(runner.DefaultScenarios, ","), "comma-separated scenarios of k6/scenarios.json, and sweep (capacity) and duet (side by side, run first)")
 		serversFile  = fs.String("servers-file", "", "the list of servers, in servers/servers.yaml's format (default: servers/servers.yaml); relative to the current directory")
-		duetRate     = fs.Int("duet-rate", 50, "with --scenarios duet: streams/s offered to each server")
+		duetRate     = fs.Int("duet-rate", runner.DefaultDuetRate, "with --scenarios duet: streams/s offered to each server")
 		duetRef      = fs.String("duet-reference", "", "with --scenarios duet: the server every ratio divides by (default: the first selected)")
 		noAA         = fs.Bool("no-aa", false, "with --scenarios duet: skip the A/A control, a second instance of the reference")
-		duetPrec     = fs.Float64("duet-precision", 0.01, "with --scenarios duet: stop once every CPU ratio's 95 % half width is at most this share")
+		duetPrec     = fs.Float64("duet-precision", runner.DefaultDuetPrecision, "with --scenarios duet: stop once every CPU ratio's 95 % half width is at most this share")
 		duetRound    time.Duration
 		duetBudget   time.Duration
 		quick        = fs.Bool("quick", false, "the same shapes, seconds long")
-		quickFactor  = fs.Float64("quick-factor", 0, "with --quick (implied when set), multiply every duration by this instead of 0.1, e.g. 0.25")
+		quickFactor  = fs.Float64("quick-factor", 0, fmt.Sprintf("with --quick (implied when set), multiply every duration by this instead of %g, e.g. 0.25", load.DefaultQuickFactor))
 		promURL      = fs.String("prometheus-url", "", "use this Prometheus (remote-write receiver on) instead of starting one")
 		keep         = fs.Bool("keep", false, "leave the Prometheus we started running at the end, to browse the results")
 		testID       = fs.String("testid", "", "name of this run (default: its start time); trials are <testid>-t1…")
-		trials       = fs.Int("trials", 1, "repeat every server × scenario this many times, interleaved, for 95 % intervals and ties (3 or more to trust a ranking)")
+		trials       = fs.Int("trials", runner.DefaultTrials, "repeat every server × scenario this many times, interleaved, for 95 % intervals and ties (3 or more to trust a ranking)")
 		orderSeed    = fs.Uint64("order-seed", 0, "seed of each trial's server order (default: from the clock; printed in results.json)")
-		sweepStart   = fs.Int("sweep-start", 100, "with --scenarios sweep: the first step's arrival rate (streams/s)")
-		sweepFactor  = fs.Float64("sweep-factor", 2, "with --scenarios sweep: each step's rate is the previous one's × this")
+		sweepStart   = fs.Int("sweep-start", sweep.DefaultStartRate, "with --scenarios sweep: the first step's arrival rate (streams/s)")
+		sweepFactor  = fs.Float64("sweep-factor", sweep.DefaultFactor, "with --scenarios sweep: each step's rate is the previous one's × this")
 		sweepStep    time.Duration
 		sloMargin    time.Duration
 		warmUp       time.Duration
@@ -92,10 +93,10 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		alertsHook   = fs.String("alerts-webhook", "", "send alert notifications to this webhook URL instead of the configured receiver")
 		verbose      = fs.Bool("v", false, "log diagnostics to stderr")
 	)
-	fs.Duration(&sweepStep, "sweep-step", 0, "with --scenarios sweep: each step's duration (default 15s, × the quick factor)")
-	fs.Duration(&sloMargin, "slo-ttft-margin", 50*time.Millisecond, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
-	fs.Duration(&duetRound, "duet-round", 10*time.Second, "with --scenarios duet: one round's length (with --quick: × the quick factor, at least 2s)")
-	fs.Duration(&duetBudget, "duet-budget", 5*time.Minute, "with --scenarios duet: stop after this much time of rounds even if not precise enough (with --quick: × the quick factor, at least 30s)")
+	fs.Duration(&sweepStep, "sweep-step", 0, fmt.Sprintf("with --scenarios sweep: each step's duration (default %s, × the quick factor)", sweep.DefaultStep))
+	fs.Duration(&sloMargin, "slo-ttft-margin", sweep.DefaultTTFTMargin, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
+	fs.Duration(&duetRound, "duet-round", runner.DefaultDuetRound, fmt.Sprintf("with --scenarios duet: one round's length (with --quick: × the quick factor, at least %s)", runner.DuetQuickRoundFloor))
+	fs.Duration(&duetBudget, "duet-budget", runner.DefaultDuetBudget, fmt.Sprintf("with --scenarios duet: stop after this much time of rounds even if not precise enough (with --quick: × the quick factor, at least %s)", runner.DuetQuickBudgetFloor))
 	fs.Duration(&warmUp, "warm-up", 0, "before each server's first scenario of a trial, this long at 10 VUs, measured by nobody (e.g. 5s; 0: none)")
 	fs.Var(headers, "header", "extra request header for every stream, `Name: value` (repeatable; one per line in the variable), e.g. X-Stub-Tokens: 32")
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {

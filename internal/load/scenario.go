@@ -40,6 +40,14 @@ const (
 	ExecConstantArrivalRate = "constant-arrival-rate"
 )
 
+// ScenariosPath is the scenario file, relative to the repository root: the one both load
+// generators read.
+const ScenariosPath = "k6/scenarios.json"
+
+// DefaultQuickFactor is what --quick multiplies every duration by (Scenario.Quick): 60 s
+// become 6 s.
+const DefaultQuickFactor = 0.1
+
 // k6's defaults for the fields a scenario may leave out.
 const (
 	defaultGracefulStop     = 30 * time.Second

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/duet"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // Data is everything one report shows.
@@ -19,7 +20,7 @@ type Data struct {
 	Start   time.Time
 	End     time.Time
 	Machine map[string]string // ssebench_run_info labels (catalog.RunInfo); empty when absent
-	Servers []ServerInfo      // servers under test, in display order
+	Servers []servers.Info    // servers under test, in display order
 	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
 	Table   *results.Table    // the writeup's full results, every scenario the run loaded
 	// Efficiency is the cost table (fixed-rate scenario, added latency over direct); nil
@@ -45,12 +46,6 @@ type Data struct {
 type Duet struct {
 	Summary string // rounds, time, rate, why it stopped, how CPU was read
 	Verdict duet.Verdict
-}
-
-// ServerInfo is one row of "Servers under test".
-type ServerInfo struct {
-	Name, Runtime, Framework, Color string
-	WriteupCompare                  bool // one of the writeup's 3-way comparison (servers.yaml)
 }
 
 // Load is one (server, scenario) of the run: its largest VU count and how long it lasted

@@ -13,14 +13,14 @@ import (
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
 	"github.com/ssebench/ssebench/internal/run"
+	"github.com/ssebench/ssebench/internal/servers"
 	"github.com/ssebench/ssebench/internal/stats"
 )
-
 
 // Options of Fetch.
 type Options struct {
 	Compare []string       // servers of the normalized comparison; empty: the Servers marked WriteupCompare when all ran, else every server
-	Servers []ServerInfo   // runtime and framework of known servers (servers.yaml); optional
+	Servers []servers.Info // runtime and framework of known servers (servers.yaml); optional
 	Steps   int            // points per line of the over-the-run charts; 0 means 300
 	Table   *results.Table // the run's results table (all trials) when the caller already fetched it; nil: fetched here
 	// Efficiency is the run's cost table when the caller already fetched it; nil: fetched
@@ -276,7 +276,7 @@ func (f fetcher) lines(q catalog.Query, start, end time.Time, steps int) (Lines,
 }
 
 // writeupCompare are the servers marked as the writeup's 3-way comparison (servers.yaml).
-func writeupCompare(infos []ServerInfo) []string {
+func writeupCompare(infos []servers.Info) []string {
 	var out []string
 	for _, s := range infos {
 		if s.WriteupCompare {

@@ -15,6 +15,7 @@ import (
 	"github.com/ssebench/ssebench/internal/remotewrite"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/runinfo"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // fakeRun is not a mock of anything: it is a real load run's metric shape, written by the
@@ -50,7 +51,7 @@ func newFakeRun(reg *prometheus.Registry, testid string) *fakeRun {
 		"go_version": "go1.26.8", "bun_version": "unknown", "rust_version": "unknown", "git_commit": "abc1234"}})
 	info.Set(1)
 	// Each server's runtime, as ssebench run pushes it from servers.yaml: one runtime each.
-	reg.MustRegister(runinfo.ServersCollector(testid, []runinfo.Server{{Name: "fast", Runtime: "fastlang", Framework: "x"}, {Name: "slow", Runtime: "slowlang", Framework: "y"}}))
+	reg.MustRegister(runinfo.ServersCollector(testid, []servers.Info{{Name: "fast", Runtime: "fastlang", Framework: "x"}, {Name: "slow", Runtime: "slowlang", Framework: "y"}}))
 	reg.MustRegister(f.reqs, f.iters, f.failed, f.vus, f.vusMax, f.elapsed, f.dur, f.ttft, f.cpu, f.memMax, info)
 	return f
 }
@@ -136,7 +137,7 @@ func TestFetchFromARealPrometheus(t *testing.T) {
 		t.Errorf("an unknown testid must be an error naming it, got %v", err)
 	}
 
-	d, err := Fetch(ctx, q, testid, trials, Options{Servers: []ServerInfo{{Name: "fast", Runtime: "Go", Framework: "net/http"}}})
+	d, err := Fetch(ctx, q, testid, trials, Options{Servers: []servers.Info{{Name: "fast", Runtime: "Go", Framework: "net/http"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // writeupRows are the writeup's stress results (req/s, avg, p95, max, cpu, mem, fail).
@@ -43,7 +44,7 @@ func sampleData() *Data {
 	}
 	var scores [][]float64
 	for i, r := range writeupRows {
-		d.Servers = append(d.Servers, ServerInfo{Name: r.server, Runtime: r.runtime, Framework: r.framework})
+		d.Servers = append(d.Servers, servers.Info{Name: r.server, Runtime: r.runtime, Framework: r.framework})
 		for _, scenario := range []string{catalog.ScenarioBaseline, catalog.ScenarioStress} {
 			vus := 10.0
 			scale := 0.95

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"image/color"
+
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // fallback colours the servers servers.yaml gives no colour (the direct reference, a
@@ -13,7 +15,7 @@ var fallback = []color.RGBA{{0x8c, 0x8c, 0x8c, 0xff}, {0xed, 0xc9, 0x48, 0xff}, 
 // palette gives each server its colour: servers.yaml's `color`, never a guess from the name.
 type palette map[string]color.RGBA
 
-func newPalette(infos []ServerInfo, names []string) palette {
+func newPalette(infos []servers.Info, names []string) palette {
 	p := palette{}
 	for _, s := range infos {
 		if c, ok := parseHex(s.Color); ok {

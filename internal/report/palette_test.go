@@ -3,12 +3,14 @@ package report
 import (
 	"image/color"
 	"testing"
+
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // TestPaletteTakesServersYAMLsColours: every server gets the colour servers.yaml gives it,
 // however many of one runtime there are; the others a stable fallback.
 func TestPaletteTakesServersYAMLsColours(t *testing.T) {
-	infos := []ServerInfo{
+	infos := []servers.Info{
 		{Name: "go-http", Runtime: "Go", Color: "#59a14f"}, {Name: "go-gin", Runtime: "Go", Color: "#76b7b2"},
 		{Name: "go-fiber", Runtime: "Go", Color: "#4e79a7"}, {Name: "go-echo", Runtime: "Go", Color: "#123456"},
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
+	"github.com/ssebench/ssebench/internal/servers"
 	"github.com/ssebench/ssebench/internal/stats"
 )
 
@@ -212,8 +213,8 @@ func serverNames(d *Data) []string {
 
 // serverInfos lists the servers of the run; those the registry does not describe get
 // empty runtime and framework cells rather than disappearing.
-func serverInfos(d *Data) []ServerInfo {
-	known := map[string]ServerInfo{}
+func serverInfos(d *Data) []servers.Info {
+	known := map[string]servers.Info{}
 	order := map[string]int{}
 	for i, s := range d.Servers {
 		known[s.Name] = s
@@ -221,13 +222,13 @@ func serverInfos(d *Data) []ServerInfo {
 	}
 	names := serverNames(d)
 	sort.SliceStable(names, func(i, j int) bool { return rankIn(order, names[i]) < rankIn(order, names[j]) })
-	var out []ServerInfo
+	var out []servers.Info
 	for _, name := range names {
 		if s, ok := known[name]; ok {
 			out = append(out, s)
 			continue
 		}
-		out = append(out, ServerInfo{Name: name})
+		out = append(out, servers.Info{Name: name})
 	}
 	return out
 }

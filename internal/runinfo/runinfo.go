@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssebench/ssebench/internal/metricname"
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 // Info is one run's machine and versions. Unknown values are "unknown", never empty, so
@@ -196,13 +197,10 @@ func (i Info) Collector() prometheus.Collector {
 	return g
 }
 
-// Server is one server of a run as servers/servers.yaml describes it.
-type Server struct{ Name, Runtime, Framework string }
-
 // ServersCollector publishes ssebench_server_info = 1 per server of the run, labelled with
 // its runtime and framework from the registry, so queries group by runtime without
 // guessing it from the name.
-func ServersCollector(testid string, list []Server) prometheus.Collector {
+func ServersCollector(testid string, list []servers.Info) prometheus.Collector {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name:        metricname.ServerInfo,
 		Help:        "Each server of a benchmark run with its runtime and framework from servers.yaml; always 1.",

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/ssebench/ssebench/internal/servers"
 )
 
 func TestCollectReadsTheMachineTable(t *testing.T) {
@@ -52,7 +54,7 @@ ssebench_run_info{bun_version="1.4.4",cpu_model="x",cpus="2",git_commit="abc",go
 
 func TestServersCollectorLabelsEachServerWithItsRuntime(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(ServersCollector("run-1", []Server{{Name: "bun-hono", Runtime: "bun", Framework: "hono"}, {Name: "direct", Runtime: "none", Framework: "stub alone"}}))
+	reg.MustRegister(ServersCollector("run-1", []servers.Info{{Name: "bun-hono", Runtime: "bun", Framework: "hono"}, {Name: "direct", Runtime: "none", Framework: "stub alone"}}))
 	got, err := testutil.GatherAndCount(reg, "ssebench_server_info")
 	if err != nil || got != 2 {
 		t.Fatalf("%d series (%v), want 2", got, err)

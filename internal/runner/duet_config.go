@@ -17,32 +17,42 @@ const AASuffix = "-aa"
 
 // DuetConfig shapes the side-by-side procedure; zero values pick the defaults on each field.
 type DuetConfig struct {
-	Rate      int           // streams/s offered to each server; default 50
-	Round     time.Duration // one round's schedule; default 10 s (× the quick factor, at least 2 s)
+	Rate      int           // streams/s offered to each server; default DefaultDuetRate
+	Round     time.Duration // one round's schedule; default DefaultDuetRound (× the quick factor, at least DuetQuickRoundFloor)
 	WarmUp    time.Duration // one unrecorded round of this length first; default 2 s
 	Reference string        // the server every ratio divides by; default the first selected server
 	NoAA      bool          // skip the A/A control (a second instance of the reference)
-	Precision float64       // stop once every CPU ratio's relative half width is at most this; default 0.01
-	Budget    time.Duration // …or once this much time of rounds is spent; default 5 min (× the quick factor, at least 30 s)
+	Precision float64       // stop once every CPU ratio's relative half width is at most this; default DefaultDuetPrecision
+	Budget    time.Duration // …or once this much time of rounds is spent; default DefaultDuetBudget (× the quick factor, at least DuetQuickBudgetFloor)
 	MinRounds int           // never stop on precision before this many rounds; default 10 (stopping as soon as an interval looks narrow makes it too narrow)
 	MaxRounds int           // a bound on the loop whatever the budget; default 1000
 }
 
+// The defaults of DuetConfig that ssebench run's flags show.
+const (
+	DefaultDuetRate      = 50
+	DefaultDuetRound     = 10 * time.Second
+	DefaultDuetPrecision = 0.01
+	DefaultDuetBudget    = 5 * time.Minute
+	DuetQuickRoundFloor  = 2 * time.Second  // --quick scales the default round, never below this
+	DuetQuickBudgetFloor = 30 * time.Second // --quick scales the default budget, never below this
+)
+
 func (c *DuetConfig) applyDefaults(quick bool, factor float64) {
 	if c.Rate <= 0 {
-		c.Rate = 50
+		c.Rate = DefaultDuetRate
 	}
 	if c.Round <= 0 {
-		c.Round = quickDefault(10*time.Second, quick, factor, 2*time.Second)
+		c.Round = quickDefault(DefaultDuetRound, quick, factor, DuetQuickRoundFloor)
 	}
 	if c.WarmUp <= 0 {
 		c.WarmUp = 2 * time.Second
 	}
 	if c.Precision <= 0 {
-		c.Precision = 0.01
+		c.Precision = DefaultDuetPrecision
 	}
 	if c.Budget <= 0 {
-		c.Budget = quickDefault(5*time.Minute, quick, factor, 30*time.Second)
+		c.Budget = quickDefault(DefaultDuetBudget, quick, factor, DuetQuickBudgetFloor)
 	}
 	if c.MinRounds <= 0 {
 		c.MinRounds = 10

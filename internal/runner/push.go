@@ -16,15 +16,11 @@ import (
 // so that dashboards and the report find the machine table and each server's runtime at
 // any point of it.
 func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info, list []servers.Server) (*remotewrite.Pusher, error) {
-	described := make([]runinfo.Server, 0, len(list))
-	for _, s := range list {
-		described = append(described, runinfo.Server{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework})
-	}
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(info.Collector()); err != nil {
 		return nil, err
 	}
-	if err := reg.Register(runinfo.ServersCollector(info.TestID, described)); err != nil {
+	if err := reg.Register(runinfo.ServersCollector(info.TestID, servers.Infos(list))); err != nil {
 		return nil, err
 	}
 	p, err := st.newPusher(reg, "run info")
@@ -38,6 +34,10 @@ func startInfoPusher(ctx context.Context, st *stack, info runinfo.Info, list []s
 // newPusher remote-writes g's metrics to the run's Prometheus every second; samples it
 // drops are logged through the run's logger as they are lost, not only counted at the end.
 func (s *stack) newPusher(g prometheus.Gatherer, what string) (*remotewrite.Pusher, error) {
-	return remotewrite.New(remotewrite.Config{URL: s.remoteWriteURL(), Interval: time.Second,
-		Logger: s.cfg.Logger.With("push", what)}, g)
+	return remotewrite.New(s.pushConfig(what), g)
+}
+
+// pushConfig is how everything of the run is remote-written; what names it in the log.
+func (s *stack) pushConfig(what string) remotewrite.Config {
+	return remotewrite.Config{URL: s.remoteWriteURL(), Interval: time.Second, Logger: s.cfg.Logger.With("push", what)}
 }

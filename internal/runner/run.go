@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/loadrun"
 	"github.com/ssebench/ssebench/internal/proctree"
 	"github.com/ssebench/ssebench/internal/progress"
 	"github.com/ssebench/ssebench/internal/remotewrite"
@@ -287,11 +286,7 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 // writeReport renders report/<testid>/index.html; a failure is reported, not fatal: the
 // table and the results JSON still stand.
 func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []servers.Server, progress *Progress) string {
-	infos := make([]report.ServerInfo, 0, len(list))
-	for _, s := range list {
-		infos = append(infos, report.ServerInfo{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color})
-	}
-	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: infos, Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: servers.Infos(list), Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""
@@ -439,38 +434,30 @@ func measureScenarios(ctx context.Context, st *stack, server string, tg target, 
 	return out
 }
 
-// runScenario runs one load run with its own registry and pusher: k6's values are
-// cumulative per load run and end with stale markers, and so are ours.
+// runScenario runs one load run, pushed to the run's Prometheus (loadrun, the flow
+// `ssebench load` makes too).
 func runScenario(ctx context.Context, st *stack, server string, tg target, sc namedScenario, at position, progress *Progress) Measured {
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
-	reg := prometheus.NewRegistry()
-	pusher, err := st.newPusher(reg, server+" "+sc.Name)
+	lr, err := loadrun.New(loadrun.Options{
+		Load: load.Options{Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
+			Scenario: sc.Scenario, Headers: tg.headers},
+		Push: st.pushConfig(server + " " + sc.Name),
+		Progress: func(p load.Progress, dropped int64) {
+			progress.Update(at.status(p, server, sc.Name).WithDropped(dropped))
+		},
+		Ended: func(*load.Summary, error) { m.End = time.Now() },
+	})
 	if err != nil {
 		m.Error = err.Error()
 		return m
 	}
-	pushCtx, stopPush := context.WithCancel(context.Background())
-	defer stopPush()
-	pusher.Start(pushCtx)
-	summary, err := load.Run(ctx, load.Options{
-		Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-		Scenario: sc.Scenario, Headers: tg.headers, Registry: reg,
-		Progress: func(p load.Progress) {
-			progress.Update(at.status(p, server, sc.Name).WithDropped(pusher.Stats().SamplesDropped))
-		},
-	})
-	m.End = time.Now()
-	m.Summary = summary
-	if err != nil && !errors.Is(err, context.Canceled) {
-		m.Error = err.Error()
+	res := lr.Run(ctx)
+	m.Summary, m.Push = res.Summary, res.Push
+	if res.Err != nil && !errors.Is(res.Err, context.Canceled) {
+		m.Error = res.Err.Error()
 	}
-	// A Prometheus restart of a minute must lose nothing: give the queue time to drain.
-	drain, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	stats, perr := pusher.Stop(drain)
-	m.Push = stats
-	if perr != nil && m.Error == "" {
-		m.Error = "remote write: " + perr.Error()
+	if res.PushErr != nil && m.Error == "" {
+		m.Error = "remote write: " + res.PushErr.Error()
 	}
 	return m
 }

@@ -21,7 +21,7 @@ const SweepName = "sweep"
 
 // applySweepDefaults fills the sweep's zero fields; its steps are 15 s, shortened by --quick.
 func applySweepDefaults(c *sweep.Config, quick bool, factor float64) {
-	c.ApplyDefaults(quickDefault(15*time.Second, quick, factor, 2*time.Second))
+	c.ApplyDefaults(quickDefault(sweep.DefaultStep, quick, factor, 2*time.Second))
 }
 
 // SweepOutcome is the sweep of a run: its SLO and one result per server.

@@ -84,6 +84,28 @@ type Compose struct {
 	Healthcheck string `yaml:"healthcheck"`
 }
 
+// Info is what the outputs say of a server, from its entry: a row of the report's "Servers
+// under test", its colour and comparison, and the labels of ssebench_server_info
+// (internal/runinfo).
+type Info struct {
+	Name, Runtime, Framework, Color string
+	WriteupCompare                  bool // one of the writeup's 3-way comparison
+}
+
+// Info is the entry's Info.
+func (s Server) Info() Info {
+	return Info{Name: s.Name, Runtime: s.Runtime, Framework: s.Framework, Color: s.Color, WriteupCompare: s.WriteupCompare}
+}
+
+// Infos are the Info of each server of list, in order.
+func Infos(list []Server) []Info {
+	out := make([]Info, len(list))
+	for i, s := range list {
+		out[i] = s.Info()
+	}
+	return out
+}
+
 // WriteupCompareNames are the servers of list in the writeup's 3-way comparison.
 func WriteupCompareNames(list []Server) []string {
 	var out []string

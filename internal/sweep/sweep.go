@@ -13,24 +13,34 @@ import (
 
 // Config shapes the sweep; zero values pick the defaults on each field (ApplyDefaults).
 type Config struct {
-	StartRate  int           // first step's arrival rate (streams/s); default 100
-	Factor     float64       // each step's rate is the previous one × Factor; default 2
-	MaxRate    int           // the sweep stops here even when the SLO still holds; default 25600
-	Step       time.Duration // each step's duration, long enough for a stable p99; default 15 s (the caller scales it for --quick)
-	Bisections int           // steps between the last good and the first bad rate; default 3, negative for none
-	TTFTMargin time.Duration // SLO: p99 TTFT ≤ direct's p99 TTFT at the first step + this; default 50 ms
+	StartRate  int           // first step's arrival rate (streams/s); default DefaultStartRate
+	Factor     float64       // each step's rate is the previous one × Factor; default DefaultFactor
+	MaxRate    int           // the sweep stops here even when the SLO still holds; default DefaultMaxRate
+	Step       time.Duration // each step's duration, long enough for a stable p99; default DefaultStep (the caller scales it for --quick)
+	Bisections int           // steps between the last good and the first bad rate; default DefaultBisections, negative for none
+	TTFTMargin time.Duration // SLO: p99 TTFT ≤ direct's p99 TTFT at the first step + this; default DefaultTTFTMargin
 }
+
+// The defaults of Config, which ssebench run's flags show too.
+const (
+	DefaultStartRate  = 100
+	DefaultFactor     = 2.0
+	DefaultMaxRate    = 25600
+	DefaultStep       = 15 * time.Second
+	DefaultBisections = 3
+	DefaultTTFTMargin = 50 * time.Millisecond
+)
 
 // ApplyDefaults fills the zero fields; step is the default step duration.
 func (c *Config) ApplyDefaults(step time.Duration) {
 	if c.StartRate <= 0 {
-		c.StartRate = 100
+		c.StartRate = DefaultStartRate
 	}
 	if c.Factor <= 1 {
-		c.Factor = 2
+		c.Factor = DefaultFactor
 	}
 	if c.MaxRate <= 0 {
-		c.MaxRate = 25600
+		c.MaxRate = DefaultMaxRate
 	}
 	if c.Step <= 0 {
 		c.Step = step
@@ -38,10 +48,10 @@ func (c *Config) ApplyDefaults(step time.Duration) {
 	if c.Bisections < 0 {
 		c.Bisections = 0
 	} else if c.Bisections == 0 {
-		c.Bisections = 3
+		c.Bisections = DefaultBisections
 	}
 	if c.TTFTMargin <= 0 {
-		c.TTFTMargin = 50 * time.Millisecond
+		c.TTFTMargin = DefaultTTFTMargin
 	}
 }
 

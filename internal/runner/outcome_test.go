@@ -20,7 +20,7 @@ func TestResultsMarkdownWithoutAReportIsTheReports(t *testing.T) {
 	for _, c := range catalog.ResultsColumns {
 		values[c.Name] = 1
 	}
-	out := &Outcome{TestID: "md-1", Start: start, End: start.Add(time.Minute), ReportDir: t.TempDir(),
+	out := &Outcome{TestID: "md-1", Start: start, End: start.Add(time.Minute), ReportDir: filepath.Join(t.TempDir(), "md-1"), // report/<testid>, as Run sets it
 		Table: &results.Table{TestID: "md-1", Columns: catalog.ResultsColumns, RankBy: catalog.ResultsReqPerSecond,
 			Rows: []results.Row{{Server: "go-http", Scenario: "stress", Values: values}}}}
 	if err := writeFiles(io.Discard, out); err != nil {

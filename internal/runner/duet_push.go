@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -45,15 +43,8 @@ func pushDuet(st *stack, res *DuetOutcome) error {
 	for name, n := range most {
 		vusMax.WithLabelValues(res.TestID, name, DuetName).Set(float64(n))
 	}
-	p, err := st.newPusher(reg, "duet")
-	if err != nil {
+	if err := pushOnce(st, reg, "duet", "the side-by-side rounds"); err != nil {
 		return err
-	}
-	p.Start(context.Background())
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := p.Stop(ctx); err != nil {
-		return fmt.Errorf("storing the side-by-side rounds: %w", err)
 	}
 	res.Window.End = time.Now()
 	return nil

@@ -25,7 +25,19 @@ func pushSweep(st *stack, sw *SweepOutcome) error {
 		capacity.WithLabelValues(sw.TestID, r.Server, r.Limit).Set(float64(r.Capacity))
 	}
 	bound.WithLabelValues(sw.TestID).Set(sw.TTFTBoundMs / 1000)
-	p, err := st.newPusher(reg, "sweep")
+	if err := pushOnce(st, reg, "sweep", "the sweep's verdict"); err != nil {
+		return err
+	}
+	if now := time.Now(); now.After(sw.Window.End) {
+		sw.Window.End = now
+	}
+	return nil
+}
+
+// pushOnce sends what reg holds to Prometheus once and waits, a minute at most, until it has
+// landed; what names the series in the error.
+func pushOnce(st *stack, reg *prometheus.Registry, name, what string) error {
+	p, err := st.newPusher(reg, name)
 	if err != nil {
 		return err
 	}
@@ -33,10 +45,7 @@ func pushSweep(st *stack, sw *SweepOutcome) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := p.Stop(ctx); err != nil {
-		return fmt.Errorf("storing the sweep's verdict: %w", err)
-	}
-	if now := time.Now(); now.After(sw.Window.End) {
-		sw.Window.End = now
+		return fmt.Errorf("storing %s: %w", what, err)
 	}
 	return nil
 }

@@ -36,4 +36,3 @@ func TestDescendantsWalksTheTree(t *testing.T) {
 		t.Fatalf("an unreadable root gave %v", got)
 	}
 }
-

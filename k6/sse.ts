@@ -15,18 +15,28 @@ import type { ConstantArrivalRateScenario, ConstantVUsScenario, Options, Ramping
 
 type SupportedScenario = ConstantVUsScenario | RampingVUsScenario | ConstantArrivalRateScenario;
 
+// "stream" is ssebench's extension of k6's scenario: the stub's shape the scenario asks for,
+// sent as X-Stub-* headers (internal/load's StreamShape). k6 does not know the field, so it is
+// taken off the scenario before k6 sees it.
+interface StreamShape {
+  tokens?: number;
+  timeToFirstToken?: string;
+  interTokenDelay?: string;
+}
+
 interface ScenarioFile {
-  scenarios: Record<string, SupportedScenario>;
+  scenarios: Record<string, SupportedScenario & { stream?: StreamShape }>;
 }
 
 // The one definition of the scenarios, shared with `ssebench load`. k6 runs every entry of
 // options.scenarios at once, so the script keeps only the one chosen by SCENARIO.
 const file: ScenarioFile = JSON.parse(open("./scenarios.json"));
 const scenarioName = __ENV.SCENARIO || "baseline";
-const scenario = file.scenarios[scenarioName];
-if (scenario === undefined) {
+const entry = file.scenarios[scenarioName];
+if (entry === undefined) {
   throw new Error(`SCENARIO=${scenarioName} is not in scenarios.json (it has: ${Object.keys(file.scenarios).join(", ")})`);
 }
+const { stream: shape, ...scenario } = entry;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8081").replace(/\/+$/, "");
 const url = `${target}/v1/chat/completions`;
@@ -66,9 +76,24 @@ const body = JSON.stringify({
 });
 
 const params = {
-  headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...extraHeaders(__ENV.HEADERS || "") },
+  headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...shapeHeaders(shape), ...extraHeaders(__ENV.HEADERS || "") },
   timeout: "60s",
 };
+
+// shapeHeaders asks the stub for the scenario's stream shape; HEADERS, given after, says the last word.
+function shapeHeaders(shape: StreamShape | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (shape?.tokens) {
+    headers["X-Stub-Tokens"] = String(shape.tokens);
+  }
+  if (shape?.timeToFirstToken) {
+    headers["X-Stub-Time-To-First-Token"] = shape.timeToFirstToken;
+  }
+  if (shape?.interTokenDelay) {
+    headers["X-Stub-Inter-Token-Delay"] = shape.interTokenDelay;
+  }
+  return headers;
+}
 
 function extraHeaders(spec: string): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -228,8 +228,19 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
 	}
+	shapes, err := load.LoadStreamShapes(path)
+	if err != nil {
+		return nil, err
+	}
+	shape := shapes[f.scenario]
 	if f.quick {
-		sc = sc.Quick(f.quickFactor)
+		sc, shape = sc.Quick(f.quickFactor), shape.Quick(f.quickFactor)
+	}
+	// The scenario's stream shape, under any --header the user gave (theirs says the last word).
+	for k, vs := range shape.Headers() {
+		if _, set := f.headers[k]; !set {
+			f.headers[k] = vs
+		}
 	}
 	return sc, nil
 }

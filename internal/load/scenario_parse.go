@@ -42,7 +42,8 @@ func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 		return nil, fmt.Errorf("%s.executor: unknown executor %q (want %s)", path, name, executorNames())
 	}
 	p := executorParsers[i]
-	if err := f.onlyKnown(append([]string{"executor", "gracefulStop"}, p.fields...)); err != nil {
+	// "stream" is ssebench's extension: the stub's shape for the scenario (StreamShape).
+	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream"}, p.fields...)); err != nil {
 		return nil, err
 	}
 	gracefulStop, err := f.duration("gracefulStop", defaultGracefulStop, false)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -318,6 +319,10 @@ func plan(cfg Config) (planned, error) {
 	if err != nil {
 		return p, err
 	}
+	shapes, err := load.LoadStreamShapes(cfg.ScenariosFile)
+	if err != nil {
+		return p, err
+	}
 	for _, name := range cfg.Scenarios {
 		switch name {
 		case SweepName:
@@ -331,10 +336,11 @@ func plan(cfg Config) (planned, error) {
 		if !ok {
 			return p, fmt.Errorf("scenario %q is not in %s (nor %q, the sweep, or %q, side by side)", name, cfg.ScenariosFile, SweepName, DuetName)
 		}
+		shape := shapes[name]
 		if cfg.Quick {
-			sc = sc.Quick(cfg.QuickFactor)
+			sc, shape = sc.Quick(cfg.QuickFactor), shape.Quick(cfg.QuickFactor)
 		}
-		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc})
+		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape})
 	}
 	if p.duet {
 		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
@@ -347,6 +353,17 @@ func plan(cfg Config) (planned, error) {
 type namedScenario struct {
 	Name     string
 	Scenario load.Scenario
+	Stream   load.StreamShape // the stub's shape the scenario asks for; zero: the stub's default
+}
+
+// headers are what every request of sc to tg carries: the scenario's stream shape, then
+// tg's (--header, the server's own), so that a --header X-Stub-Tokens says the last word.
+func (sc namedScenario) headers(tg target) http.Header {
+	h := sc.Stream.Headers()
+	for k, vs := range tg.headers {
+		h[k] = vs
+	}
+	return h
 }
 
 // runServer builds, starts and measures one server in every scenario.
@@ -440,7 +457,7 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-			Scenario: sc.Scenario, Headers: tg.headers},
+			Scenario: sc.Scenario, Headers: sc.headers(tg)},
 		Push: st.pushConfig(server + " " + sc.Name),
 		Progress: func(p load.Progress, dropped int64) {
 			progress.Update(at.status(p, server, sc.Name).WithDropped(dropped))

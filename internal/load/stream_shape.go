@@ -1,0 +1,105 @@
+package load
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/stub"
+)
+
+// StreamShape is the stream a scenario asks the stub for, an ssebench extension of k6's
+// scenario format ("stream" in k6/scenarios.json): sent as the stub's X-Stub-* headers with
+// every request, by ssebench's load generator and by k6/sse.ts alike. A scenario without one
+// gets the stub's default stream.
+type StreamShape struct {
+	Tokens           int           // content events of each stream; 0: the stub's default
+	TimeToFirstToken time.Duration // 0: the stub's default
+	InterTokenDelay  time.Duration // 0: the stub's default
+}
+
+// Headers are the X-Stub-* headers that ask the stub for s.
+func (s StreamShape) Headers() http.Header {
+	h := http.Header{}
+	if s.Tokens > 0 {
+		h.Set(stub.HeaderTokens, strconv.Itoa(s.Tokens))
+	}
+	if s.TimeToFirstToken > 0 {
+		h.Set(stub.HeaderTimeToFirstToken, s.TimeToFirstToken.String())
+	}
+	if s.InterTokenDelay > 0 {
+		h.Set(stub.HeaderInterTokenDelay, s.InterTokenDelay.String())
+	}
+	return h
+}
+
+// Quick is s for a --quick run: as many fewer tokens as the scenario's durations are shorter
+// (never fewer than one), so that a stream still ends within the shortened scenario; the
+// delays, which are what the scenario is about, stay.
+func (s StreamShape) Quick(factor float64) StreamShape {
+	if s.Tokens > 0 {
+		s.Tokens = max(1, int(float64(s.Tokens)*factor))
+	}
+	return s
+}
+
+// LoadStreamShapes reads each scenario's stream shape from a scenario file; scenarios
+// without one are left out.
+func LoadStreamShapes(path string) (map[string]StreamShape, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	shapes, err := ParseStreamShapes(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return shapes, nil
+}
+
+// ParseStreamShapes decodes the "stream" of every scenario strictly: an unknown field, a bad
+// duration or a count below 0 is an error naming the field's path.
+func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
+	top, err := objectFields(b, "")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := objectFields(top["scenarios"], "scenarios")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]StreamShape{}
+	for _, name := range sortedKeys(entries) {
+		fields, err := objectFields(entries[name], "scenarios."+name)
+		if err != nil {
+			return nil, err
+		}
+		raw, ok := fields["stream"]
+		if !ok {
+			continue
+		}
+		path := "scenarios." + name + ".stream"
+		sf, err := objectFields(raw, path)
+		if err != nil {
+			return nil, err
+		}
+		f := fieldReader{fields: sf, path: path}
+		if err := f.onlyKnown([]string{"tokens", "timeToFirstToken", "interTokenDelay"}); err != nil {
+			return nil, err
+		}
+		var s StreamShape
+		if s.Tokens, err = f.count("tokens", 0, 0); err != nil {
+			return nil, err
+		}
+		if s.TimeToFirstToken, err = f.duration("timeToFirstToken", 0, false); err != nil {
+			return nil, err
+		}
+		if s.InterTokenDelay, err = f.duration("interTokenDelay", 0, false); err != nil {
+			return nil, err
+		}
+		out[name] = s
+	}
+	return out, nil
+}

@@ -26,7 +26,7 @@ func Run() (dashboard.Dashboard, error) {
 	if err != nil {
 		return dashboard.Dashboard{}, err
 	}
-	writeupCompare := servers.WriteupCompareNames(list)
+	writeupCompare := servers.WriteupCompareNames(servers.Infos(list))
 	d := newDashboard("ssebench - run", RunUID, "now-30m",
 		"One benchmark run: every chart and table of the writeup, rebuilt from the query catalog (internal/catalog). Set the time range to the run: open it from the Runs table of the Trends dashboard, which does.").
 		WithVariable(datasourceVariable()).

@@ -84,7 +84,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 	if d.RuntimeShare, err = f.chartBy(catalog.MemoryShareByRuntime, "runtime"); err != nil {
 		return nil, err
 	}
-	d.Compare = compareSet(o.Compare, writeupCompare(o.Servers), d.Loads)
+	d.Compare = compareSet(o.Compare, servers.WriteupCompareNames(o.Servers), d.Loads)
 	if d.Scores, err = f.scores(d.Compare); err != nil {
 		return nil, err
 	}
@@ -273,17 +273,6 @@ func (f fetcher) lines(q catalog.Query, start, end time.Time, steps int) (Lines,
 		return a.Server < b.Server || (a.Server == b.Server && a.Scenario < b.Scenario)
 	})
 	return ls, nil
-}
-
-// writeupCompare are the servers marked as the writeup's 3-way comparison (servers.yaml).
-func writeupCompare(infos []servers.Info) []string {
-	var out []string
-	for _, s := range infos {
-		if s.WriteupCompare {
-			out = append(out, s.Name)
-		}
-	}
-	return out
 }
 
 // compareSet is the explicit choice, else the writeup's three when all ran, else every server.

@@ -107,7 +107,7 @@ func Infos(list []Server) []Info {
 }
 
 // WriteupCompareNames are the servers of list in the writeup's 3-way comparison.
-func WriteupCompareNames(list []Server) []string {
+func WriteupCompareNames(list []Info) []string {
 	var out []string
 	for _, s := range list {
 		if s.WriteupCompare {

@@ -14,6 +14,7 @@ import (
 	"github.com/ssebench/ssebench/internal/cputime"
 	"github.com/ssebench/ssebench/internal/duet"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/proctree"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
 	"github.com/ssebench/ssebench/internal/stats"
@@ -158,9 +159,10 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 		names[i] = in.name
 	}
 	r := duet.Round{Number: number, Starts: duet.Plan(d.seed, number, names, time.Second/time.Duration(d.cfg.Rate)), Samples: map[string]duet.Sample{}}
+	tree := proctree.Children("/proc") // one scan of /proc for every server's workers
 	for _, in := range live {
 		if in.proc != nil {
-			resetPeakRSS(in.proc.PID())
+			resetPeakRSS(tree, in.proc.PID())
 		}
 	}
 	before := make([]float64, len(live))
@@ -173,11 +175,12 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 	r.End = time.Now()
 	h := roundHarness{stub: meterSeconds(d.stub) - stubBefore, load: selfCPUSeconds() - loadBefore}
 	offered := int64(math.Round(float64(d.cfg.Rate) * length.Seconds()))
+	tree = proctree.Children("/proc")
 	for i, in := range live {
 		s := sampleOf(in.name, summaries[in.name], offered)
 		s.CPUSeconds = in.cpuSeconds() - before[i]
 		if in.proc != nil {
-			s.PeakRSSBytes = peakRSSBytes(in.proc.PID())
+			s.PeakRSSBytes = peakRSSBytes(tree, in.proc.PID())
 		}
 		s.Judge()
 		r.Samples[in.name] = s

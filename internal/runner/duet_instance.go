@@ -93,25 +93,24 @@ func (in *instance) stop() error {
 	return in.proc.Stop(ctx)
 }
 
-// peakRSSBytes is the process's resident high-water mark since resetPeakRSS (VmHWM); NaN
-// when unknown.
-func peakRSSBytes(pid int) float64 {
-	p, err := procfs.NewProc(pid)
-	if err != nil {
-		return math.NaN()
-	}
-	st, err := p.NewStatus()
-	if err != nil {
-		return math.NaN()
-	}
-	sum := float64(st.VmHWM)
-	// A server that forks workers (nginx) is its whole tree, as the exporter sees it.
-	for _, child := range proctree.Descendants("/proc", pid) {
-		if c, err := procfs.NewProc(child); err == nil {
-			if cst, err := c.NewStatus(); err == nil {
-				sum += float64(cst.VmHWM)
-			}
+// peakRSSBytes is the resident high-water mark since resetPeakRSS (VmHWM) of pid and the
+// processes below it in tree (nginx's workers), as the exporter sums them; NaN when pid's is
+// unknown.
+func peakRSSBytes(tree map[int][]int, pid int) float64 {
+	sum := math.NaN()
+	for i, p := range append([]int{pid}, proctree.Below(tree, pid)...) {
+		proc, err := procfs.NewProc(p)
+		if err != nil {
+			continue
 		}
+		st, err := proc.NewStatus()
+		if err != nil {
+			continue
+		}
+		if i == 0 {
+			sum = 0
+		}
+		sum += float64(st.VmHWM)
 	}
 	return sum
 }

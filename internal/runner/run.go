@@ -441,7 +441,7 @@ func measureScenarios(ctx context.Context, st *stack, server string, tg target, 
 			break
 		}
 		if tg.pid > 0 {
-			resetPeakRSS(tg.pid)
+			resetPeakRSS(proctree.Children("/proc"), tg.pid)
 		}
 		m := runScenario(ctx, st, server, tg, sc, at, progress)
 		out = append(out, m)
@@ -483,8 +483,9 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 // process and the processes below it (nginx's workers) so that the
 // exporter's peak covers this scenario only. Writing 5 to clear_refs is the documented way;
 // where it is not permitted, the peak covers the process's whole life, which the report says.
-func resetPeakRSS(pid int) {
-	for _, p := range append([]int{pid}, proctree.Descendants("/proc", pid)...) {
+// tree is proctree.Children("/proc"), read once for every server reset together.
+func resetPeakRSS(tree map[int][]int, pid int) {
+	for _, p := range append([]int{pid}, proctree.Below(tree, pid)...) {
 		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p), []byte("5"), 0)
 	}
 }

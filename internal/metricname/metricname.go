@@ -36,12 +36,21 @@ const (
 	LoadElapsed        = "ssebench_load_elapsed_seconds"
 )
 
+// The misbehaving clients of the failure-mode scenarios ("clients" in k6/scenarios.json):
+// kept apart from the series above, which stay the well-behaved clients' alone.
+const (
+	ClientCancels      = "ssebench_client_cancels_total"
+	SlowReaders        = "ssebench_slow_readers"
+	SlowReaderStreams  = "ssebench_slow_reader_streams_total"
+	SlowReaderCutAfter = "ssebench_slow_reader_cut_after_seconds"
+)
+
 // LoadGenerator is every series one run of the load generator (internal/load) exposes.
 var LoadGenerator = []string{
 	K6HTTPReqs, K6HTTPReqFailed, K6HTTPReqDuration, K6HTTPReqWaiting, K6Iterations, K6IterationDuration,
 	K6DroppedIterations, K6DataReceived, K6DataSent, K6VUs, K6VUsMax, K6Checks,
 	TimeToFirstToken, EventGap, StreamEvents, StreamsIncomplete, IterationsFailed, HTTPReqDurationMax,
-	EventGapMax, LoadElapsed,
+	EventGapMax, LoadElapsed, ClientCancels, SlowReaders, SlowReaderStreams, SlowReaderCutAfter,
 }
 
 // What `ssebench run` pushes besides the load runs: the run's machine and servers, the
@@ -120,10 +129,13 @@ const (
 	StubStreamEvents         = "ssebench_stub_stream_events_total"
 	StubStreamsActive        = "ssebench_stub_streams_active"
 	StubRequests             = "ssebench_stub_requests_total"
+	StubCancelPropagation    = "ssebench_stub_cancel_propagation_seconds"
+	StubCancelsMissed        = "ssebench_stub_cancels_not_propagated_total"
 )
 
 // Stub is every series of the stub's /metrics.
 var Stub = []string{
 	StubStreamsStarted, StubStreamsCompleted, StubStreamsClientAborted, StubStreamsFaultAborted,
 	StubErrorsInjected, StubStalls, StubStreamEvents, StubStreamsActive, StubRequests,
+	StubCancelPropagation, StubCancelsMissed,
 }

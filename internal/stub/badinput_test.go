@@ -114,6 +114,9 @@ func overrideHeaderCases() []headerCase {
 		{HeaderAbortRate, "-0.1"}, {HeaderAbortRate, "x"},
 		{HeaderAbortAfter, "-2"}, {HeaderAbortAfter, "two"},
 		{HeaderStall, "forever"}, {HeaderStall, "-1s"},
+		{HeaderCancelAt, "soon"}, {HeaderCancelAt, "-5"}, {HeaderCancelAt, "0"}, {HeaderCancelAt, "1.7e18"},
+		{HeaderCancelAt, "1700000000"},    // Unix seconds, not nanoseconds
+		{HeaderCancelAt, "1700000000000"}, // Unix milliseconds
 		{"X-Stub-Tokns", "5"},
 	}
 }

@@ -38,7 +38,7 @@ func NewHandler(cfg Config, reg prometheus.Registerer, logger *slog.Logger) (htt
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{cfg: cfg, m: &metrics{}, log: logger}
+	h := &handler{cfg: cfg, m: newMetrics(), log: logger}
 	if err := reg.Register(collector{h.m}); err != nil {
 		return nil, fmt.Errorf("registering stub metrics: %w", err)
 	}

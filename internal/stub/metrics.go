@@ -3,6 +3,7 @@ package stub
 import (
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -21,6 +22,40 @@ type metrics struct {
 	events        atomic.Uint64
 	active        atomic.Int64
 	byCode        [600]atomic.Uint64
+	cancelsMissed atomic.Uint64
+	// cancelPropagation is a real histogram, not an atomic read at scrape time: only streams
+	// that carry X-Stub-Cancel-At and are aborted by their client observe it, off the hot path.
+	cancelPropagation prometheus.Histogram
+}
+
+// cancelPropagationBuckets reach from a proxy that cancels at once (under 1 ms on
+// loopback) to one that notices only when a long stream ends.
+var cancelPropagationBuckets = []float64{.001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 2, 5, 10, 30}
+
+func newMetrics() *metrics {
+	return &metrics{cancelPropagation: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    metricname.StubCancelPropagation,
+		Help:    "From a cancelling client's planned close (X-Stub-Cancel-At) to the stub seeing its stream aborted; 0 when the abort came before the planned close.",
+		Buckets: cancelPropagationBuckets,
+	})}
+}
+
+// cancelOutcome settles a stream that carried X-Stub-Cancel-At (cancelAt, Unix ns) once it
+// ended at now, completed or left by its client.
+func (m *metrics) cancelOutcome(cancelAt int64, completed bool, now time.Time) {
+	late := now.Sub(time.Unix(0, cancelAt))
+	switch {
+	case !completed:
+		// An abort before the planned close had another cause (the client failed, or the
+		// proxy dropped the stream itself): it is observed as 0 rather than dropped, so that
+		// the histogram's count stays the number of cancelled streams that reached the stub.
+		m.cancelPropagation.Observe(max(late, 0).Seconds())
+	case late > 0:
+		// Sent to its end after the client had gone: the cancel never reached the stub.
+		m.cancelsMissed.Add(1)
+	}
+	// A stream that completed before its planned close counts in neither: the client had
+	// nothing left to cancel.
 }
 
 func (m *metrics) countStatus(code int) {
@@ -48,6 +83,8 @@ var (
 		"Streams in progress.", nil, nil)
 	descRequests = prometheus.NewDesc(metricname.StubRequests,
 		"Responses by HTTP status code, all routes but successful /healthz and /metrics answers.", []string{"code"}, nil)
+	descCancelsMissed = prometheus.NewDesc(metricname.StubCancelsMissed,
+		"Streams with X-Stub-Cancel-At sent to their end after that moment: the client's cancel never reached the stub.", nil, nil)
 )
 
 // collector exposes metrics to a registry.
@@ -55,9 +92,10 @@ type collector struct{ m *metrics }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descStarted, descCompleted, descClientAborted,
-		descFaultAborted, descErrorsInjected, descStalls, descEvents, descActive, descRequests} {
+		descFaultAborted, descErrorsInjected, descStalls, descEvents, descActive, descRequests, descCancelsMissed} {
 		ch <- d
 	}
+	c.m.cancelPropagation.Describe(ch)
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -72,6 +110,8 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descErrorsInjected, m.errorsInject.Load())
 	counter(descStalls, m.stalls.Load())
 	counter(descEvents, m.events.Load())
+	counter(descCancelsMissed, m.cancelsMissed.Load())
+	m.cancelPropagation.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descActive, prometheus.GaugeValue, float64(m.active.Load()))
 	for code := range m.byCode {
 		// 200 is always exported so that rate() has a series from the first scrape.

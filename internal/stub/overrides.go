@@ -23,6 +23,10 @@ const (
 	HeaderAbortRate        = "X-Stub-Abort-Rate"
 	HeaderAbortAfter       = "X-Stub-Abort-After"
 	HeaderStall            = "X-Stub-Stall"
+	// HeaderCancelAt is the wall-clock moment, in Unix nanoseconds, at which a cancelling
+	// client will close its connection: the stub times how long that close takes to reach
+	// it through the proxy (metrics.go, cancelOutcome).
+	HeaderCancelAt = "X-Stub-Cancel-At"
 )
 
 const headerPrefix = "X-Stub-"
@@ -32,6 +36,7 @@ var knownHeaders = map[string]bool{
 	HeaderInterTokenDelay: true, HeaderJitter: true, HeaderTokenSize: true,
 	HeaderSeed: true, HeaderErrorRate: true, HeaderErrorStatus: true,
 	HeaderAbortRate: true, HeaderAbortAfter: true, HeaderStall: true,
+	HeaderCancelAt: true,
 }
 
 // requestParams is what one request asked for: the server defaults with its headers applied.
@@ -39,6 +44,8 @@ type requestParams struct {
 	Config
 	seed   uint64
 	seeded bool
+	// cancelAt is X-Stub-Cancel-At in Unix nanoseconds; 0 when the request has none.
+	cancelAt int64
 }
 
 // headerError names the header that could not be used and why.
@@ -84,6 +91,7 @@ func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
 		{HeaderAbortAfter, intInto(&p.Faults.AbortAfter, -1, MaxTokens)},
 		{HeaderStall, delayInto(&p.Faults.Stall)},
 		{HeaderSeed, seedInto(&p.seed, &p.seeded)},
+		{HeaderCancelAt, cancelAtInto(&p.cancelAt, time.Now())},
 	}
 	for _, s := range steps {
 		v, ok := single(h, s.header)
@@ -174,6 +182,26 @@ func seedInto(dst *uint64, seeded *bool) func(string) error {
 			return fmt.Errorf("not an unsigned 64-bit integer")
 		}
 		*dst, *seeded = n, true
+		return nil
+	}
+}
+
+// maxCancelAtSkew bounds how far X-Stub-Cancel-At may lie from the stub's clock. A client
+// plans its close seconds ahead at most; a value days away is almost surely Unix seconds or
+// milliseconds sent by mistake, which would fill the histogram with nonsense rather than fail.
+const maxCancelAtSkew = 24 * time.Hour
+
+func cancelAtInto(dst *int64, now time.Time) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("not a positive decimal integer of Unix nanoseconds")
+		}
+		if skew := time.Unix(0, n).Sub(now); skew > maxCancelAtSkew || skew < -maxCancelAtSkew {
+			return fmt.Errorf("%v from the stub's clock, over %v: Unix nanoseconds expected (seconds or milliseconds sent?)",
+				skew.Round(time.Second), maxCancelAtSkew)
+		}
+		*dst = n
 		return nil
 	}
 }

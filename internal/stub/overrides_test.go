@@ -9,6 +9,7 @@ import (
 
 func TestParseOverridesAppliesEveryHeader(t *testing.T) {
 	defaults := DefaultConfig()
+	cancelAt := time.Now().Add(time.Second).UnixNano()
 	tests := []struct {
 		header, value string
 		check         func(p requestParams) bool
@@ -28,6 +29,7 @@ func TestParseOverridesAppliesEveryHeader(t *testing.T) {
 		{HeaderAbortAfter, "3", func(p requestParams) bool { return p.Faults.AbortAfter == 3 }},
 		{HeaderAbortAfter, "-1", func(p requestParams) bool { return p.Faults.AbortAfter == -1 }},
 		{HeaderStall, "1s", func(p requestParams) bool { return p.Faults.Stall == time.Second }},
+		{HeaderCancelAt, strconv.FormatInt(cancelAt, 10), func(p requestParams) bool { return p.cancelAt == cancelAt }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.header+"="+tc.value, func(t *testing.T) {

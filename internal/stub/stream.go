@@ -32,10 +32,22 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request, p *requestParam
 	h.m.active.Add(1)
 	defer h.m.active.Add(-1)
 
+	completed := h.relay(w, r, p, req, st, pl)
+	if completed {
+		h.m.completed.Add(1)
+	}
+	if p.cancelAt != 0 {
+		h.m.cancelOutcome(p.cancelAt, completed, time.Now())
+	}
+}
+
+// relay writes the stream's events and reports whether it reached [DONE]; false means the
+// client went away (send and pause have counted it). An injected abort panics out of it.
+func (h *handler) relay(w http.ResponseWriter, r *http.Request, p *requestParams, req *chatRequest, st *streamState, pl plan) bool {
 	ctx := r.Context()
 	rc := http.NewResponseController(w)
 	if h.send(ctx, w, rc, st.enc.role()) != nil {
-		return
+		return false
 	}
 	shape := &p.Shape
 	for i := range shape.Tokens {
@@ -45,35 +57,32 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request, p *requestParam
 		if i == pl.stallAt {
 			h.m.stalls.Add(1)
 			if h.pause(ctx, st, p.Faults.Stall) != nil {
-				return
+				return false
 			}
 		}
 		if h.pause(ctx, st, st.delay(shape, i)) != nil {
-			return
+			return false
 		}
 		st.text = st.words.next(st.text[:0], shape.TokenSize)
 		if h.send(ctx, w, rc, st.enc.content(st.text)) != nil {
-			return
+			return false
 		}
 	}
 	if pl.abortAt == shape.Tokens {
 		h.faultAbort(r, shape.Tokens)
 	}
 	if h.send(ctx, w, rc, st.enc.finish()) != nil {
-		return
+		return false
 	}
 	if req.includeUsage() {
 		if h.send(ctx, w, rc, st.enc.usage(req.promptTokens(), shape.Tokens)) != nil {
-			return
+			return false
 		}
 	}
 	// [DONE] is not flushed: net/http flushes it with the chunked terminator
 	// when the handler returns, in one write instead of two (a twelfth of a
 	// default stream's writes). The terminator is not an event.
-	if h.send(ctx, w, nil, doneEvent) != nil {
-		return
-	}
-	h.m.completed.Add(1)
+	return h.send(ctx, w, nil, doneEvent) == nil
 }
 
 // send writes one event in a single Write and flushes it unless rc is nil. A

@@ -249,7 +249,19 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid))
 	// So does the side-by-side row, under the duet's testid.
 	duetTestID := strings.NewReplacer("$testid", run.DuetTestID(testid))
+	// The failure modes' tables read scenarios this run leaves out (thousands of streams,
+	// slow readers, 10 s of residue); internal/runner's TestFailureModes runs them and checks
+	// their tables, which are these panels' catalog queries.
+	failureModes := map[string]bool{}
+	for _, st := range catalog.ScenarioTables {
+		if st.Scenario != catalog.ScenarioEfficiency {
+			failureModes[st.Title] = true
+		}
+	}
 	for _, tg := range targets {
+		if failureModes[tg.panel] {
+			continue
+		}
 		sweep := strings.Contains(strings.ToLower(tg.panel), "sweep")
 		duet := strings.Contains(strings.ToLower(tg.panel), "side by side")
 		expr := tg.expr

@@ -10,11 +10,11 @@ func resultsRow(l *layout) {
 		catalog.ResultsColumns, catalog.ResultsReqPerSecond.Title))
 }
 
-// efficiencyRow is the cost table: the fixed-rate scenario, with the latency each proxy adds
-// over direct (the stub alone, the row marked as the reference).
-func efficiencyRow(l *layout) {
-	l.row("What a stream costs (efficiency)")
-	l.panel(24, 10, resultsTable("Cost at a fixed rate - efficiency scenario",
-		"The same arrival rate offered to every server, below saturation: CPU per stream, memory per open stream, and latency added over direct (the stub alone). Cheapest first.",
-		catalog.EfficiencyColumns, catalog.EfficiencyCPUMicros.Title))
+// scenarioTableRows are the scenario tables (catalog.ScenarioTables), a row each: the cost
+// table and the failure modes', each empty for a run without its scenario.
+func scenarioTableRows(l *layout) {
+	for _, st := range catalog.ScenarioTables {
+		l.row(st.Title)
+		l.panel(24, 10, resultsTable(st.Title, st.Lead, st.Columns, st.RankBy.Title))
+	}
 }

@@ -44,7 +44,7 @@ func Run() (dashboard.Dashboard, error) {
 	deltaRow(l)
 	resultsRow(l)
 	trialsRow(l)
-	efficiencyRow(l)
+	scenarioTableRows(l)
 	sweepRow(l)
 	scoresRow(l)
 	memoryShareRow(l)

@@ -23,9 +23,9 @@ type Data struct {
 	Servers []servers.Info    // servers under test, in display order
 	Loads   []Load            // (server, scenario) pairs the run loaded, with their VUs
 	Table   *results.Table    // the writeup's full results, every scenario the run loaded
-	// Efficiency is the cost table (fixed-rate scenario, added latency over direct); nil
-	// when the run had no efficiency scenario.
-	Efficiency *results.Table
+	// Tables are the run's scenario tables (catalog.ScenarioTables: the cost table, the
+	// failure modes'), one per scenario the run had that has one.
+	Tables []*results.Table
 	// Sweep is the capacity under the SLO; nil when the run had no sweep.
 	Sweep *Sweep
 	// Duet is the side-by-side verdict; nil when the run had none.

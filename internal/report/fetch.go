@@ -23,9 +23,9 @@ type Options struct {
 	Servers []servers.Info // runtime and framework of known servers (servers.yaml); optional
 	Steps   int            // points per line of the over-the-run charts; 0 means 300
 	Table   *results.Table // the run's results table (all trials) when the caller already fetched it; nil: fetched here
-	// Efficiency is the run's cost table when the caller already fetched it; nil: fetched
-	// here when the run has efficiency rows.
-	Efficiency *results.Table
+	// Tables are the run's scenario tables when the caller already fetched them; nil:
+	// fetched here for the scenarios the results table has rows of.
+	Tables []*results.Table
 	Sweep      *Sweep // the run's sweep when the caller already has it; nil: read from Prometheus (FetchSweep)
 	Duet       *Duet  // the run's side-by-side verdict; nil: none
 }
@@ -43,9 +43,10 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 			return nil, err
 		}
 	}
-	eff := o.Efficiency
-	if eff == nil && hasScenario(table, catalog.ScenarioEfficiency) {
-		if eff, err = results.FetchEfficiency(ctx, q, id, trials); err != nil {
+	tables := o.Tables
+	if tables == nil {
+		ran := func(scenario string) bool { return hasScenario(table, scenario) }
+		if tables, err = results.FetchScenarioTables(ctx, q, id, trials, ran); err != nil {
 			return nil, err
 		}
 	}
@@ -55,7 +56,7 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial, o
 		start, end = first.Start, first.End
 	}
 	f := fetcher{ctx: ctx, q: q, end: first.End, vars: first.Vars(first.TestID)}
-	d := &Data{TestID: id, Start: start, End: end, Table: table, Efficiency: eff, Sweep: o.Sweep, Duet: o.Duet, Servers: o.Servers}
+	d := &Data{TestID: id, Start: start, End: end, Table: table, Tables: tables, Sweep: o.Sweep, Duet: o.Duet, Servers: o.Servers}
 	if d.Findings, err = results.FetchFindings(ctx, q, id, trials); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 // wideCostTable is a cost table as wide as a real 3-trial run makes it: ten servers, every
 // column with a ± (README's table of 2026-12-02).
 func wideCostTable() *results.Table {
-	t := &results.Table{TestID: "20261127-0400", Trials: []string{"a-t1", "a-t2", "a-t3"}, Columns: catalog.EfficiencyColumns, RankBy: catalog.EfficiencyCPUMicros}
+	t := &results.Table{TestID: "20261127-0400", Scenario: catalog.ScenarioEfficiency, Trials: []string{"a-t1", "a-t2", "a-t3"}, Columns: catalog.EfficiencyColumns, RankBy: catalog.EfficiencyCPUMicros}
 	for i, server := range []string{"direct", "rust-http", "rust-hyper", "rust-actix", "rust-axum", "bun-http", "go-gin", "go-fiber", "bun-hono", "go-http"} {
 		r := results.Row{Server: server, Scenario: "efficiency", Values: map[string]float64{}, Intervals: map[string]stats.Interval{}}
 		for j, c := range catalog.EfficiencyColumns {
@@ -41,7 +41,7 @@ func TestTablesStayInsideTheirCards(t *testing.T) {
 	bin := chromiumBinary(t)
 	dir := t.TempDir()
 	d := sampleData()
-	d.Efficiency = wideCostTable()
+	d.Tables = []*results.Table{wideCostTable()}
 	paths, err := Write(dir, d)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/results"
 )
 
@@ -37,11 +38,14 @@ func WriteMarkdown(w io.Writer, d *Data) error {
 	if err := d.Table.WriteMarkdown(w); err != nil {
 		return err
 	}
-	if d.Efficiency == nil || len(d.Efficiency.Rows) == 0 {
-		return nil
+	for _, t := range d.Tables {
+		st, _ := catalog.ScenarioTableOf(t.Scenario)
+		if _, err := fmt.Fprintf(w, "\n### %s\n\n%s\n\n", st.Title, st.Lead); err != nil {
+			return err
+		}
+		if err := t.WriteMarkdown(w); err != nil {
+			return err
+		}
 	}
-	if _, err := fmt.Fprint(w, "\n### What a stream costs at a fixed rate (efficiency; + columns over direct)\n\n"); err != nil {
-		return err
-	}
-	return d.Efficiency.WriteMarkdown(w)
+	return nil
 }

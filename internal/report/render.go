@@ -63,8 +63,8 @@ type view struct {
 	Span       string
 	TrialsNote string
 	Findings   []results.Finding
-	// EfficiencyTables is the cost table, one per scenario (only efficiency).
-	EfficiencyTables []tableView
+	// ScenarioTables are the scenario tables (catalog.ScenarioTables) the run has.
+	ScenarioTables []scenarioTableView
 	Duet             *duetView
 	SweepChart       figure
 	SweepRows        []kv
@@ -111,7 +111,7 @@ func buildView(d *Data) (*view, error) {
 		return nil, fmt.Errorf("report: delta chart: %w", err)
 	}
 	v.ResultTables = resultTables(d.Table, pal)
-	v.EfficiencyTables = resultTables(d.Efficiency, pal)
+	v.ScenarioTables = scenarioTables(d.Tables, pal)
 	v.Duet = newDuetView(d.Duet, pal)
 	if d.Sweep != nil {
 		v.SweepChart.Query = catalog.SweepTTFTP99.Name
@@ -298,6 +298,21 @@ func scenarioRank(s string) int {
 }
 
 // resultTables splits the table by scenario and marks each column's best value.
+// scenarioTableView is one scenario's own table under its heading.
+type scenarioTableView struct {
+	catalog.ScenarioTable
+	Tables []tableView // the one table, as resultTables draws it
+}
+
+func scenarioTables(tables []*results.Table, pal palette) []scenarioTableView {
+	var out []scenarioTableView
+	for _, t := range tables {
+		st, _ := catalog.ScenarioTableOf(t.Scenario)
+		out = append(out, scenarioTableView{ScenarioTable: st, Tables: resultTables(t, pal)})
+	}
+	return out
+}
+
 func resultTables(t *results.Table, pal palette) []tableView {
 	if t == nil {
 		return nil

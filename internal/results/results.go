@@ -51,13 +51,16 @@ func (r Row) IsReference() bool { return r.Server == Reference }
 
 // Table is the results of one run.
 type Table struct {
-	TestID  string          `json:"testid"` // the run id
-	Trials  []string        `json:"trials"` // the testid of each trial
-	Start   time.Time       `json:"start"`
-	End     time.Time       `json:"end"`
-	Columns []catalog.Query `json:"-"`
-	RankBy  catalog.Query   `json:"-"` // the column rows are ranked by; its Better says which way
-	Rows    []Row           `json:"rows"`
+	TestID string `json:"testid"` // the run id
+	// Scenario is the scenario of a scenario's own table (catalog.ScenarioTables); "" for
+	// the results table, which has a row for every scenario.
+	Scenario string          `json:"scenario,omitempty"`
+	Trials   []string        `json:"trials"` // the testid of each trial
+	Start    time.Time       `json:"start"`
+	End      time.Time       `json:"end"`
+	Columns  []catalog.Query `json:"-"`
+	RankBy   catalog.Query   `json:"-"` // the column rows are ranked by; its Better says which way
+	Rows     []Row           `json:"rows"`
 }
 
 // Fetch evaluates every results-table column of one testid at its window's end.

@@ -18,10 +18,44 @@ func FetchRun(ctx context.Context, q *run.Querier, id string, trials []run.Trial
 	return FetchRunColumns(ctx, q, id, trials, catalog.ResultsColumns, catalog.ResultsReqPerSecond)
 }
 
-// FetchEfficiency is the cost table of a run: the efficiency scenario's columns, ranked by
-// CPU per stream. It has no within-run interval: with one trial its cells stand alone.
-func FetchEfficiency(ctx context.Context, q *run.Querier, id string, trials []run.Trial) (*Table, error) {
-	return FetchRunColumns(ctx, q, id, trials, catalog.EfficiencyColumns, catalog.EfficiencyCPUMicros)
+// FetchScenarioTable is one scenario's own table of a run (the cost table, a failure mode's),
+// ranked by its RankBy. It has no within-run interval: with one trial its cells stand alone.
+func FetchScenarioTable(ctx context.Context, q *run.Querier, id string, trials []run.Trial, st catalog.ScenarioTable) (*Table, error) {
+	t, err := FetchRunColumns(ctx, q, id, trials, st.Columns, st.RankBy)
+	if err != nil {
+		return nil, fmt.Errorf("the %s table: %w", st.Scenario, err)
+	}
+	t.Scenario = st.Scenario
+	return t, nil
+}
+
+// FetchScenarioTables is the table of every scenario of ran that has one, in
+// catalog.ScenarioTables' order; tables without rows are left out.
+func FetchScenarioTables(ctx context.Context, q *run.Querier, id string, trials []run.Trial, ran func(scenario string) bool) ([]*Table, error) {
+	var out []*Table
+	for _, st := range catalog.ScenarioTables {
+		if !ran(st.Scenario) {
+			continue
+		}
+		t, err := FetchScenarioTable(ctx, q, id, trials, st)
+		if err != nil {
+			return nil, err
+		}
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// ScenarioTable is the table of scenario among tables, or nil.
+func ScenarioTable(tables []*Table, scenario string) *Table {
+	for _, t := range tables {
+		if t.Scenario == scenario {
+			return t
+		}
+	}
+	return nil
 }
 
 // FetchRunColumns is FetchRun for any columns of the catalog.

@@ -151,11 +151,11 @@ func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
 		mean := (perTrial[server][0] + perTrial[server][1] + perTrial[server][2]) / 3
 		within(t, server+" mean req/s over trials", row.Value(catalog.ResultsReqPerSecond), mean, 0.01)
 	}
-	if out.Efficiency == nil {
+	if out.Efficiency() == nil {
 		t.Fatal("no cost table")
 	}
-	direct, _ := out.Efficiency.Find(results.Reference, catalog.ScenarioEfficiency)
-	proxy, _ := out.Efficiency.Find("go-http", catalog.ScenarioEfficiency)
+	direct, _ := out.Efficiency().Find(results.Reference, catalog.ScenarioEfficiency)
+	proxy, _ := out.Efficiency().Find("go-http", catalog.ScenarioEfficiency)
 	if v := direct.Value(catalog.EfficiencyAddedTTFTP50); v != 0 {
 		t.Errorf("direct's added TTFT over itself must be 0, got %v", v)
 	}
@@ -242,7 +242,7 @@ func within(t *testing.T, what string, got, want, rel float64) {
 func TestEfficiencyPromQLAgreesWithInProcess(t *testing.T) {
 	root := benchtest.RequireBuilt(t)
 	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"efficiency"}, Reference: true})
-	if out.Efficiency == nil {
+	if out.Efficiency() == nil {
 		t.Fatal("no cost table")
 	}
 	sums := map[string]*load.Summary{}
@@ -253,7 +253,7 @@ func TestEfficiencyPromQLAgreesWithInProcess(t *testing.T) {
 	if proxy == nil || direct == nil {
 		t.Fatalf("want go-http and direct measured, got %+v", out.Measured)
 	}
-	row, ok := out.Efficiency.Find("go-http", "efficiency")
+	row, ok := out.Efficiency().Find("go-http", "efficiency")
 	if !ok {
 		t.Fatal("no go-http row in the cost table")
 	}

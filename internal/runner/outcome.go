@@ -40,9 +40,10 @@ func WriteOutcome(w io.Writer, out *Outcome, cfg Config) error {
 	} else if len(out.Measured) > 0 {
 		fmt.Fprintln(w, "\nPrometheus returned no results for this run.")
 	}
-	if out.Efficiency != nil && len(out.Efficiency.Rows) > 0 {
-		fmt.Fprintln(w, "\nWhat a stream costs at a fixed rate (efficiency scenario; + columns are added over direct, the stub alone):")
-		if err := out.Efficiency.WriteText(w); err != nil {
+	for _, t := range out.Tables {
+		st, _ := catalog.ScenarioTableOf(t.Scenario)
+		fmt.Fprintf(w, "\n%s:\n", st.Title)
+		if err := t.WriteText(w); err != nil {
 			return err
 		}
 	}
@@ -93,17 +94,24 @@ func num(v float64) string {
 func writeFiles(w io.Writer, out *Outcome) error {
 	type jsonOut struct {
 		*Outcome
-		Table      json.RawMessage `json:"results"`
-		Efficiency json.RawMessage `json:"efficiency"`
-		Curve      json.RawMessage `json:"sweep_curve"`
+		Table      json.RawMessage            `json:"results"`
+		Efficiency json.RawMessage            `json:"efficiency"` // the cost table again, where earlier readers find it
+		Tables     map[string]json.RawMessage `json:"scenario_tables"`
+		Curve      json.RawMessage            `json:"sweep_curve"`
 	}
 	tableJSON, err := tableOrNull(out.Table)
 	if err != nil {
 		return err
 	}
-	effJSON, err := tableOrNull(out.Efficiency)
+	effJSON, err := tableOrNull(out.Efficiency())
 	if err != nil {
 		return err
+	}
+	tables := map[string]json.RawMessage{}
+	for _, t := range out.Tables {
+		if tables[t.Scenario], err = tableOrNull(t); err != nil {
+			return err
+		}
 	}
 	var curve *results.Table
 	if out.Sweep != nil {
@@ -113,7 +121,7 @@ func writeFiles(w io.Writer, out *Outcome) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: tableJSON, Efficiency: effJSON, Curve: curveJSON}, "", "  ")
+	b, err := json.MarshalIndent(jsonOut{Outcome: out, Table: tableJSON, Efficiency: effJSON, Tables: tables, Curve: curveJSON}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -122,7 +130,7 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		// The same results.md as the report's, whether or not a report was made.
 		var md bytes.Buffer
 		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
-			Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet), Findings: out.Findings}); err != nil {
+			Table: out.Table, Tables: out.Tables, Duet: duetReport(out.Duet), Findings: out.Findings}); err != nil {
 			return err
 		}
 		files[report.FileMarkdown] = md.Bytes()

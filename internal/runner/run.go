@@ -56,7 +56,7 @@ type Outcome struct {
 	Measured    []Measured        `json:"load_runs"`
 	Skipped     []Skipped         `json:"skipped"`
 	Table       *results.Table    `json:"-"`
-	Efficiency  *results.Table    `json:"-"`                  // the cost table, when the efficiency scenario ran
+	Tables      []*results.Table  `json:"-"`                  // the scenario tables (catalog.ScenarioTables) of the scenarios that ran
 	Findings    []results.Finding `json:"findings"`           // a server that buffers the stream, say: results, not harness errors
 	External    []string          `json:"external,omitempty"` // gateways run outside ssebench: latency measured, CPU and memory not
 	Sweep       *SweepOutcome     `json:"sweep,omitempty"`
@@ -273,10 +273,8 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 	if out.Findings, err = results.FetchFindings(ctx, q, out.TestID, out.Trials); err != nil {
 		return fmt.Errorf("computing the findings from Prometheus: %w", err)
 	}
-	if ranEfficiency(out) {
-		if out.Efficiency, err = results.FetchEfficiency(ctx, q, out.TestID, out.Trials); err != nil {
-			return fmt.Errorf("computing the efficiency table from Prometheus: %w", err)
-		}
+	if out.Tables, err = results.FetchScenarioTables(ctx, q, out.TestID, out.Trials, out.ran); err != nil {
+		return fmt.Errorf("computing the scenario tables from Prometheus: %w", err)
 	}
 	if !st.cfg.NoReport {
 		out.Report = writeReport(ctx, q, out, list, progress)
@@ -287,7 +285,7 @@ func finish(st *stack, out *Outcome, infoPush *remotewrite.Pusher, list []server
 // writeReport renders report/<testid>/index.html; a failure is reported, not fatal: the
 // table and the results JSON still stand.
 func writeReport(ctx context.Context, q *run.Querier, out *Outcome, list []servers.Server, progress *Progress) string {
-	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: servers.Infos(list), Table: out.Table, Efficiency: out.Efficiency, Duet: duetReport(out.Duet)})
+	paths, err := report.Generate(ctx, q, out.TestID, out.Trials, filepath.Dir(out.ReportDir), report.Options{Servers: servers.Infos(list), Table: out.Table, Tables: out.Tables, Duet: duetReport(out.Duet)})
 	if err != nil {
 		progress.Logf("warning: the HTML report could not be written: %v", err)
 		return ""
@@ -323,7 +321,7 @@ func plan(cfg Config) (planned, error) {
 	if err != nil {
 		return p, err
 	}
-	for _, name := range cfg.Scenarios {
+	for _, name := range withControls(cfg.Scenarios) {
 		switch name {
 		case SweepName:
 			p.sweep = true
@@ -348,6 +346,20 @@ func plan(cfg Config) (planned, error) {
 		}
 	}
 	return p, nil
+}
+
+// withControls is names with each scenario's control (catalog.ScenarioTable.Control) run
+// just before it, unless the list names the control itself.
+func withControls(names []string) []string {
+	var out []string
+	for _, name := range names {
+		st, ok := catalog.ScenarioTableOf(name)
+		if ok && st.Control != "" && !slices.Contains(names, st.Control) {
+			out = append(out, st.Control)
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 type namedScenario struct {
@@ -447,6 +459,10 @@ func measureScenarios(ctx context.Context, st *stack, server string, tg target, 
 		out = append(out, m)
 		progress.Done()
 		progress.Logf("%s %s %s: %s", at, server, sc.Name, describe(m))
+		if table, ok := catalog.ScenarioTableOf(sc.Name); ok && table.Settle > 0 {
+			progress.Logf("%s %s %s: keeping the server up %s for what the scenario left behind", at, server, sc.Name, table.Settle)
+			sleepCtx(ctx, table.Settle)
+		}
 	}
 	return out
 }
@@ -490,13 +506,19 @@ func resetPeakRSS(tree map[int][]int, pid int) {
 	}
 }
 
-func ranEfficiency(out *Outcome) bool {
+// ran says whether the run measured scenario on any server.
+func (out *Outcome) ran(scenario string) bool {
 	for _, m := range out.Measured {
-		if m.Scenario == catalog.ScenarioEfficiency {
+		if m.Scenario == scenario {
 			return true
 		}
 	}
 	return false
+}
+
+// Efficiency is the cost table, when the efficiency scenario ran; else nil.
+func (out *Outcome) Efficiency() *results.Table {
+	return results.ScenarioTable(out.Tables, catalog.ScenarioEfficiency)
 }
 
 // directServer is the reference: the load sent straight to the stub, no proxy in front.

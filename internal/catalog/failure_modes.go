@@ -1,0 +1,192 @@
+package catalog
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ssebench/ssebench/internal/metricname"
+)
+
+// The failure modes under load: clients that cancel, clients that read slowly, thousands of
+// idle streams. Each is a scenario of k6/scenarios.json with a table of its own. They run one
+// server at a time, so the stub's series, which have no server label, are attributed to the
+// server whose scenario was running (stubDuring).
+
+// Scenario names of the failure modes, as k6/scenarios.json defines them.
+const (
+	ScenarioCancel             = "cancel"
+	ScenarioSlowReaders        = "slow-readers"
+	ScenarioSlowReadersControl = "slow-readers-control" // slow-readers without the slow readers
+	ScenarioIdleStreams        = "idle-streams"
+)
+
+// ResidueDelay is when, after the cancel scenario, its residue columns read the server's
+// fds, threads and memory: what a leak leaves does not return within it. The runner keeps
+// the server up that long and a little more (ScenarioTable.Settle).
+const ResidueDelay = 10 * time.Second
+
+var (
+	cancelOnly  = scope{serverVar: "$server", scenario: ScenarioCancel}
+	slowOnly    = scope{serverVar: "$server", scenario: ScenarioSlowReaders}
+	slowControl = scope{serverVar: "$server", scenario: ScenarioSlowReadersControl}
+	idleOnly    = scope{serverVar: "$server", scenario: ScenarioIdleStreams}
+)
+
+// perServer are the labels of s.by() without the scenario: a scenario's row meets its
+// control's on them.
+func (s scope) perServer() string {
+	if s.trials {
+		return "testid, server"
+	}
+	return "server"
+}
+
+// stubDuring is the growth of a stub counter (or each bucket of a stub histogram) while each
+// (server, scenario) of s ran, summed by the labels by: per-second differences, kept only
+// while the scenario's load was active, add up to the growth within its window.
+func stubDuring(s scope, series, by string) string {
+	return fmt.Sprintf(`sum by (%s) (sum_over_time(((%s - %s offset 1s) * on () group_left (%s) %s)[$__range:1s]))`,
+		by, series, series, s.by(), s.active())
+}
+
+// loadMax is the most a load-generator gauge reached in each run of s.
+func loadMax(s scope, metric string, matchers ...string) string {
+	return fmt.Sprintf(`max by (%s) (max_over_time(%s[$__range]))`, s.by(), s.load(metric, matchers...))
+}
+
+// loadFinal is the sum of a load-generator counter's last values in each run of s.
+func loadFinal(s scope, metric string, matchers ...string) string {
+	return s.cell(func(p pick) string { return byRun("sum", p(metric, matchers...)) })
+}
+
+// processDuring is a per-server exporter gauge restricted to the scenario's windows.
+func processDuring(s scope, metric string) string {
+	return s.duringLoad(fmt.Sprintf(`max by (server) (%s)`, s.process(metric)))
+}
+
+// residue is what the scenario left behind: the gauge ResidueDelay after the scenario's
+// load ended, minus the least it was during the load (the server at rest as it began).
+func residue(s scope, metric string) string {
+	gauge := fmt.Sprintf(`max by (server) (%s)`, s.process(metric))
+	after := fmt.Sprintf(`(max by (%s) (%s offset %ds) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), int(ResidueDelay.Seconds()))
+	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s])
+		- min_over_time(%s[$__range:1s])`, gauge, after, processDuring(s, metric))
+}
+
+// The cancel table: a share of the clients close their stream at a random moment; a
+// proxy should cancel its request to the stub at once.
+var (
+	CancelSent = define(Query{Name: "cancel.cancels_sent", Title: "cancels", Unit: UnitCount,
+		Expr: loadFinal(cancelOnly, metricname.ClientCancels),
+		Help: "Streams the cancelling clients closed on purpose, mid-stream."})
+	CancelPropagatedPercent = define(Query{Name: "cancel.propagated_percent", Title: "propagated %", Unit: UnitPercent, Better: "higher",
+		Expr: fmt.Sprintf(`100 * clamp_max(%s / %s, 1)`,
+			stubDuring(cancelOnly, metricname.StubCancelPropagation+"_count", cancelOnly.by()), loadFinal(cancelOnly, metricname.ClientCancels)),
+		Help: "Share of the clients' cancels that reached the stub as an aborted request (the proxy cancelled its upstream stream)."})
+	CancelNotPropagated = define(Query{Name: "cancel.not_propagated", Title: "not propagated", Unit: UnitCount, Better: "lower",
+		Expr: stubDuring(cancelOnly, metricname.StubCancelsMissed, cancelOnly.by()),
+		Help: "Cancelled streams the stub sent to their end anyway: tokens paid for that nobody reads."})
+	CancelPropagationP50 = define(Query{Name: "cancel.propagation_p50_ms", Title: "cancel p50 ms", Unit: UnitMillis, Better: "lower",
+		Expr: cancelPropagationMs(0.5),
+		Help: "Median time from a client's close to the stub's seeing its stream aborted."})
+	CancelPropagationP99 = define(Query{Name: "cancel.propagation_p99_ms", Title: "cancel p99 ms", Unit: UnitMillis, Better: "lower",
+		Expr: cancelPropagationMs(0.99),
+		Help: "p99 time from a client's close to the stub's seeing its stream aborted."})
+	CancelFDResidue = define(Query{Name: "cancel.fds_residue", Title: "fds +10 s", Unit: UnitCount, Better: "lower",
+		Expr: residue(cancelOnly, metricname.ProcessOpenFDs),
+		Help: "Open file descriptors 10 s after the scenario minus the fewest during it: a leak stays above 0."})
+	CancelThreadResidue = define(Query{Name: "cancel.threads_residue", Title: "threads +10 s", Unit: UnitCount, Better: "lower",
+		Expr: residue(cancelOnly, metricname.ProcessThreads),
+		Help: "Threads 10 s after the scenario minus the fewest during it."})
+	CancelRSSResidue = define(Query{Name: "cancel.rss_residue_mib", Title: "RSS +10 s MiB", Unit: UnitMiB, Better: "lower",
+		Expr: "(" + residue(cancelOnly, metricname.ProcessRSS) + ") / 1048576",
+		Help: "Resident memory 10 s after the scenario minus the least during it (MiB)."})
+	CancelFailPercent = define(Query{Name: "cancel.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
+		Expr: failPercent(cancelOnly), Help: "Share of the well-behaved clients' iterations that failed."})
+)
+
+func cancelPropagationMs(q float64) string {
+	return fmt.Sprintf(`1000 * histogram_quantile(%g, %s)`, q,
+		stubDuring(cancelOnly, metricname.StubCancelPropagation+"_bucket", cancelOnly.by()+", le"))
+}
+
+// CancelColumns is the cancel table, ranked by the share propagated.
+var CancelColumns = []Query{CancelSent, CancelPropagatedPercent, CancelNotPropagated, CancelPropagationP50,
+	CancelPropagationP99, CancelFDResidue, CancelThreadResidue, CancelRSSResidue, CancelFailPercent}
+
+// overControl is a slow-readers figure minus the same figure of the control scenario (the
+// same load without the slow readers) of the same server.
+func overControl(with, without string) string {
+	return fmt.Sprintf(`%s - on (%s) group_left () %s`, with, slowOnly.perServer(), without)
+}
+
+// peakRSS is the highest resident memory of each server during each run of s.
+func peakRSS(s scope) string {
+	return fmt.Sprintf(`max_over_time(%s[$__range:1s])`, s.duringLoad(serverPeakRSS(s)))
+}
+
+func slowOutcomes(outcome string) string {
+	if outcome == "" {
+		return loadFinal(slowOnly, metricname.SlowReaderStreams)
+	}
+	return loadFinal(slowOnly, metricname.SlowReaderStreams, fmt.Sprintf(`outcome="%s"`, outcome))
+}
+
+// The slow-readers table: beside well-behaved clients, some read at a trickle. A proxy
+// either lets the kernel's buffers push back on the upstream (memory flat), buffers for them
+// (memory grows with each slow reader), or drops them.
+var (
+	SlowReadersCount = define(Query{Name: "slow_readers.readers", Title: "slow readers", Unit: UnitCount,
+		Expr: loadMax(slowOnly, metricname.SlowReaders), Help: "Slow readers reading at once, at most."})
+	SlowReadersKiBPerReader = define(Query{Name: "slow_readers.kib_per_reader", Title: "KiB/slow reader", Unit: UnitCount, Better: "lower",
+		Expr: fmt.Sprintf(`(%s) / 1024 / %s`, overControl(peakRSS(slowOnly), peakRSS(slowControl)), loadMax(slowOnly, metricname.SlowReaders)),
+		Help: "Peak resident memory with the slow readers minus without them (slow-readers-control), per slow reader (KiB): what the server buffers for each."})
+	SlowReadersCutPercent = define(Query{Name: "slow_readers.cut_percent", Title: "cut %", Unit: UnitPercent,
+		Expr: fmt.Sprintf(`100 * %s / %s`, slowOutcomes("cut"), slowOutcomes("")),
+		Help: "Share of the slow readers' streams the server cut before [DONE]: it drops slow clients."})
+	SlowReadersCutAfter = define(Query{Name: "slow_readers.cut_after_p50_s", Title: "cut after p50 s", Unit: UnitSeconds,
+		Expr: slowOnly.cell(quantileOf(0.5, metricname.SlowReaderCutAfter)),
+		Help: "Median time from a slow reader's request to the server's cutting its stream."})
+	SlowReadersDone = define(Query{Name: "slow_readers.done", Title: "slow done", Unit: UnitCount,
+		Expr: slowOutcomes("done"), Help: "Slow readers' streams read to [DONE]."})
+	SlowReadersAddedTTFTP99 = define(Query{Name: "slow_readers.added_ttft_p99_ms", Title: "+ttft p99 ms", Unit: UnitMillis, Better: "lower",
+		Expr: overControl(quantileMs(slowOnly, metricname.TimeToFirstToken, 0.99), quantileMs(slowControl, metricname.TimeToFirstToken, 0.99)),
+		Help: "The well-behaved clients' p99 time to first token with the slow readers minus without: head-of-line blocking."})
+	SlowReadersAddedGapP99 = define(Query{Name: "slow_readers.added_gap_p99_ms", Title: "+gap p99 ms", Unit: UnitMillis, Better: "lower",
+		Expr: overControl(quantileMs(slowOnly, metricname.EventGap, 0.99), quantileMs(slowControl, metricname.EventGap, 0.99)),
+		Help: "The well-behaved clients' p99 gap between events with the slow readers minus without."})
+	SlowReadersFailPercent = define(Query{Name: "slow_readers.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
+		Expr: failPercent(slowOnly), Help: "Share of the well-behaved clients' iterations that failed."})
+)
+
+// SlowReadersColumns is the slow-readers table, ranked by memory per slow reader.
+var SlowReadersColumns = []Query{SlowReadersCount, SlowReadersKiBPerReader, SlowReadersCutPercent, SlowReadersCutAfter,
+	SlowReadersDone, SlowReadersAddedTTFTP99, SlowReadersAddedGapP99, SlowReadersFailPercent}
+
+// openStreams is the most streams each run of s held open at once (its VUs).
+func openStreams(s scope) string { return loadMax(s, metricname.K6VUs) }
+
+// The idle-streams table: thousands of streams open at once, each one token a second —
+// what an LLM gateway mostly does.
+var (
+	IdleStreamsOpen = define(Query{Name: "idle_streams.open", Title: "open streams", Unit: UnitCount,
+		Expr: openStreams(idleOnly), Help: "Streams held open at once, at most."})
+	IdleStreamsKiB = define(Query{Name: "idle_streams.kib_per_stream", Title: "KiB/stream", Unit: UnitCount, Better: "lower",
+		Expr: kibPerOpenStream(idleOnly), Help: "Resident memory the open streams added (peak minus the window's lowest) per open stream (KiB)."})
+	IdleStreamsFDs = define(Query{Name: "idle_streams.fds_per_stream", Title: "fds/stream", Unit: UnitCount, Better: "lower", Decimals: 2,
+		Expr: fmt.Sprintf(`(max_over_time(%[1]s[$__range:1s]) - min_over_time(%[1]s[$__range:1s])) / %[2]s`,
+			processDuring(idleOnly, metricname.ProcessOpenFDs), openStreams(idleOnly)),
+		Help: "Open file descriptors the streams added (most minus fewest) per open stream: 2 for a proxy with a connection each way."})
+	IdleStreamsCPU = define(Query{Name: "idle_streams.cpu_us_per_stream_second", Title: "cpu µs/stream·s", Unit: UnitCount, Better: "lower",
+		Expr: fmt.Sprintf(`1e6 * avg_over_time(%s[$__range:1s]) / %s`, idleOnly.duringLoad(serverCPU(idleOnly)), openStreams(idleOnly)),
+		Help: "CPU time per second per open stream while they idle between tokens (µs): the cost of timers and polling."})
+	IdleStreamsGapP99 = define(Query{Name: "idle_streams.gap_p99_ms", Title: "gap p99 ms", Unit: UnitMillis, Better: "lower",
+		Expr: quantileMs(idleOnly, metricname.EventGap, 0.99),
+		Help: "p99 gap between events (the stub sends one a second): a proxy that batches idle streams shows it here."})
+	IdleStreamsFailPercent = define(Query{Name: "idle_streams.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
+		Expr: failPercent(idleOnly), Help: "Share of the idle streams that failed."})
+)
+
+// IdleStreamsColumns is the idle-streams table, ranked by memory per open stream.
+var IdleStreamsColumns = []Query{IdleStreamsOpen, IdleStreamsKiB, IdleStreamsFDs, IdleStreamsCPU,
+	IdleStreamsGapP99, IdleStreamsFailPercent}

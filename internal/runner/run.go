@@ -379,14 +379,25 @@ func (sc namedScenario) headers(tg target) http.Header {
 }
 
 // runServer builds, starts and measures one server in every scenario.
+// A server that dies in a scenario is skipped from then on, with its exit status; the
+// other servers go on.
 func runServer(ctx context.Context, st *stack, srv servers.Server, scenarios []namedScenario, at position, progress *Progress) ([]Measured, *Skipped) {
-	return withServer(ctx, st, srv, at, progress, func(tg target) []Measured {
+	var died *Skipped
+	ms, skip := withServer(ctx, st, srv, at, progress, func(tg target) []Measured {
 		if st.cfg.WarmUp > 0 {
 			progress.Logf("%s %s: warming up for %s", at, srv.Name, st.cfg.WarmUp)
 			warmUp(ctx, tg, warmUpVUs(st.cfg.WarmUp))
 		}
-		return measureScenarios(ctx, st, srv.Name, tg, scenarios, at, progress)
+		ms, why := measureScenarios(ctx, st, srv.Name, tg, scenarios, at, progress)
+		if why != "" {
+			died = &Skipped{Server: srv.Name, Reason: why}
+		}
+		return ms
 	})
+	if skip == nil {
+		skip = died
+	}
+	return ms, skip
 }
 
 // withServer builds and starts srv, waits until it is healthy and watched, calls measure
@@ -441,12 +452,13 @@ func withServer(ctx context.Context, st *stack, srv servers.Server, at position,
 	if err := st.waitWatched(ctx, srv.Name); err != nil {
 		progress.Logf("%s %s: warning: %v; its CPU and memory may be missing", at, srv.Name, err)
 	}
-	return measure(target{url: proc.URL(), pid: proc.PID(), headers: st.headersFor(srv)}), nil
+	return measure(target{url: proc.URL(), pid: proc.PID(), headers: st.headersFor(srv), proc: proc}), nil
 }
 
 // measureScenarios runs every scenario against tg, resetting the peak RSS of its process
 // (when it has one) before each, so that each scenario's peak is its own.
-func measureScenarios(ctx context.Context, st *stack, server string, tg target, scenarios []namedScenario, at position, progress *Progress) []Measured {
+// It stops at a scenario the server's process did not survive, and says how it ended.
+func measureScenarios(ctx context.Context, st *stack, server string, tg target, scenarios []namedScenario, at position, progress *Progress) ([]Measured, string) {
 	var out []Measured
 	for _, sc := range scenarios {
 		if ctx.Err() != nil {
@@ -459,12 +471,17 @@ func measureScenarios(ctx context.Context, st *stack, server string, tg target, 
 		out = append(out, m)
 		progress.Done()
 		progress.Logf("%s %s %s: %s", at, server, sc.Name, describe(m))
+		if how, ok := tg.exited(); ok {
+			why := fmt.Sprintf("the server exited during the %s scenario: %s", sc.Name, how)
+			progress.Logf("%s %s: %s", at, server, why)
+			return out, why
+		}
 		if table, ok := catalog.ScenarioTableOf(sc.Name); ok && table.Settle > 0 {
 			progress.Logf("%s %s %s: keeping the server up %s for what the scenario left behind", at, server, sc.Name, table.Settle)
 			sleepCtx(ctx, table.Settle)
 		}
 	}
-	return out
+	return out, ""
 }
 
 // runScenario runs one load run, pushed to the run's Prometheus (loadrun, the flow

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/proc"
 	"github.com/ssebench/ssebench/internal/servers"
 )
 
@@ -16,6 +17,22 @@ type target struct {
 	url     string
 	pid     int
 	headers http.Header
+	proc    *proc.Process // nil when pid is -1
+}
+
+// exited says, once the server's process has ended, how: its exit status and last output.
+func (tg target) exited() (string, bool) {
+	if tg.proc == nil {
+		return "", false
+	}
+	select {
+	case <-tg.proc.Done():
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return fmt.Sprintf("%v; last output: %s", tg.proc.Stop(ctx), tg.proc.Tail(5)), true
+	default:
+		return "", false
+	}
 }
 
 // headersFor is what every request to srv carries: --header's, then the server's own from

@@ -51,8 +51,8 @@ build: $(BUILD_TARGETS) ## build every binary
 test: deps-test build $(TEST_TARGETS) test-go ## build everything and run every test (what CI runs)
 
 test-go: build ## go test -race over the root module
-	$(GO) vet ./...
-	$(GO) test $(GOTEST_FLAGS) ./...
+	$(GO) vet ./... ./servers/testdata/badproxy
+	$(GO) test $(GOTEST_FLAGS) ./... ./servers/testdata/badproxy
 
 # The headline first: every server side by side (at most 5 min), then the writeup's three
 # scenarios at half length, one server after another: at most 20 min in all on 2 cores.

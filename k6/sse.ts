@@ -22,10 +22,19 @@ interface StreamShape {
   tokens?: number;
   timeToFirstToken?: string;
   interTokenDelay?: string;
+  tokenSize?: number;
+}
+
+// "clients" is ssebench's other extension: misbehaving clients (cancelling, slow readers)
+// that `ssebench load` runs beside the scenario's. k6 cannot run them, so this script runs
+// the well-behaved clients alone and takes the field off the scenario too.
+interface Clients {
+  cancel?: { share: number };
+  slowReaders?: { count: number; bytesPerSecond?: number; receiveBuffer?: number };
 }
 
 interface ScenarioFile {
-  scenarios: Record<string, SupportedScenario & { stream?: StreamShape }>;
+  scenarios: Record<string, SupportedScenario & { stream?: StreamShape; clients?: Clients }>;
 }
 
 // The one definition of the scenarios, shared with `ssebench load`. k6 runs every entry of
@@ -36,7 +45,7 @@ const entry = file.scenarios[scenarioName];
 if (entry === undefined) {
   throw new Error(`SCENARIO=${scenarioName} is not in scenarios.json (it has: ${Object.keys(file.scenarios).join(", ")})`);
 }
-const { stream: shape, ...scenario } = entry;
+const { stream: shape, clients: _clients, ...scenario } = entry;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8081").replace(/\/+$/, "");
 const url = `${target}/v1/chat/completions`;
@@ -91,6 +100,9 @@ function shapeHeaders(shape: StreamShape | undefined): Record<string, string> {
   }
   if (shape?.interTokenDelay) {
     headers["X-Stub-Inter-Token-Delay"] = shape.interTokenDelay;
+  }
+  if (shape?.tokenSize) {
+    headers["X-Stub-Token-Size"] = String(shape.tokenSize);
   }
   return headers;
 }

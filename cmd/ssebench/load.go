@@ -112,9 +112,12 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(sys.Stderr, &slog.HandlerOptions{Level: level}))
-	sc, err := pickScenario(f)
+	sc, clients, err := pickScenario(f)
 	if err != nil {
 		return fs.Exit(cli.Usagef("%v", err), sys)
+	}
+	if err := load.CheckFileLimit(sc, f.seg, clients); err != nil {
+		return fs.Exit(err, sys)
 	}
 	if err := load.CheckReachable(ctx, f.target); err != nil {
 		return fs.Exit(err, sys)
@@ -134,7 +137,7 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	status := cli.ExitOK
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
-			Scenario: sc, Segment: f.seg, Headers: f.headers},
+			Scenario: sc, Segment: f.seg, Headers: f.headers, Clients: clients, Logger: logger},
 		Push: push,
 		Progress: func(p load.Progress, dropped int64) {
 			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(dropped))
@@ -153,8 +156,8 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	if err != nil {
 		return fs.Exit(cli.Usagef("--execution-segment: %v", err), sys)
 	}
-	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs) against %s · testid %s%s\n",
-		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), f.target, f.testID, segmentNote(f.seg))
+	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs%s) against %s · testid %s%s\n",
+		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), clientsNote(clients), f.target, f.testID, segmentNote(f.seg))
 	res := lr.Run(ctx)
 	if res.Err != nil {
 		return fs.Exit(res.Err, sys)
@@ -194,6 +197,18 @@ func writeSummary(f *loadFlags, summary *load.Summary, fs *cli.FlagSet, sys cli.
 	return status
 }
 
+// clientsNote names the scenario's misbehaving clients; nothing without them.
+func clientsNote(c load.Clients) string {
+	var note string
+	if c.Cancel != nil {
+		note += fmt.Sprintf(", %g %% of arrivals cancelling", 100*c.Cancel.Share)
+	}
+	if c.SlowReaders != nil {
+		note += fmt.Sprintf(", %d slow readers", c.SlowReaders.Count)
+	}
+	return note
+}
+
 // segmentNote says which share of a split run this instance runs; nothing for a whole run.
 func segmentNote(seg *load.Segment) string {
 	if seg == nil {
@@ -202,22 +217,23 @@ func segmentNote(seg *load.Segment) string {
 	return fmt.Sprintf(" · execution segment %s of %s", seg, seg.Sequence())
 }
 
-// pickScenario finds the scenario file and the named scenario in it, Quick-scaled if asked.
-func pickScenario(f *loadFlags) (load.Scenario, error) {
+// pickScenario finds the scenario file and the named scenario in it, Quick-scaled if asked,
+// with its misbehaving clients.
+func pickScenario(f *loadFlags) (load.Scenario, load.Clients, error) {
 	path := f.scenariosFile
 	if path == "" {
 		path = filepath.FromSlash(load.ScenariosPath)
 		if _, err := os.Stat(path); err != nil {
 			root, rerr := repo.FindRoot()
 			if rerr != nil {
-				return nil, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
+				return nil, load.Clients{}, fmt.Errorf("no k6/scenarios.json here and no repository root above: %w; pass --scenarios-file", rerr)
 			}
 			path = filepath.Join(root, path)
 		}
 	}
 	all, err := load.LoadScenarioFile(path)
 	if err != nil {
-		return nil, err
+		return nil, load.Clients{}, err
 	}
 	sc, ok := all[f.scenario]
 	if !ok {
@@ -226,11 +242,15 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
+		return nil, load.Clients{}, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
 	}
 	shapes, err := load.LoadStreamShapes(path)
 	if err != nil {
-		return nil, err
+		return nil, load.Clients{}, err
+	}
+	clients, err := load.LoadClients(path)
+	if err != nil {
+		return nil, load.Clients{}, err
 	}
 	shape := shapes[f.scenario]
 	if f.quick {
@@ -242,7 +262,7 @@ func pickScenario(f *loadFlags) (load.Scenario, error) {
 			f.headers[k] = vs
 		}
 	}
-	return sc, nil
+	return sc, clients[f.scenario], nil
 }
 
 // writeFile creates path and fills it with write.

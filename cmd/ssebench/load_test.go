@@ -192,12 +192,19 @@ func TestLoadCommandRejectsBadInput(t *testing.T) {
 
 func TestLoadCommandFindsTheRepositoryScenarioFile(t *testing.T) {
 	f := &loadFlags{scenario: "stress", quick: true, quickFactor: 0.1}
-	sc, err := pickScenario(f)
+	sc, clients, err := pickScenario(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.MaxVUCount() != 200 || sc.Length().Seconds() > 10 {
-		t.Fatalf("quick stress: %d VUs over %v, want 200 VUs within 10s", sc.MaxVUCount(), sc.Length())
+	if sc.MaxVUCount() != 200 || sc.Length().Seconds() > 10 || clients.Any() {
+		t.Fatalf("quick stress: %d VUs over %v (clients %+v), want 200 VUs within 10s and no clients", sc.MaxVUCount(), sc.Length(), clients)
+	}
+	f = &loadFlags{scenario: "slow-readers", quick: true, quickFactor: 0.1, headers: http.Header{}}
+	if sc, clients, err = pickScenario(f); err != nil {
+		t.Fatal(err)
+	}
+	if clients.SlowReaders == nil || clients.SlowReaders.Count != 50 || sc.Length().Seconds() != 4 || f.headers.Get("X-Stub-Token-Size") != "1024" {
+		t.Fatalf("quick slow-readers: %v long, clients %+v, headers %v; want 4s, 50 slow readers, 1 KiB tokens", sc.Length(), clients, f.headers)
 	}
 }
 

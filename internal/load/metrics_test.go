@@ -46,6 +46,10 @@ func loadMetricsDoc(t *testing.T) map[string]documented {
 		cells := strings.Split(strings.Trim(line, "|"), "|")
 		name := strings.Trim(strings.TrimSpace(cells[0]), "`")
 		doc := documented{kind: strings.TrimSpace(cells[1])}
+		if base, labels, ok := strings.Cut(name, "{"); ok { // the extras' table names labels in the name: x{outcome}
+			name = base
+			doc.labels = strings.Split(strings.TrimSuffix(labels, "}"), ",")
+		}
 		if len(cells) == 4 { // the k6 table has an extra-labels column
 			for _, l := range strings.Split(cells[2], ",") {
 				if l = strings.Trim(strings.TrimSpace(l), "`"); l != "" {
@@ -64,13 +68,19 @@ func loadMetricsDoc(t *testing.T) map[string]documented {
 	return out
 }
 
+// clientSeries are the misbehaving clients' series: a run exposes them only with its clients.
+var clientSeries = []string{metricname.ClientCancels, metricname.SlowReaders, metricname.SlowReaderStreams, metricname.SlowReaderCutAfter}
+
+// A run with both kinds of misbehaving clients exposes every series of the docs, labelled as they say.
 func TestMetricsMatchTheDocs(t *testing.T) {
 	docs := loadMetricsDoc(t)
 	srv := streamServer(t)
 	reg := prometheus.NewRegistry()
 	_, err := Run(context.Background(), Options{Target: srv.URL, TestID: "t1", Server: "s1", ScenarioName: "sc1",
-		Scenario: ConstantVUs{VUs: 2, Duration: 200 * time.Millisecond, GracefulStop: 10 * time.Second},
-		Headers:  http.Header{"X-Test-Events": {"3"}, "X-Test-Gap": {"1ms"}}, Registry: reg})
+		Scenario: ConstantArrivalRate{Rate: 20, TimeUnit: time.Second, Duration: 300 * time.Millisecond,
+			PreAllocatedVUs: 2, MaxVUs: 4, GracefulStop: 10 * time.Second},
+		Clients: Clients{Cancel: &CancelClients{Share: 0.5}, SlowReaders: &SlowReaders{Count: 1, BytesPerSecond: 1 << 20}},
+		Headers: http.Header{"X-Test-Events": {"3"}, "X-Test-Gap": {"1ms"}}, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +127,37 @@ func TestMetricsMatchTheDocs(t *testing.T) {
 	}
 	if len(seen) != len(metricname.LoadGenerator) {
 		t.Errorf("%d series exposed, metricname.LoadGenerator names %d", len(seen), len(metricname.LoadGenerator))
+	}
+}
+
+// A run without misbehaving clients exposes what it always did: none of their series.
+func TestARunWithoutClientsExposesNoClientSeries(t *testing.T) {
+	srv := streamServer(t)
+	reg := prometheus.NewRegistry()
+	_, err := Run(context.Background(), Options{Target: srv.URL, TestID: "t1", Server: "s1", ScenarioName: "sc1",
+		Scenario: ConstantVUs{VUs: 2, Duration: 100 * time.Millisecond, GracefulStop: 10 * time.Second},
+		Headers:  http.Header{"X-Test-Events": {"3"}}, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fam := range families {
+		got = append(got, fam.GetName())
+	}
+	var want []string
+	for _, name := range metricname.LoadGenerator {
+		if !slices.Contains(clientSeries, name) {
+			want = append(want, name)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("a run without clients exposes %v, want %v", got, want)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -28,6 +29,11 @@ type Options struct {
 	Progress                     func(Progress) // called about once a second, and once at the end
 	Clock                        Clock          // nil: real time
 	RequestTimeout               time.Duration  // 0: DefaultRequestTimeout
+	// Clients are the misbehaving clients run beside the scenario's (the scenario file's
+	// "clients", LoadClients); zero: none. They run on the wall clock whatever Clock says.
+	Clients Clients
+	Seed    uint64       // of the cancelling clients' moments; 0: from the time (logged)
+	Logger  *slog.Logger // nil: slog.Default()
 }
 
 // Progress is a snapshot of a running load run.
@@ -46,8 +52,16 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.Scenario == nil {
 		return nil, errors.New("load: Options.Scenario is nil")
 	}
+	whole := opts.Scenario
+	if err := opts.Clients.check(whole, "load: Options.Clients"); err != nil {
+		return nil, err
+	}
+	if err := CheckFileLimit(whole, opts.Segment, opts.Clients); err != nil {
+		return nil, err
+	}
+	// With cancelling clients, the well-behaved ones run the rate they leave.
 	var err error
-	if opts.Scenario, err = opts.Scenario.InSegment(opts.Segment); err != nil {
+	if opts.Scenario, err = opts.Clients.wellBehaved(whole).InSegment(opts.Segment); err != nil {
 		return nil, err
 	}
 	r, err := prepare(opts)
@@ -55,6 +69,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer r.closeIdle()
+	side, err := newSidecars(opts, whole, r)
+	if err != nil {
+		return nil, fmt.Errorf("load: the misbehaving clients: %w", err)
+	}
 	ex, err := newExecutor(opts.Scenario, r.clock, r.it.run, r.col)
 	if err != nil {
 		return nil, err
@@ -62,10 +80,13 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	start := r.clock.Now()
 	r.m.live.startNanos.Store(start.UnixNano())
 	stopProgress := reportProgress(r.clock, r.col, opts)
+	side.start(ctx, time.Now())
 	ex.run(ctx)
 	r.m.live.endNanos.Store(r.clock.Now().UnixNano())
 	stopProgress()
+	side.wait()
 	sum := r.col.summary(opts, r.m.live.elapsed())
+	side.summarize(sum)
 	sum.Aborted = ctx.Err() != nil
 	return sum, nil
 }
@@ -168,17 +189,9 @@ func CheckReachable(ctx context.Context, target string) error {
 	if err != nil {
 		return err
 	}
-	host := u.Host
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", host)
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", dialAddress(u))
 	if err != nil {
 		return fmt.Errorf("target %s is unreachable: %w", target, err)
 	}

@@ -42,15 +42,27 @@ func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 		return nil, fmt.Errorf("%s.executor: unknown executor %q (want %s)", path, name, executorNames())
 	}
 	p := executorParsers[i]
-	// "stream" is ssebench's extension: the stub's shape for the scenario (StreamShape).
-	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream"}, p.fields...)); err != nil {
+	// "stream" and "clients" are ssebench's extensions: the stub's shape for the scenario
+	// (StreamShape) and its misbehaving clients (Clients).
+	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream", "clients"}, p.fields...)); err != nil {
 		return nil, err
 	}
 	gracefulStop, err := f.duration("gracefulStop", defaultGracefulStop, false)
 	if err != nil {
 		return nil, err
 	}
-	return p.parse(&f, gracefulStop)
+	sc, err := p.parse(&f, gracefulStop)
+	if err != nil {
+		return nil, err
+	}
+	// Checked here too, so that every reader of the file refuses clients it could not run,
+	// whether or not it runs them (ParseClients reads them).
+	if raw, ok := fields["clients"]; ok {
+		if _, err := parseClients(raw, path+".clients", sc); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
 }
 
 // executorNames lists the executors as a sentence: "a, b or c".
@@ -113,6 +125,15 @@ func (f *fieldReader) count(name string, def, least int) (int, error) {
 		return 0, fmt.Errorf("%s.%s: must be at least %d, got %d", f.path, name, least, n)
 	}
 	return n, nil
+}
+
+// number reads a JSON number.
+func (f *fieldReader) number(name string) (float64, error) {
+	var x float64
+	if err := json.Unmarshal(f.fields[name], &x); err != nil {
+		return 0, fmt.Errorf("%s.%s: want a number, got %s", f.path, name, f.fields[name])
+	}
+	return x, nil
 }
 
 func (f *fieldReader) requiredDuration(name string) (time.Duration, error) {

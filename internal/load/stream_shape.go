@@ -18,6 +18,7 @@ type StreamShape struct {
 	Tokens           int           // content events of each stream; 0: the stub's default
 	TimeToFirstToken time.Duration // 0: the stub's default
 	InterTokenDelay  time.Duration // 0: the stub's default
+	TokenSize        int           // characters of each content event; 0: the stub's default
 }
 
 // Headers are the X-Stub-* headers that ask the stub for s.
@@ -32,12 +33,15 @@ func (s StreamShape) Headers() http.Header {
 	if s.InterTokenDelay > 0 {
 		h.Set(stub.HeaderInterTokenDelay, s.InterTokenDelay.String())
 	}
+	if s.TokenSize > 0 {
+		h.Set(stub.HeaderTokenSize, strconv.Itoa(s.TokenSize))
+	}
 	return h
 }
 
 // Quick is s for a --quick run: as many fewer tokens as the scenario's durations are shorter
 // (never fewer than one), so that a stream still ends within the shortened scenario; the
-// delays, which are what the scenario is about, stay.
+// delays and the token size, which are what the scenario is about, stay.
 func (s StreamShape) Quick(factor float64) StreamShape {
 	if s.Tokens > 0 {
 		s.Tokens = max(1, int(float64(s.Tokens)*factor))
@@ -60,7 +64,7 @@ func LoadStreamShapes(path string) (map[string]StreamShape, error) {
 }
 
 // ParseStreamShapes decodes the "stream" of every scenario strictly: an unknown field, a bad
-// duration or a count below 0 is an error naming the field's path.
+// duration, a count below 0 or a token size below 1 is an error naming the field's path.
 func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
 	top, err := objectFields(b, "")
 	if err != nil {
@@ -86,7 +90,7 @@ func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
 			return nil, err
 		}
 		f := fieldReader{fields: sf, path: path}
-		if err := f.onlyKnown([]string{"tokens", "timeToFirstToken", "interTokenDelay"}); err != nil {
+		if err := f.onlyKnown([]string{"tokens", "timeToFirstToken", "interTokenDelay", "tokenSize"}); err != nil {
 			return nil, err
 		}
 		var s StreamShape
@@ -98,6 +102,14 @@ func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
 		}
 		if s.InterTokenDelay, err = f.duration("interTokenDelay", 0, false); err != nil {
 			return nil, err
+		}
+		if _, set := sf["tokenSize"]; set { // the stub takes 1 to stub.MaxTokenSize
+			if s.TokenSize, err = f.count("tokenSize", 0, 1); err != nil {
+				return nil, err
+			}
+			if s.TokenSize > stub.MaxTokenSize {
+				return nil, fmt.Errorf("%s.tokenSize: at most %d, got %d", path, stub.MaxTokenSize, s.TokenSize)
+			}
 		}
 		out[name] = s
 	}

@@ -42,6 +42,10 @@ type Summary struct {
 	TimeToFirstToken  TrendSummary `json:"time_to_first_token"`
 	EventGap          TrendSummary `json:"event_gap"`
 	IterationDuration TrendSummary `json:"iteration_duration"`
+
+	// The misbehaving clients (Options.Clients), apart from every figure above; nil: none.
+	CancellingClients *CancelSummary     `json:"cancelling_clients,omitempty"`
+	SlowReaders       *SlowReaderSummary `json:"slow_readers,omitempty"`
 }
 
 // CheckSummary counts one check's passes and failures.
@@ -155,6 +159,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if s.FirstError != "" {
 		line("first_error", s.FirstError)
 	}
+	b.WriteString(s.clientsText())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

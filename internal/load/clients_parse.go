@@ -1,0 +1,127 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// LoadClients reads each scenario's misbehaving clients ("clients") from a scenario file;
+// scenarios without any are left out.
+func LoadClients(path string) (map[string]Clients, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	clients, err := ParseClients(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return clients, nil
+}
+
+// ParseClients decodes the "clients" of every scenario strictly, each against its scenario
+// (ParseScenarios, which checks them too): an unknown field, a bad value or a client its
+// executor cannot run is an error naming the field's path.
+func ParseClients(b []byte) (map[string]Clients, error) {
+	scenarios, err := ParseScenarios(b)
+	if err != nil {
+		return nil, err
+	}
+	top, err := objectFields(b, "")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := objectFields(top["scenarios"], "scenarios")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Clients{}
+	for _, name := range sortedKeys(entries) {
+		fields, err := objectFields(entries[name], "scenarios."+name)
+		if err != nil {
+			return nil, err
+		}
+		raw, ok := fields["clients"]
+		if !ok {
+			continue
+		}
+		c, err := parseClients(raw, "scenarios."+name+".clients", scenarios[name])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = c
+	}
+	return out, nil
+}
+
+// parseClients reads one scenario's "clients" and checks them against its scenario sc.
+func parseClients(raw json.RawMessage, path string, sc Scenario) (Clients, error) {
+	fields, err := objectFields(raw, path)
+	if err != nil {
+		return Clients{}, err
+	}
+	f := fieldReader{fields: fields, path: path}
+	if err := f.onlyKnown([]string{"cancel", "slowReaders"}); err != nil {
+		return Clients{}, err
+	}
+	if len(fields) == 0 {
+		return Clients{}, fmt.Errorf("%s: empty (want cancel or slowReaders)", path)
+	}
+	var c Clients
+	if raw, ok := fields["cancel"]; ok {
+		if c.Cancel, err = parseCancelClients(raw, path+".cancel"); err != nil {
+			return Clients{}, err
+		}
+	}
+	if raw, ok := fields["slowReaders"]; ok {
+		if c.SlowReaders, err = parseSlowReaders(raw, path+".slowReaders"); err != nil {
+			return Clients{}, err
+		}
+	}
+	return c, c.check(sc, path)
+}
+
+func parseCancelClients(raw json.RawMessage, path string) (*CancelClients, error) {
+	fields, err := objectFields(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	f := fieldReader{fields: fields, path: path}
+	if err := f.onlyKnown([]string{"share"}); err != nil {
+		return nil, err
+	}
+	if _, ok := fields["share"]; !ok {
+		return nil, fmt.Errorf("%s.share: missing", path)
+	}
+	share, err := f.number("share")
+	if err != nil {
+		return nil, err
+	}
+	return &CancelClients{Share: share}, nil
+}
+
+func parseSlowReaders(raw json.RawMessage, path string) (*SlowReaders, error) {
+	fields, err := objectFields(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	f := fieldReader{fields: fields, path: path}
+	if err := f.onlyKnown([]string{"count", "bytesPerSecond", "receiveBuffer"}); err != nil {
+		return nil, err
+	}
+	if _, ok := fields["count"]; !ok {
+		return nil, fmt.Errorf("%s.count: missing", path)
+	}
+	var s SlowReaders
+	if s.Count, err = f.count("count", 0, 1); err != nil {
+		return nil, err
+	}
+	if s.BytesPerSecond, err = f.count("bytesPerSecond", DefaultSlowReaderBytesPerSecond, 1); err != nil {
+		return nil, err
+	}
+	if s.ReceiveBuffer, err = f.count("receiveBuffer", DefaultSlowReaderReceiveBuffer, 1); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -131,11 +131,12 @@ const (
 	StubRequests             = "ssebench_stub_requests_total"
 	StubCancelPropagation    = "ssebench_stub_cancel_propagation_seconds"
 	StubCancelsMissed        = "ssebench_stub_cancels_not_propagated_total"
+	StubStreamTokens         = "ssebench_stub_stream_tokens"
 )
 
 // Stub is every series of the stub's /metrics.
 var Stub = []string{
 	StubStreamsStarted, StubStreamsCompleted, StubStreamsClientAborted, StubStreamsFaultAborted,
 	StubErrorsInjected, StubStalls, StubStreamEvents, StubStreamsActive, StubRequests,
-	StubCancelPropagation, StubCancelsMissed,
+	StubCancelPropagation, StubCancelsMissed, StubStreamTokens,
 }

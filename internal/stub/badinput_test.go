@@ -104,6 +104,8 @@ func overrideHeaderCases() []headerCase {
 	return []headerCase{
 		{HeaderProfile, "fast"},
 		{HeaderTokens, "ten"}, {HeaderTokens, "-1"}, {HeaderTokens, "100001"},
+		{HeaderTokensDist, "normal:mean=200,sd=150"}, {HeaderTokensDist, "lognormal:mean=-1,sd=150"},
+		{HeaderTokensDist, "lognormal:mean=200"}, {HeaderTokensDist, "histogram:/etc/passwd"}, {HeaderTokensDist, "lognormal"},
 		{HeaderTimeToFirstToken, "100"}, {HeaderTimeToFirstToken, "-5ms"}, {HeaderTimeToFirstToken, "11m"},
 		{HeaderInterTokenDelay, "fast"}, {HeaderInterTokenDelay, "-1s"},
 		{HeaderJitter, "1x"}, {HeaderJitter, "-1ms"},

@@ -18,6 +18,9 @@ type Shape struct {
 	InterTokenDelay  time.Duration // delay before every later content chunk
 	Jitter           time.Duration // uniform ± added to each delay (clamped at zero)
 	TokenSize        int           // characters per content chunk
+	// TokensDist, when not nil, draws each stream's token count in place of Tokens,
+	// capped (capTokens); X-Stub-Tokens fixes one request's count in its place.
+	TokensDist *TokensDist
 }
 
 // Faults are injected failures; the zero value (with AbortAfter = -1) injects none.
@@ -33,6 +36,14 @@ type Faults struct {
 type Config struct {
 	Shape  Shape
 	Faults Faults
+	// TokensHistograms are the histograms a request may name in X-Stub-Tokens-Dist
+	// (histogram:NAME); nil: none.
+	TokensHistograms *TokensHistograms
+	// Seed, when Seeded, gives every request without X-Stub-Seed the next seed of a
+	// sequence it fixes: a run's random choices (token counts drawn, words, jitter, faults)
+	// are then the same sequence run to run, in the order the requests arrive.
+	Seed   uint64
+	Seeded bool
 }
 
 // Profile names accepted by --profile and X-Stub-Profile.
@@ -115,7 +126,17 @@ func (s Shape) Validate() error {
 		checkDelay("jitter", s.Jitter),
 		checkIntRange("token size", s.TokenSize, 1, MaxTokenSize),
 		checkContentBytes(s),
+		checkTokensDist(s.TokensDist),
 	)
+}
+
+// checkTokensDist refuses a TokensDist not made by ParseTokensDist or LoadTokensHistogram,
+// which would have nothing to draw from.
+func checkTokensDist(d *TokensDist) error {
+	if d != nil && d.d == nil {
+		return errors.New("tokens distribution: empty (make one with ParseTokensDist)")
+	}
+	return nil
 }
 
 // checkContentBytes refuses a default shape whose content alone is over

@@ -18,6 +18,7 @@ func FuzzOverrides(f *testing.F) {
 	f.Add(HeaderProfile, "realistic", HeaderJitter, "3ms")
 	f.Add(HeaderSeed, "18446744073709551615", HeaderErrorRate, "0.5")
 	f.Add(HeaderAbortAfter, "-1", HeaderStall, "10m")
+	f.Add(HeaderTokensDist, "lognormal:mean=200,sd=150", HeaderTokens, "3")
 	f.Add("X-Stub-Tokns", "5", HeaderErrorStatus, "599")
 	for _, c := range overrideHeaderCases() {
 		f.Add(c.header, c.value, HeaderTokens, "1")
@@ -52,6 +53,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add([]byte(`{"messages":[{}],"stream":true,"stream_options":{"include_usage":true}}`), HeaderSeed, "1", HeaderAbortAfter, "2")
 	f.Add([]byte(`{"model":"`+strings.Repeat("m", MaxModelBytes+1)+`","messages":[{}]}`), HeaderTokens, "1", HeaderErrorRate, "1")
 	f.Add([]byte(`{"messages":[{}],"stream":true}`), HeaderTokens, "100000", HeaderTokenSize, "4096")
+	f.Add([]byte(`{"messages":[{}],"stream":true}`), HeaderTokensDist, "lognormal:mean=100000,sd=0", HeaderTokenSize, "4096")
 	f.Add([]byte(`{"messages":[`), "X-Stub-Nope", "1", HeaderStall, "1ms")
 	f.Add([]byte(`[1]`), HeaderProfile, "realistic", HeaderTimeToFirstToken, "0s")
 	h := newTestHandler(f, zeroDelay())

@@ -21,7 +21,8 @@ type handler struct {
 	cfg     Config
 	m       *metrics
 	log     *slog.Logger
-	metrics http.Handler // nil when the registry cannot be gathered
+	metrics http.Handler  // nil when the registry cannot be gathered
+	seeds   *seedSequence // nil without Config.Seeded
 }
 
 // NewHandler serves the stub's routes with cfg as every request's defaults.
@@ -39,6 +40,9 @@ func NewHandler(cfg Config, reg prometheus.Registerer, logger *slog.Logger) (htt
 		logger = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{cfg: cfg, m: newMetrics(), log: logger}
+	if cfg.Seeded {
+		h.seeds = newSeedSequence(cfg.Seed)
+	}
 	if err := reg.Register(collector{h.m}); err != nil {
 		return nil, fmt.Errorf("registering stub metrics: %w", err)
 	}
@@ -110,6 +114,10 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if !p.seeded && h.seeds != nil {
+		// Taken after the body is read, so that a bad request does not shift the sequence.
+		p.seed, p.seeded = h.seeds.next(), true
+	}
 	st := getState()
 	defer putState(st)
 	plan := st.start(&p, &req, bodyHash)
@@ -125,6 +133,9 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, p.Faults.ErrorStatus, apiError{
 			Message: fmt.Sprintf("injected error (error rate %v)", p.Faults.ErrorRate), Code: codeInjected})
 		return
+	}
+	if p.Shape.TokensDist != nil {
+		h.m.streamTokens.Observe(float64(p.Shape.Tokens))
 	}
 	if req.Stream {
 		h.stream(w, r, &p, &req, st, plan)

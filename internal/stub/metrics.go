@@ -26,18 +26,32 @@ type metrics struct {
 	// cancelPropagation is a real histogram, not an atomic read at scrape time: only streams
 	// that carry X-Stub-Cancel-At and are aborted by their client observe it, off the hot path.
 	cancelPropagation prometheus.Histogram
+	// streamTokens observes the token counts drawn from a distribution, once per answered
+	// request; fixed counts are not observed.
+	streamTokens prometheus.Histogram
 }
 
 // cancelPropagationBuckets reach from a proxy that cancels at once (under 1 ms on
 // loopback) to one that notices only when a long stream ends.
 var cancelPropagationBuckets = []float64{.001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 2, 5, 10, 30}
 
+// streamTokensBuckets are powers of two from 1 to 16384: answer lengths span orders of
+// magnitude, so each bucket is as wide as everything below it.
+var streamTokensBuckets = prometheus.ExponentialBuckets(1, 2, 15)
+
 func newMetrics() *metrics {
-	return &metrics{cancelPropagation: prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    metricname.StubCancelPropagation,
-		Help:    "From a cancelling client's planned close (X-Stub-Cancel-At) to the stub seeing its stream aborted; 0 when the abort came before the planned close.",
-		Buckets: cancelPropagationBuckets,
-	})}
+	return &metrics{
+		cancelPropagation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    metricname.StubCancelPropagation,
+			Help:    "From a cancelling client's planned close (X-Stub-Cancel-At) to the stub seeing its stream aborted; 0 when the abort came before the planned close.",
+			Buckets: cancelPropagationBuckets,
+		}),
+		streamTokens: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    metricname.StubStreamTokens,
+			Help:    "Token counts drawn from a distribution (--tokens-dist, X-Stub-Tokens-Dist) for answered requests, after the output cap; fixed counts are not observed.",
+			Buckets: streamTokensBuckets,
+		}),
+	}
 }
 
 // cancelOutcome settles a stream that carried X-Stub-Cancel-At (cancelAt, Unix ns) once it
@@ -96,6 +110,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	c.m.cancelPropagation.Describe(ch)
+	c.m.streamTokens.Describe(ch)
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -112,6 +127,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descEvents, m.events.Load())
 	counter(descCancelsMissed, m.cancelsMissed.Load())
 	m.cancelPropagation.Collect(ch)
+	m.streamTokens.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descActive, prometheus.GaugeValue, float64(m.active.Load()))
 	for code := range m.byCode {
 		// 200 is always exported so that rate() has a series from the first scrape.

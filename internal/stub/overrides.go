@@ -27,6 +27,10 @@ const (
 	// client will close its connection: the stub times how long that close takes to reach
 	// it through the proxy (metrics.go, cancelOutcome).
 	HeaderCancelAt = "X-Stub-Cancel-At"
+	// HeaderTokensDist draws the request's token count: lognormal:mean=M,sd=S, or
+	// histogram:NAME of one loaded at start (never a path: see TokensHistograms).
+	// HeaderTokens wins over it.
+	HeaderTokensDist = "X-Stub-Tokens-Dist"
 )
 
 const headerPrefix = "X-Stub-"
@@ -36,7 +40,7 @@ var knownHeaders = map[string]bool{
 	HeaderInterTokenDelay: true, HeaderJitter: true, HeaderTokenSize: true,
 	HeaderSeed: true, HeaderErrorRate: true, HeaderErrorStatus: true,
 	HeaderAbortRate: true, HeaderAbortAfter: true, HeaderStall: true,
-	HeaderCancelAt: true,
+	HeaderCancelAt: true, HeaderTokensDist: true,
 }
 
 // requestParams is what one request asked for: the server defaults with its headers applied.
@@ -60,10 +64,17 @@ func (e *headerError) Error() string { return "header " + e.header + ": " + e.re
 // An unknown X-Stub-* header is an error too: a typo silently ignored would
 // make a test measure a shape it did not ask for.
 func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
-	p := requestParams{Config: defaults}
 	if !hasStubHeader(h) {
-		return p, nil
+		return requestParams{Config: defaults}, nil
 	}
+	return applyOverrides(h, defaults)
+}
+
+// applyOverrides is parseOverrides for a request with X-Stub-* headers. Apart, because its
+// parameters escape to the heap (the steps below point into them): a request without
+// headers, a benchmark's usual one, does not pay for that allocation.
+func applyOverrides(h http.Header, defaults Config) (requestParams, error) {
+	p := requestParams{Config: defaults}
 	for name := range h {
 		if strings.HasPrefix(name, headerPrefix) && !knownHeaders[name] {
 			return p, &headerError{shorten(name), "unknown override header"}
@@ -81,6 +92,7 @@ func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
 		apply  func(string) error
 	}{
 		{HeaderTokens, intInto(&p.Shape.Tokens, 0, MaxTokens)},
+		{HeaderTokensDist, tokensDistInto(&p.Shape.TokensDist, defaults.TokensHistograms)},
 		{HeaderTimeToFirstToken, delayInto(&p.Shape.TimeToFirstToken)},
 		{HeaderInterTokenDelay, delayInto(&p.Shape.InterTokenDelay)},
 		{HeaderJitter, delayInto(&p.Shape.Jitter)},
@@ -101,6 +113,10 @@ func parseOverrides(h http.Header, defaults Config) (requestParams, error) {
 		if err := s.apply(v); err != nil {
 			return p, &headerError{s.header, fmt.Sprintf("%q: %v", shorten(v), err)}
 		}
+	}
+	if _, ok := single(h, HeaderTokens); ok {
+		// An explicit count wins over any distribution, the server's or the request's.
+		p.Shape.TokensDist = nil
 	}
 	return p, nil
 }
@@ -143,6 +159,17 @@ func intInto(dst *int, lo, hi int) func(string) error {
 			return err
 		}
 		*dst = n
+		return nil
+	}
+}
+
+func tokensDistInto(dst **TokensDist, named *TokensHistograms) func(string) error {
+	return func(v string) error {
+		d, err := ParseTokensDist(v, named.lookup)
+		if err != nil {
+			return err
+		}
+		*dst = d
 		return nil
 	}
 }

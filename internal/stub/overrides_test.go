@@ -18,6 +18,7 @@ func TestParseOverridesAppliesEveryHeader(t *testing.T) {
 		{HeaderProfile, "default", func(p requestParams) bool { return p.Shape == DefaultShape() }},
 		{HeaderTokens, "0", func(p requestParams) bool { return p.Shape.Tokens == 0 }},
 		{HeaderTokens, "300", func(p requestParams) bool { return p.Shape.Tokens == 300 }},
+		{HeaderTokensDist, "lognormal:mean=50,sd=10", func(p requestParams) bool { return p.Shape.TokensDist.String() == "lognormal:mean=50,sd=10" }},
 		{HeaderTimeToFirstToken, "250ms", func(p requestParams) bool { return p.Shape.TimeToFirstToken == 250*time.Millisecond }},
 		{HeaderInterTokenDelay, "1.5ms", func(p requestParams) bool { return p.Shape.InterTokenDelay == 1500*time.Microsecond }},
 		{HeaderJitter, "2ms", func(p requestParams) bool { return p.Shape.Jitter == 2*time.Millisecond }},

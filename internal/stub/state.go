@@ -12,8 +12,10 @@ import (
 type streamState struct {
 	contentSrc rand.PCG // id, created and words: what the client sees
 	timingSrc  rand.PCG // jitter and fault decisions
+	countSrc   rand.PCG // the token count drawn from a distribution (drawTokens)
 	content    *rand.Rand
 	timing     *rand.Rand
+	count      *rand.Rand
 	words      wordStream
 	enc        chunkEncoder
 	text       []byte
@@ -26,6 +28,7 @@ var states = sync.Pool{New: func() any {
 	st := &streamState{}
 	st.content = rand.New(&st.contentSrc)
 	st.timing = rand.New(&st.timingSrc)
+	st.count = rand.New(&st.countSrc)
 	return st
 }}
 
@@ -62,8 +65,9 @@ const (
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-// start seeds the state for one request and draws its plan. With a seed the
-// output depends only on the seed and the request body; without one it is random.
+// start seeds the state for one request, draws its token count when its shape has a
+// distribution, and draws its plan. With a seed the output depends only on the seed and
+// the request body; without one it is random.
 func (st *streamState) start(p *requestParams, req *chatRequest, bodyHash uint64) plan {
 	if p.seeded {
 		st.contentSrc.Seed(p.seed, bodyHash)
@@ -83,6 +87,9 @@ func (st *streamState) start(p *requestParams, req *chatRequest, bodyHash uint64
 	}
 	st.words.reset(st.content)
 	st.enc.reset(st.id, st.created, req.Model, req.includeUsage())
+	if p.Shape.TokensDist != nil {
+		st.drawTokens(p, req)
+	}
 	return st.plan(p)
 }
 

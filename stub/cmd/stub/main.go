@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -60,7 +61,7 @@ func serve(ctx context.Context, o options, logger *slog.Logger) error {
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
-	logger.Info("listening", "address", l.Addr().String(), "shape", fmt.Sprintf("%+v", o.config.Shape), "faults", fmt.Sprintf("%+v", o.config.Faults))
+	logger.Info("listening", listeningAttrs(l.Addr().String(), o.config)...)
 
 	select {
 	case err := <-served:
@@ -116,4 +117,16 @@ func healthcheck(listenAddress string) error {
 		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
 	}
 	return nil
+}
+
+// listeningAttrs describe what the stub serves; the seed and named histograms only when set.
+func listeningAttrs(addr string, cfg stub.Config) []any {
+	attrs := []any{"address", addr, "shape", fmt.Sprintf("%+v", cfg.Shape), "faults", fmt.Sprintf("%+v", cfg.Faults)}
+	if names := cfg.TokensHistograms.Names(); len(names) > 0 {
+		attrs = append(attrs, "tokens_histograms", strings.Join(names, ","))
+	}
+	if cfg.Seeded {
+		attrs = append(attrs, "seed", cfg.Seed)
+	}
+	return attrs
 }

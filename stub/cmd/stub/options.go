@@ -36,6 +36,8 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool)) (options
 		"stub --profile realistic --listen-address :8080",
 		"STUB_INTER_TOKEN_DELAY=2ms STUB_TOKENS=64 stub # the same flags from the environment",
 		"stub --error-rate 0.01 --stall 2s             # 1 % errors, every stream pauses once",
+		"stub --tokens-dist lognormal:mean=200,sd=150 --seed 1  # answer lengths drawn, the same sequence every run",
+		"stub --tokens-hist chat=stub/testdata/chat-answer-tokens.csv  # requests may send X-Stub-Tokens-Dist: histogram:chat",
 		"stub --healthcheck                            # exit 0 when the stub on --listen-address is healthy",
 	}
 	o := options{config: stub.DefaultConfig()}
@@ -48,6 +50,8 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool)) (options
 	fs.Duration(&shape.InterTokenDelay, "inter-token-delay", shape.InterTokenDelay, "delay between content chunks (overrides the profile)")
 	fs.Duration(&shape.Jitter, "jitter", shape.Jitter, "uniform ± jitter added to each delay (overrides the profile)")
 	fs.IntVar(&shape.TokenSize, "token-size", shape.TokenSize, "characters per content chunk (overrides the profile)")
+	var draws drawFlags
+	draws.register(fs)
 	f := &o.config.Faults
 	fs.Float64Var(&f.ErrorRate, "error-rate", f.ErrorRate, "probability of answering --error-status instead of a completion")
 	fs.IntVar(&f.ErrorStatus, "error-status", f.ErrorStatus, "HTTP status of injected errors (400-599)")
@@ -65,6 +69,9 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool)) (options
 		return o, fs, err
 	}
 	if err := o.resolve(fs, profile, shape, lookupEnv); err != nil {
+		return o, fs, err
+	}
+	if err := draws.apply(fs, &o.config); err != nil {
 		return o, fs, err
 	}
 	o.procs, err = parseProcs(procs)

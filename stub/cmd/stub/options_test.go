@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +12,9 @@ import (
 	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/stub"
 )
+
+// exampleHistogram is the illustrative histogram shipped for users.
+var exampleHistogram = filepath.Join("..", "..", "testdata", "chat-answer-tokens.csv")
 
 func envOf(kv map[string]string) func(string) (string, bool) { return cli.MapEnv(kv) }
 
@@ -53,6 +59,25 @@ func TestParseOptions(t *testing.T) {
 		{name: "listen env beats PORT", env: map[string]string{"STUB_LISTEN_ADDRESS": "127.0.0.1:7", "PORT": "8080"}, address: "127.0.0.1:7"},
 		{name: "PORT and HOST", env: map[string]string{"PORT": "8080", "HOST": "0.0.0.0"}, address: "0.0.0.0:8080"},
 		{name: "PORT alone", env: map[string]string{"PORT": "8080"}, address: "127.0.0.1:8080"},
+		{name: "tokens dist flag", args: []string{"--tokens-dist", "lognormal:mean=200,sd=150"}, address: defaultListenAddress,
+			check: func(o options) bool {
+				return o.config.Shape.TokensDist.String() == "lognormal:mean=200,sd=150" && o.config.Shape.Tokens == stub.DefaultShape().Tokens
+			}},
+		{name: "tokens dist env over a profile", env: map[string]string{"STUB_TOKENS_DIST": "histogram:" + exampleHistogram, "STUB_PROFILE": "realistic"},
+			address: defaultListenAddress,
+			check: func(o options) bool {
+				return o.config.Shape.TokensDist.String() == "histogram:"+exampleHistogram && o.config.Shape.InterTokenDelay == 20*time.Millisecond
+			}},
+		{name: "named histograms by flag", args: []string{"--tokens-hist", "chat=" + exampleHistogram, "--tokens-hist", "long=" + exampleHistogram},
+			address: defaultListenAddress,
+			check:   func(o options) bool { return slices.Equal(o.config.TokensHistograms.Names(), []string{"chat", "long"}) }},
+		{name: "named histograms by env lines", env: map[string]string{"STUB_TOKENS_HIST": "chat=" + exampleHistogram + "\nlong=" + exampleHistogram + "\n"},
+			address: defaultListenAddress,
+			check:   func(o options) bool { return slices.Equal(o.config.TokensHistograms.Names(), []string{"chat", "long"}) }},
+		{name: "seed zero is a seed", args: []string{"--seed", "0"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.config.Seeded && o.config.Seed == 0 }},
+		{name: "seed env", env: map[string]string{"STUB_SEED": "42"}, address: defaultListenAddress,
+			check: func(o options) bool { return o.config.Seeded && o.config.Seed == 42 }},
 		{name: "shutdown and log level", args: []string{"--shutdown-timeout", "1s", "--log-level", "debug"}, address: defaultListenAddress,
 			check: func(o options) bool { return o.shutdownTimeout == time.Second && o.logLevel.String() == "DEBUG" }},
 	}
@@ -76,6 +101,10 @@ func TestParseOptions(t *testing.T) {
 }
 
 func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
+	badHistogram := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(badHistogram, []byte("# tokens\n10,1\n20,many\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -96,6 +125,18 @@ func TestBadFlagsExitTwoNamingTheProblem(t *testing.T) {
 		{"negative shutdown", []string{"--shutdown-timeout", "-1s"}, nil, "shutdown-timeout"},
 		{"zero procs", []string{"--procs", "0"}, nil, "--procs"},
 		{"bad procs env", nil, map[string]string{"STUB_PROCS": "many"}, "--procs"},
+		{"unknown distribution", []string{"--tokens-dist", "normal:mean=200,sd=150"}, nil, `--tokens-dist "normal:mean=200,sd=150": unknown distribution "normal"`},
+		{"sd missing", []string{"--tokens-dist", "lognormal:mean=200"}, nil, "sd missing"},
+		{"negative mean by env", nil, map[string]string{"STUB_TOKENS_DIST": "lognormal:mean=-1,sd=1"}, "mean -1 out of range"},
+		{"tokens and tokens-dist", []string{"--tokens", "5", "--tokens-dist", "lognormal:mean=5,sd=1"}, nil, "--tokens and --tokens-dist"},
+		{"tokens env and tokens-dist", []string{"--tokens-dist", "lognormal:mean=5,sd=1"}, map[string]string{"STUB_TOKENS": "5"}, "--tokens and --tokens-dist"},
+		{"bad histogram line", []string{"--tokens-dist", "histogram:" + badHistogram}, nil, "bad.csv:3: weight \"many\" is not a number"},
+		{"missing histogram", []string{"--tokens-dist", "histogram:absent.csv"}, nil, "absent.csv"},
+		{"tokens-hist without a path", []string{"--tokens-hist", "chat"}, nil, "--tokens-hist: want NAME=PATH"},
+		{"tokens-hist bad name", []string{"--tokens-hist", "a/b=" + exampleHistogram}, nil, `histogram name "a/b"`},
+		{"tokens-hist bad file by env", nil, map[string]string{"STUB_TOKENS_HIST": "chat=" + badHistogram}, "bad.csv:3:"},
+		{"tokens-hist twice", []string{"--tokens-hist", "chat=" + exampleHistogram, "--tokens-hist", "chat=" + exampleHistogram}, nil, "given twice"},
+		{"bad seed", []string{"--seed", "x"}, nil, "--seed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,11 +43,17 @@ func (s scope) perServer() string {
 
 // stubDuring is the growth of a stub counter (or each bucket of a stub histogram) while each
 // (server, scenario) of s ran, summed by the labels by: per-second differences, kept only
-// while the scenario's load was active, add up to the growth within its window.
+// while the scenario's load was active or had just ended, add up to the growth within its
+// window. The window lingers stubLinger past the load's last push, for the stub's last
+// scrape to land in it: the scenarios of s are never that close to another of theirs.
 func stubDuring(s scope, series, by string) string {
+	lingering := fmt.Sprintf(`(max by (%s) (max_over_time(%s[%ds])) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), int(stubLinger.Seconds()))
 	return fmt.Sprintf(`sum by (%s) (sum_over_time(((%s - %s offset 1s) * on () group_left (%s) %s)[$__range:1s]))`,
-		by, series, series, s.by(), s.active())
+		by, series, series, s.by(), lingering)
 }
+
+// stubLinger is how long after a scenario's load the stub's growth still counts as its.
+const stubLinger = 3 * time.Second
 
 // loadMax is the most a load-generator gauge reached in each run of s.
 func loadMax(s scope, metric string, matchers ...string) string {
@@ -59,18 +65,36 @@ func loadFinal(s scope, metric string, matchers ...string) string {
 	return s.cell(func(p pick) string { return byRun("sum", p(metric, matchers...)) })
 }
 
-// processDuring is a per-server exporter gauge restricted to the scenario's windows.
-func processDuring(s scope, metric string) string {
-	return s.duringLoad(fmt.Sprintf(`max by (server) (%s)`, s.process(metric)))
+// residue is what the scenario left behind: a per-server gauge ResidueDelay after the
+// scenario's load ended, minus the gauge just before it began.
+func residue(s scope, gauge string) string {
+	after := fmt.Sprintf(`(max by (%s) (%s offset %ds) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), int(ResidueDelay.Seconds()))
+	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s]) - %s`, gauge, after, before(s, gauge))
 }
 
-// residue is what the scenario left behind: the gauge ResidueDelay after the scenario's
-// load ended, minus the least it was during the load (the server at rest as it began).
-func residue(s scope, metric string) string {
-	gauge := fmt.Sprintf(`max by (server) (%s)`, s.process(metric))
-	after := fmt.Sprintf(`(max by (%s) (%s offset %ds) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), int(ResidueDelay.Seconds()))
-	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s])
-		- min_over_time(%s[$__range:1s])`, gauge, after, processDuring(s, metric))
+// before is a per-server gauge in the last second before each scenario of s began: the
+// server at rest. (The least during the load is not: the first sample of a load of 2,000
+// streams that start at once already has them open.)
+func before(s scope, gauge string) string {
+	ahead := fmt.Sprintf(`((max by (%[1]s) (%[2]s offset -2s) * 0 + 1) unless on (%[1]s) %[3]s)`, s.by(), s.load(metricname.K6VUs), s.active())
+	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s])`, gauge, ahead)
+}
+
+// addedPerStream is what each stream open at once added to a per-server gauge: its highest
+// during the load minus its value before the load, over the most streams open at once.
+func addedPerStream(s scope, gauge string) string {
+	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - %s) / %s`, s.duringLoad(gauge), before(s, gauge), openStreams(s))
+}
+
+// processGauge is an exporter gauge of each server.
+func processGauge(s scope, metric string) string {
+	return fmt.Sprintf(`max by (server) (%s)`, s.process(metric))
+}
+
+// clientConnections are the TCP connections on each server's listening ports that the
+// server still holds: not listening, nor in TIME_WAIT (which the kernel holds, not it).
+func clientConnections(s scope) string {
+	return fmt.Sprintf(`sum by (server) (%s{server=~"%s", state!~"listen|time_wait"})`, metricname.ServerTCPConnections, s.serverVar)
 }
 
 // The cancel table: a share of the clients close their stream at a random moment; a
@@ -92,15 +116,18 @@ var (
 	CancelPropagationP99 = define(Query{Name: "cancel.propagation_p99_ms", Title: "cancel p99 ms", Unit: UnitMillis, Better: "lower",
 		Expr: cancelPropagationMs(0.99),
 		Help: "p99 time from a client's close to the stub's seeing its stream aborted."})
+	CancelConnResidue = define(Query{Name: "cancel.client_conns_residue", Title: "client conns +10 s", Unit: UnitCount, Better: "lower",
+		Expr: residue(cancelOnly, clientConnections(cancelOnly)),
+		Help: "Client connections the server still holds 10 s after the scenario (every client has closed by then) minus the fewest during it: a leak of cancelled clients' sockets stays above 0."})
 	CancelFDResidue = define(Query{Name: "cancel.fds_residue", Title: "fds +10 s", Unit: UnitCount, Better: "lower",
-		Expr: residue(cancelOnly, metricname.ProcessOpenFDs),
-		Help: "Open file descriptors 10 s after the scenario minus the fewest during it: a leak stays above 0."})
+		Expr: residue(cancelOnly, processGauge(cancelOnly, metricname.ProcessOpenFDs)),
+		Help: "Open file descriptors 10 s after the scenario minus the fewest during it; besides a leak, a pool of idle upstream connections the proxy keeps."})
 	CancelThreadResidue = define(Query{Name: "cancel.threads_residue", Title: "threads +10 s", Unit: UnitCount, Better: "lower",
-		Expr: residue(cancelOnly, metricname.ProcessThreads),
+		Expr: residue(cancelOnly, processGauge(cancelOnly, metricname.ProcessThreads)),
 		Help: "Threads 10 s after the scenario minus the fewest during it."})
 	CancelRSSResidue = define(Query{Name: "cancel.rss_residue_mib", Title: "RSS +10 s MiB", Unit: UnitMiB, Better: "lower",
-		Expr: "(" + residue(cancelOnly, metricname.ProcessRSS) + ") / 1048576",
-		Help: "Resident memory 10 s after the scenario minus the least during it (MiB)."})
+		Expr: "(" + residue(cancelOnly, processGauge(cancelOnly, metricname.ProcessRSS)) + ") / 1048576",
+		Help: "Resident memory 10 s after the scenario minus the least during it (MiB); a garbage-collected runtime returns memory slowly, so only a growth that repeats run after run is a leak."})
 	CancelFailPercent = define(Query{Name: "cancel.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
 		Expr: failPercent(cancelOnly), Help: "Share of the well-behaved clients' iterations that failed."})
 )
@@ -112,7 +139,7 @@ func cancelPropagationMs(q float64) string {
 
 // CancelColumns is the cancel table, ranked by the share propagated.
 var CancelColumns = []Query{CancelSent, CancelPropagatedPercent, CancelNotPropagated, CancelPropagationP50,
-	CancelPropagationP99, CancelFDResidue, CancelThreadResidue, CancelRSSResidue, CancelFailPercent}
+	CancelPropagationP99, CancelConnResidue, CancelFDResidue, CancelThreadResidue, CancelRSSResidue, CancelFailPercent}
 
 // overControl is a slow-readers figure minus the same figure of the control scenario (the
 // same load without the slow readers) of the same server.
@@ -172,11 +199,11 @@ var (
 	IdleStreamsOpen = define(Query{Name: "idle_streams.open", Title: "open streams", Unit: UnitCount,
 		Expr: openStreams(idleOnly), Help: "Streams held open at once, at most."})
 	IdleStreamsKiB = define(Query{Name: "idle_streams.kib_per_stream", Title: "KiB/stream", Unit: UnitCount, Better: "lower",
-		Expr: kibPerOpenStream(idleOnly), Help: "Resident memory the open streams added (peak minus the window's lowest) per open stream (KiB)."})
+		Expr: addedPerStream(idleOnly, processGauge(idleOnly, metricname.ProcessRSS)) + " / 1024",
+		Help: "Resident memory the open streams added (the most during the load minus before it) per open stream (KiB)."})
 	IdleStreamsFDs = define(Query{Name: "idle_streams.fds_per_stream", Title: "fds/stream", Unit: UnitCount, Better: "lower", Decimals: 2,
-		Expr: fmt.Sprintf(`(max_over_time(%[1]s[$__range:1s]) - min_over_time(%[1]s[$__range:1s])) / %[2]s`,
-			processDuring(idleOnly, metricname.ProcessOpenFDs), openStreams(idleOnly)),
-		Help: "Open file descriptors the streams added (most minus fewest) per open stream: 2 for a proxy with a connection each way."})
+		Expr: addedPerStream(idleOnly, processGauge(idleOnly, metricname.ProcessOpenFDs)),
+		Help: "Open file descriptors the streams added (the most during the load minus before it) per open stream: 2 for a proxy with a connection each way."})
 	IdleStreamsCPU = define(Query{Name: "idle_streams.cpu_us_per_stream_second", Title: "cpu µs/stream·s", Unit: UnitCount, Better: "lower",
 		Expr: fmt.Sprintf(`1e6 * avg_over_time(%s[$__range:1s]) / %s`, idleOnly.duringLoad(serverCPU(idleOnly)), openStreams(idleOnly)),
 		Help: "CPU time per second per open stream while they idle between tokens (µs): the cost of timers and polling."})

@@ -3,7 +3,11 @@ package load
 import (
 	"fmt"
 	"math"
+	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 // HeaderCancelAt tells the stub when a cancelling client will close its connection: the
@@ -36,6 +40,22 @@ type SlowReaders struct {
 	Count          int // readers at once
 	BytesPerSecond int // how fast each reads its socket; 0: DefaultSlowReaderBytesPerSecond
 	ReceiveBuffer  int // SO_RCVBUF in bytes, set before connecting (Linux doubles it); 0: DefaultSlowReaderReceiveBuffer
+	// Tokens and TokenSize are the slow readers' own stream, when not 0: larger than the
+	// kernel's socket buffers on both sides of the proxy (Linux grows a loopback sender's to
+	// 4 MiB), or a proxy that buffers in its own memory cannot be told from one that does not.
+	Tokens, TokenSize int
+}
+
+// headers are the slow readers' requests' headers: the scenario's, with their own stream.
+func (s SlowReaders) headers(h http.Header) http.Header {
+	h = withUserAgent(h, userAgentSlowReader)
+	if s.Tokens > 0 {
+		h.Set(stub.HeaderTokens, strconv.Itoa(s.Tokens))
+	}
+	if s.TokenSize > 0 {
+		h.Set(stub.HeaderTokenSize, strconv.Itoa(s.TokenSize))
+	}
+	return h
 }
 
 // Defaults of the slow readers' fields.

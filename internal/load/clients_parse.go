@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 // LoadClients reads each scenario's misbehaving clients ("clients") from a scenario file;
@@ -107,7 +109,7 @@ func parseSlowReaders(raw json.RawMessage, path string) (*SlowReaders, error) {
 		return nil, err
 	}
 	f := fieldReader{fields: fields, path: path}
-	if err := f.onlyKnown([]string{"count", "bytesPerSecond", "receiveBuffer"}); err != nil {
+	if err := f.onlyKnown([]string{"count", "bytesPerSecond", "receiveBuffer", "tokens", "tokenSize"}); err != nil {
 		return nil, err
 	}
 	if _, ok := fields["count"]; !ok {
@@ -122,6 +124,15 @@ func parseSlowReaders(raw json.RawMessage, path string) (*SlowReaders, error) {
 	}
 	if s.ReceiveBuffer, err = f.count("receiveBuffer", DefaultSlowReaderReceiveBuffer, 1); err != nil {
 		return nil, err
+	}
+	if s.Tokens, err = f.count("tokens", 0, 1); err != nil {
+		return nil, err
+	}
+	if s.TokenSize, err = f.count("tokenSize", 0, 1); err != nil {
+		return nil, err
+	}
+	if s.TokenSize > stub.MaxTokenSize {
+		return nil, fmt.Errorf("%s.tokenSize: %d is over the stub's limit of %d", path, s.TokenSize, stub.MaxTokenSize)
 	}
 	return &s, nil
 }

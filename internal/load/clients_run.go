@@ -62,7 +62,7 @@ func newSidecars(opts Options, whole Scenario, r *prepared) (*sidecars, error) {
 			return nil, err
 		}
 		s.slow = &slowReaders{cfg: cfg, addr: dialAddress(target), url: r.it.url, body: r.it.body,
-			headers: withUserAgent(r.it.headers, userAgentSlowReader), duration: whole.Length(), m: m,
+			headers: cfg.headers(r.it.headers), duration: whole.Length(), m: m,
 			outcomes: map[string]*atomic.Int64{}, cutAfter: newTrend()}
 		if target.Scheme == "https" {
 			s.slow.tls = &tls.Config{ServerName: target.Hostname(), NextProtos: []string{"http/1.1"}}

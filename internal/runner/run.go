@@ -321,6 +321,10 @@ func plan(cfg Config) (planned, error) {
 	if err != nil {
 		return p, err
 	}
+	clients, err := load.LoadClients(cfg.ScenariosFile)
+	if err != nil {
+		return p, err
+	}
 	for _, name := range withControls(cfg.Scenarios) {
 		switch name {
 		case SweepName:
@@ -338,7 +342,11 @@ func plan(cfg Config) (planned, error) {
 		if cfg.Quick {
 			sc, shape = sc.Quick(cfg.QuickFactor), shape.Quick(cfg.QuickFactor)
 		}
-		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape})
+		// Refused here, before any server starts, rather than halfway through the run.
+		if err := load.CheckFileLimit(sc, nil, clients[name]); err != nil {
+			return p, fmt.Errorf("scenario %s: %w", name, err)
+		}
+		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape, Clients: clients[name]})
 	}
 	if p.duet {
 		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
@@ -366,6 +374,7 @@ type namedScenario struct {
 	Name     string
 	Scenario load.Scenario
 	Stream   load.StreamShape // the stub's shape the scenario asks for; zero: the stub's default
+	Clients  load.Clients     // the misbehaving clients it runs beside the others; zero: none
 }
 
 // headers are what every request of sc to tg carries: the scenario's stream shape, then
@@ -490,7 +499,7 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-			Scenario: sc.Scenario, Headers: sc.headers(tg)},
+			Scenario: sc.Scenario, Headers: sc.headers(tg), Clients: sc.Clients, Logger: st.cfg.Logger},
 		Push: st.pushConfig(server + " " + sc.Name),
 		Progress: func(p load.Progress, dropped int64) {
 			progress.Update(at.status(p, server, sc.Name).WithDropped(dropped))

@@ -93,8 +93,13 @@ func processGauge(s scope, metric string) string {
 
 // clientConnections are the TCP connections on each server's listening ports that the
 // server still holds: not listening, nor in TIME_WAIT (which the kernel holds, not it).
+// The exporter has no series for a state no socket is in: with none held, 0 from the
+// listening socket's series.
 func clientConnections(s scope) string {
-	return fmt.Sprintf(`sum by (server) (%s{server=~"%s", state!~"listen|time_wait"})`, metricname.ServerTCPConnections, s.serverVar)
+	sel := func(state string) string {
+		return fmt.Sprintf(`%s{server=~"%s", state%s}`, metricname.ServerTCPConnections, s.serverVar, state)
+	}
+	return fmt.Sprintf(`(sum by (server) (%s) or 0 * sum by (server) (%s))`, sel(`!~"listen|time_wait"`), sel(`="listen"`))
 }
 
 // The cancel table: a share of the clients close their stream at a random moment; a

@@ -29,7 +29,7 @@ var ScenarioTables = []ScenarioTable{
 		Lead:    "30 % of the clients close their stream at a random moment of it. A proxy should cancel its request to the stub at once (propagated 100 %, within milliseconds) and leave nothing behind: its fds, threads and memory 10 s later back where they were.",
 		Columns: CancelColumns, RankBy: CancelPropagatedPercent, Settle: ResidueDelay + 2*time.Second},
 	{Scenario: ScenarioSlowReaders, Title: "Clients that read slowly (slow-readers)",
-		Lead:    "Beside well-behaved clients, slow readers take a large stream at 2 KiB/s through a 4 KiB receive buffer. A proxy that lets the kernel push back on the stub keeps its memory flat; one that buffers for them grows by the stream for each; one that drops them cuts their streams. The + columns are the well-behaved clients' figures minus the same load without slow readers (slow-readers-control).",
+		Lead:    "Beside well-behaved clients, 20 slow readers each take a 12 MiB stream, sent as fast as the proxy takes it, at 2 KiB/s through a 4 KiB receive buffer. A proxy that lets the kernel push back on the stub keeps its memory flat; one that buffers for them grows by the stream for each; one that drops them cuts their streams. The + columns are the well-behaved clients' figures minus the same load without slow readers (slow-readers-control).",
 		Columns: SlowReadersColumns, RankBy: SlowReadersKiBPerReader, Control: ScenarioSlowReadersControl},
 	{Scenario: ScenarioIdleStreams, Title: "Thousands of idle streams (idle-streams)",
 		Lead:    "2,000 streams held open at once, each one token a second: memory, file descriptors and CPU per open stream, and whether the gaps stay one second.",

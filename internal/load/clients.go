@@ -44,6 +44,10 @@ type SlowReaders struct {
 	// kernel's socket buffers on both sides of the proxy (Linux grows a loopback sender's to
 	// 4 MiB), or a proxy that buffers in its own memory cannot be told from one that does not.
 	Tokens, TokenSize int
+	// InterTokenDelay is their stream's pace when Paced; unpaced, the scenario's. A stream
+	// sent as fast as the proxy takes it fills a buffering proxy within the quickest run.
+	InterTokenDelay time.Duration
+	Paced           bool
 }
 
 // headers are the slow readers' requests' headers: the scenario's, with their own stream.
@@ -54,6 +58,9 @@ func (s SlowReaders) headers(h http.Header) http.Header {
 	}
 	if s.TokenSize > 0 {
 		h.Set(stub.HeaderTokenSize, strconv.Itoa(s.TokenSize))
+	}
+	if s.Paced {
+		h.Set(stub.HeaderInterTokenDelay, s.InterTokenDelay.String())
 	}
 	return h
 }

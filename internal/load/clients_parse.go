@@ -109,7 +109,7 @@ func parseSlowReaders(raw json.RawMessage, path string) (*SlowReaders, error) {
 		return nil, err
 	}
 	f := fieldReader{fields: fields, path: path}
-	if err := f.onlyKnown([]string{"count", "bytesPerSecond", "receiveBuffer", "tokens", "tokenSize"}); err != nil {
+	if err := f.onlyKnown([]string{"count", "bytesPerSecond", "receiveBuffer", "tokens", "tokenSize", "interTokenDelay"}); err != nil {
 		return nil, err
 	}
 	if _, ok := fields["count"]; !ok {
@@ -130,6 +130,11 @@ func parseSlowReaders(raw json.RawMessage, path string) (*SlowReaders, error) {
 	}
 	if s.TokenSize, err = f.count("tokenSize", 0, 1); err != nil {
 		return nil, err
+	}
+	if _, s.Paced = fields["interTokenDelay"]; s.Paced {
+		if s.InterTokenDelay, err = f.duration("interTokenDelay", 0, true); err != nil {
+			return nil, err
+		}
 	}
 	if s.TokenSize > stub.MaxTokenSize {
 		return nil, fmt.Errorf("%s.tokenSize: %d is over the stub's limit of %d", path, s.TokenSize, stub.MaxTokenSize)

@@ -26,8 +26,8 @@ type Options struct {
 	// Tables are the run's scenario tables when the caller already fetched them; nil:
 	// fetched here for the scenarios the results table has rows of.
 	Tables []*results.Table
-	Sweep      *Sweep // the run's sweep when the caller already has it; nil: read from Prometheus (FetchSweep)
-	Duet       *Duet  // the run's side-by-side verdict; nil: none
+	Sweep  *Sweep // the run's sweep when the caller already has it; nil: read from Prometheus (FetchSweep)
+	Duet   *Duet  // the run's side-by-side verdict; nil: none
 }
 
 // Fetch reads everything the report shows for one run from Prometheus. The results table

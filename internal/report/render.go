@@ -65,21 +65,21 @@ type view struct {
 	Findings   []results.Finding
 	// ScenarioTables are the scenario tables (catalog.ScenarioTables) the run has.
 	ScenarioTables []scenarioTableView
-	Duet             *duetView
-	SweepChart       figure
-	SweepRows        []kv
-	SweepBound       string
-	MachineRows      []kv
-	Servers          []serverView
-	Scenarios        []scenarioView
-	StressCharts     []figure
-	DeltaChart       figure
-	ResultTables     []tableView
-	ScoresChart      figure
-	CompareText      string
-	ShareChart       figure
-	FamilyShares     string
-	SeriesCharts     []figure
+	Duet           *duetView
+	SweepChart     figure
+	SweepRows      []kv
+	SweepBound     string
+	MachineRows    []kv
+	Servers        []serverView
+	Scenarios      []scenarioView
+	StressCharts   []figure
+	DeltaChart     figure
+	ResultTables   []tableView
+	ScoresChart    figure
+	CompareText    string
+	ShareChart     figure
+	FamilyShares   string
+	SeriesCharts   []figure
 }
 
 // Render writes the report page for d.

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -44,6 +45,7 @@ func run(log *slog.Logger) error {
 	listen := flag.String("listen", net.JoinHostPort(envOr("HOST", "127.0.0.1"), envOr("PORT", "8080")), "listen address (default from HOST and PORT)")
 	mode := flag.String("mode", modeCorrect, "correct, no-cancel or unbounded-buffer")
 	upstream := flag.String("upstream", envOr("UPSTREAM_URL", os.Getenv("STUB_URL")), "upstream base URL (env UPSTREAM_URL, else STUB_URL)")
+	exitAfter := flag.Int64("exit-after", 0, "exit with status 3 at this many relayed requests (0: never): a server that dies under load")
 	flag.Parse()
 	if *mode != modeCorrect && *mode != modeNoCancel && *mode != modeUnbounded {
 		return fmt.Errorf("--mode %q: want %s, %s or %s", *mode, modeCorrect, modeNoCancel, modeUnbounded)
@@ -52,7 +54,7 @@ func run(log *slog.Logger) error {
 	if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("UPSTREAM_URL (or STUB_URL, --upstream) must be an http(s) base URL such as http://127.0.0.1:18080, got %q", *upstream)
 	}
-	p := &proxy{target: u.JoinPath("v1/chat/completions").String(), mode: *mode, log: log,
+	p := &proxy{target: u.JoinPath("v1/chat/completions").String(), mode: *mode, log: log, exitAfter: *exitAfter,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, DisableCompression: true}}}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/chat/completions", p)
@@ -82,13 +84,19 @@ func run(log *slog.Logger) error {
 }
 
 type proxy struct {
-	target string
-	mode   string
-	client *http.Client
-	log    *slog.Logger
+	target    string
+	mode      string
+	client    *http.Client
+	log       *slog.Logger
+	exitAfter int64
+	relayed   atomic.Int64
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n := p.relayed.Add(1); p.exitAfter > 0 && n >= p.exitAfter {
+		p.log.Error("exiting on purpose", "requests", n)
+		os.Exit(3)
+	}
 	// Read whole first: net/http drains an unread request body once the response header is
 	// written, which would race the upstream request still sending it.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))

@@ -34,6 +34,8 @@ const (
 	HTTPReqDurationMax = "ssebench_http_req_duration_max_seconds"
 	EventGapMax        = "ssebench_event_gap_max_seconds"
 	LoadElapsed        = "ssebench_load_elapsed_seconds"
+	StreamLength       = "ssebench_stream_length_events"
+	GoodputStreams     = "ssebench_goodput_streams_total"
 )
 
 // The misbehaving clients of the failure-mode scenarios ("clients" in k6/scenarios.json):
@@ -50,7 +52,7 @@ var LoadGenerator = []string{
 	K6HTTPReqs, K6HTTPReqFailed, K6HTTPReqDuration, K6HTTPReqWaiting, K6Iterations, K6IterationDuration,
 	K6DroppedIterations, K6DataReceived, K6DataSent, K6VUs, K6VUsMax, K6Checks,
 	TimeToFirstToken, EventGap, StreamEvents, StreamsIncomplete, IterationsFailed, HTTPReqDurationMax,
-	EventGapMax, LoadElapsed, ClientCancels, SlowReaders, SlowReaderStreams, SlowReaderCutAfter,
+	EventGapMax, LoadElapsed, StreamLength, GoodputStreams, ClientCancels, SlowReaders, SlowReaderStreams, SlowReaderCutAfter,
 }
 
 // What `ssebench run` pushes besides the load runs: the run's machine and servers, the

@@ -52,6 +52,31 @@ func stubDuring(s scope, series, by string) string {
 		by, series, series, s.by(), lingering)
 }
 
+// stubProcess is the stub's own process figure while each scenario of s ran: the runner
+// watches the stub under the reference's name (direct) for the whole run, so a harness
+// limit is not taken for the proxy's. Without the reference there is none.
+func stubProcess(s scope, agg, perStub string) string {
+	return fmt.Sprintf(`%s_over_time((%s * on () group_left (%s) %s)[$__range:1s])`, agg, perStub, s.by(), s.active())
+}
+
+func stubCPUPercent(s scope) string {
+	return "100 * " + stubProcess(s, "avg", fmt.Sprintf(`sum (irate(%s{server="%s"}[5s]))`, metricname.ProcessCPU, ReferenceServer))
+}
+
+func stubPeakMiB(s scope) string {
+	return stubProcess(s, "max", fmt.Sprintf(`max (%s{server="%s"})`, metricname.ProcessRSS, ReferenceServer)) + " / 1048576"
+}
+
+// stubColumns are the stub's CPU and memory beside each failure mode's figures.
+func stubColumns(prefix string, s scope) []Query {
+	return []Query{
+		define(Query{Name: prefix + ".stub_cpu_percent", Title: "stub cpu %", Unit: UnitPercent,
+			Expr: stubCPUPercent(s), Help: "The stub's own average CPU during the scenario (100 = one core): a stub near its limit is the harness's limit, not the proxy's. Needs the direct reference, which watches the stub."}),
+		define(Query{Name: prefix + ".stub_mib", Title: "stub MiB", Unit: UnitMiB,
+			Expr: stubPeakMiB(s), Help: "The stub's own highest resident memory during the scenario."}),
+	}
+}
+
 // stubLinger is how long after a scenario's load the stub's growth still counts as its.
 const stubLinger = 3 * time.Second
 
@@ -143,8 +168,9 @@ func cancelPropagationMs(q float64) string {
 }
 
 // CancelColumns is the cancel table, ranked by the share propagated.
-var CancelColumns = []Query{CancelSent, CancelPropagatedPercent, CancelNotPropagated, CancelPropagationP50,
-	CancelPropagationP99, CancelConnResidue, CancelFDResidue, CancelThreadResidue, CancelRSSResidue, CancelFailPercent}
+var CancelColumns = append([]Query{CancelSent, CancelPropagatedPercent, CancelNotPropagated, CancelPropagationP50,
+	CancelPropagationP99, CancelConnResidue, CancelFDResidue, CancelThreadResidue, CancelRSSResidue, CancelFailPercent},
+	stubColumns("cancel", cancelOnly)...)
 
 // overControl is a slow-readers figure minus the same figure of the control scenario (the
 // same load without the slow readers) of the same server.
@@ -192,8 +218,9 @@ var (
 )
 
 // SlowReadersColumns is the slow-readers table, ranked by memory per slow reader.
-var SlowReadersColumns = []Query{SlowReadersCount, SlowReadersKiBPerReader, SlowReadersCutPercent, SlowReadersCutAfter,
-	SlowReadersDone, SlowReadersAddedTTFTP99, SlowReadersAddedGapP99, SlowReadersFailPercent}
+var SlowReadersColumns = append([]Query{SlowReadersCount, SlowReadersKiBPerReader, SlowReadersCutPercent, SlowReadersCutAfter,
+	SlowReadersDone, SlowReadersAddedTTFTP99, SlowReadersAddedGapP99, SlowReadersFailPercent},
+	stubColumns("slow_readers", slowOnly)...)
 
 // openStreams is the most streams each run of s held open at once (its VUs).
 func openStreams(s scope) string { return loadMax(s, metricname.K6VUs) }
@@ -220,5 +247,5 @@ var (
 )
 
 // IdleStreamsColumns is the idle-streams table, ranked by memory per open stream.
-var IdleStreamsColumns = []Query{IdleStreamsOpen, IdleStreamsKiB, IdleStreamsFDs, IdleStreamsCPU,
-	IdleStreamsGapP99, IdleStreamsFailPercent}
+var IdleStreamsColumns = append([]Query{IdleStreamsOpen, IdleStreamsKiB, IdleStreamsFDs, IdleStreamsCPU,
+	IdleStreamsGapP99, IdleStreamsFailPercent}, stubColumns("idle_streams", idleOnly)...)

@@ -41,3 +41,12 @@ bench-duet: deps build ## every server side by side, 3 runs: each CPU ratio's in
 		files="$$files $(ROOT)/report/$$stamp-r$$i/results.json"; \
 	done; \
 	$(GO) run ./bench/duet $$files
+
+# The failure modes under load (README's "Failure modes under load"): every server and direct
+# in the cancel, slow-readers (with its control) and idle-streams scenarios, 3 trials at a
+# fifth of their length: about 45 min on 2 cores. FAILURE_FLAGS=--servers=go-http,nginx narrows it.
+FAILURE_FLAGS ?= --trials 3 --quick-factor 0.2
+
+.PHONY: bench-failures
+bench-failures: deps build ## clients that cancel, read slowly, hold idle streams: every server, 3 trials (~45 min)
+	$(BIN)/ssebench run --scenarios cancel,slow-readers,idle-streams $(FAILURE_FLAGS)

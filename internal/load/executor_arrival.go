@@ -17,6 +17,7 @@ type ConstantArrivalRate struct {
 	PreAllocatedVUs int
 	MaxVUs          int // 0 means PreAllocatedVUs
 	GracefulStop    time.Duration
+	Arrival         ArrivalProcess // how the arrivals are spaced (the file's "arrival"); zero: evenly, as k6
 
 	arrivals *arrivals // in a segment (InSegment): the iterations this instance starts
 }
@@ -26,7 +27,8 @@ func (s ConstantArrivalRate) Length() time.Duration { return s.Duration }
 func (s ConstantArrivalRate) MaxVUCount() int       { return max(s.MaxVUs, s.PreAllocatedVUs) }
 
 // InSegment scales preAllocatedVUs and maxVUs and starts only the iterations striped to the
-// segment (see arrivalsFor).
+// segment (see arrivalsFor); a random arrival process is the whole run's, thinned to them
+// (arrivalDue).
 func (s ConstantArrivalRate) InSegment(seg *Segment) (Scenario, error) {
 	if seg == nil {
 		return s, nil
@@ -90,8 +92,9 @@ func arrivalOffset(i int, rate int, timeUnit time.Duration) time.Duration {
 	return time.Duration(int64(i) * int64(timeUnit) / int64(rate))
 }
 
-// arrivalExecutor is k6's open model, which ConstantArrivalRate runs on: iterations start at fixed times
-// whatever the server's latency. An iteration due when no VU is free gets a new VU, up to
+// arrivalExecutor is k6's open model, which ConstantArrivalRate runs on: iterations start at
+// their due times (evenly spaced, or drawn by the scenario's ArrivalProcess) whatever the
+// server's latency. An iteration due when no VU is free gets a new VU, up to
 // maxVUs; past that it is dropped and counted, never queued — queueing would hide latency
 // (coordinated omission).
 type arrivalExecutor struct {
@@ -131,12 +134,13 @@ func (e *arrivalExecutor) run(ctx context.Context) {
 	if e.sc.arrivals != nil {
 		mine = *e.sc.arrivals
 	}
+	due := newArrivalDue(e.sc)
 	for k := 0; ; k++ {
 		i, ok := mine.nth(k) // the global iteration: a segment's due times interleave with the others'
 		if !ok {
 			break
 		}
-		off := arrivalOffset(i, e.sc.Rate, e.sc.TimeUnit)
+		off := due.offset(i)
 		if off >= e.sc.Duration || !sleepUntil(e.clock, start.Add(off), ctx.Done()) {
 			break
 		}

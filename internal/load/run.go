@@ -64,6 +64,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.Scenario, err = opts.Clients.wellBehaved(whole).InSegment(opts.Segment); err != nil {
 		return nil, err
 	}
+	opts.Scenario = seededArrivals(opts.Scenario, time.Now()) // the seed the summary prints
 	r, err := prepare(opts)
 	if err != nil {
 		return nil, err
@@ -87,6 +88,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	side.wait()
 	sum := r.col.summary(opts, r.m.live.elapsed())
 	side.summarize(sum)
+	sum.Arrival = arrivalSummary(opts.Scenario)
 	sum.Aborted = ctx.Err() != nil
 	return sum, nil
 }

@@ -42,9 +42,10 @@ func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 		return nil, fmt.Errorf("%s.executor: unknown executor %q (want %s)", path, name, executorNames())
 	}
 	p := executorParsers[i]
-	// "stream" and "clients" are ssebench's extensions: the stub's shape for the scenario
-	// (StreamShape) and its misbehaving clients (Clients).
-	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream", "clients"}, p.fields...)); err != nil {
+	// "stream", "clients" and "arrival" are ssebench's extensions: the stub's shape for the
+	// scenario (StreamShape), its misbehaving clients (Clients) and how its arrivals are
+	// spaced (ArrivalProcess, constant-arrival-rate only).
+	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream", "clients", "arrival"}, p.fields...)); err != nil {
 		return nil, err
 	}
 	gracefulStop, err := f.duration("gracefulStop", defaultGracefulStop, false)
@@ -54,6 +55,11 @@ func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 	sc, err := p.parse(&f, gracefulStop)
 	if err != nil {
 		return nil, err
+	}
+	if raw, ok := fields["arrival"]; ok {
+		if sc, err = withArrival(sc, raw, path+".arrival"); err != nil {
+			return nil, err
+		}
 	}
 	// Checked here too, so that every reader of the file refuses clients it could not run,
 	// whether or not it runs them (ParseClients reads them).

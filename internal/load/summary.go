@@ -46,6 +46,8 @@ type Summary struct {
 	// The misbehaving clients (Options.Clients), apart from every figure above; nil: none.
 	CancellingClients *CancelSummary     `json:"cancelling_clients,omitempty"`
 	SlowReaders       *SlowReaderSummary `json:"slow_readers,omitempty"`
+
+	Arrival *ArrivalSummary `json:"arrival,omitempty"` // a random arrival process and its seed; nil: evenly spaced
 }
 
 // CheckSummary counts one check's passes and failures.
@@ -159,6 +161,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if s.FirstError != "" {
 		line("first_error", s.FirstError)
 	}
+	b.WriteString(s.arrivalText())
 	b.WriteString(s.clientsText())
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -20,6 +20,7 @@ type SupportedScenario = ConstantVUsScenario | RampingVUsScenario | ConstantArri
 // taken off the scenario before k6 sees it.
 interface StreamShape {
   tokens?: number;
+  tokensDist?: string; // e.g. "lognormal:mean=200,sd=150": the stub draws each stream's tokens
   timeToFirstToken?: string;
   interTokenDelay?: string;
   tokenSize?: number;
@@ -33,8 +34,18 @@ interface Clients {
   slowReaders?: { count: number; bytesPerSecond?: number; receiveBuffer?: number };
 }
 
+// "arrival" is ssebench's third extension: arrivals drawn from a seeded Poisson or gamma
+// process instead of evenly spaced (internal/load's ArrivalProcess). k6's
+// constant-arrival-rate has no such option, so the field is taken off and real k6 spaces
+// the same mean rate evenly.
+interface Arrival {
+  process?: "constant" | "poisson" | "gamma";
+  cv?: number;
+  seed?: number;
+}
+
 interface ScenarioFile {
-  scenarios: Record<string, SupportedScenario & { stream?: StreamShape; clients?: Clients }>;
+  scenarios: Record<string, SupportedScenario & { stream?: StreamShape; clients?: Clients; arrival?: Arrival }>;
 }
 
 // The one definition of the scenarios, shared with `ssebench load`. k6 runs every entry of
@@ -45,7 +56,7 @@ const entry = file.scenarios[scenarioName];
 if (entry === undefined) {
   throw new Error(`SCENARIO=${scenarioName} is not in scenarios.json (it has: ${Object.keys(file.scenarios).join(", ")})`);
 }
-const { stream: shape, clients: _clients, ...scenario } = entry;
+const { stream: shape, clients: _clients, arrival: _arrival, ...scenario } = entry;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8081").replace(/\/+$/, "");
 const url = `${target}/v1/chat/completions`;
@@ -94,6 +105,9 @@ function shapeHeaders(shape: StreamShape | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   if (shape?.tokens) {
     headers["X-Stub-Tokens"] = String(shape.tokens);
+  }
+  if (shape?.tokensDist) {
+    headers["X-Stub-Tokens-Dist"] = shape.tokensDist;
   }
   if (shape?.timeToFirstToken) {
     headers["X-Stub-Time-To-First-Token"] = shape.timeToFirstToken;

@@ -16,6 +16,7 @@ import (
 // gets the stub's default stream.
 type StreamShape struct {
 	Tokens           int           // content events of each stream; 0: the stub's default
+	TokensDist       string        // lognormal:mean=M,sd=S draws each stream's tokens instead; "": Tokens
 	TimeToFirstToken time.Duration // 0: the stub's default
 	InterTokenDelay  time.Duration // 0: the stub's default
 	TokenSize        int           // characters of each content event; 0: the stub's default
@@ -26,6 +27,9 @@ func (s StreamShape) Headers() http.Header {
 	h := http.Header{}
 	if s.Tokens > 0 {
 		h.Set(stub.HeaderTokens, strconv.Itoa(s.Tokens))
+	}
+	if s.TokensDist != "" {
+		h.Set(stub.HeaderTokensDist, s.TokensDist)
 	}
 	if s.TimeToFirstToken > 0 {
 		h.Set(stub.HeaderTimeToFirstToken, s.TimeToFirstToken.String())
@@ -40,11 +44,15 @@ func (s StreamShape) Headers() http.Header {
 }
 
 // Quick is s for a --quick run: as many fewer tokens as the scenario's durations are shorter
-// (never fewer than one), so that a stream still ends within the shortened scenario; the
-// delays and the token size, which are what the scenario is about, stay.
+// (never fewer than one), so that a stream still ends within the shortened scenario — a
+// distribution's mean and sd alike, so that its spread stays — while the delays and the
+// token size, which are what the scenario is about, stay.
 func (s StreamShape) Quick(factor float64) StreamShape {
 	if s.Tokens > 0 {
 		s.Tokens = max(1, int(float64(s.Tokens)*factor))
+	}
+	if s.TokensDist != "" {
+		s.TokensDist = scaleTokensDist(s.TokensDist, factor)
 	}
 	return s
 }
@@ -64,7 +72,8 @@ func LoadStreamShapes(path string) (map[string]StreamShape, error) {
 }
 
 // ParseStreamShapes decodes the "stream" of every scenario strictly: an unknown field, a bad
-// duration, a count below 0 or a token size below 1 is an error naming the field's path.
+// duration, a count below 0, a token size below 1 or a distribution the stub would refuse
+// is an error naming the field's path.
 func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
 	top, err := objectFields(b, "")
 	if err != nil {
@@ -90,12 +99,23 @@ func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
 			return nil, err
 		}
 		f := fieldReader{fields: sf, path: path}
-		if err := f.onlyKnown([]string{"tokens", "timeToFirstToken", "interTokenDelay", "tokenSize"}); err != nil {
+		if err := f.onlyKnown([]string{"tokens", "tokensDist", "timeToFirstToken", "interTokenDelay", "tokenSize"}); err != nil {
 			return nil, err
 		}
 		var s StreamShape
 		if s.Tokens, err = f.count("tokens", 0, 0); err != nil {
 			return nil, err
+		}
+		if _, set := sf["tokensDist"]; set {
+			if _, both := sf["tokens"]; both { // the stub would let X-Stub-Tokens win, silently
+				return nil, fmt.Errorf("%s.tokensDist: not with tokens (a fixed count or a distribution, not both)", path)
+			}
+			if s.TokensDist, err = f.str("tokensDist", ""); err != nil {
+				return nil, err
+			}
+			if err := checkTokensDist(s.TokensDist); err != nil {
+				return nil, fmt.Errorf("%s.tokensDist: %w", path, err)
+			}
 		}
 		if s.TimeToFirstToken, err = f.duration("timeToFirstToken", 0, false); err != nil {
 			return nil, err

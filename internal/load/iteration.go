@@ -166,6 +166,7 @@ func getStream(it *iterator, sent time.Time) *stream {
 func (s *stream) release() {
 	s.flushGaps()
 	s.it.col.eventsSeen(s.events)
+	s.it.col.streamEnded(s.events, s.done)
 	s.it = nil
 	streams.Put(s)
 }

@@ -42,6 +42,7 @@ type metrics struct {
 	events       prometheus.Counter
 	incomplete   prometheus.Counter
 	failedIters  prometheus.Counter
+	streamLength prometheus.Histogram // stream_length.go
 	live         *liveCollector
 
 	method, name string
@@ -83,12 +84,13 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 		events:       counter(metricname.StreamEvents, "SSE events received."),
 		incomplete:   counter(metricname.StreamsIncomplete, "Streams with status 200 that ended without [DONE]."),
 		failedIters:  counter(metricname.IterationsFailed, "Iterations with a transport error or a failed check."),
+		streamLength: newStreamLengthHistogram(constLabels),
 		method:       method,
 		name:         name,
 	}
 	m.live = newLiveCollector(constLabels, clock, &m.series)
 	for _, c := range []prometheus.Collector{m.reqs, m.reqDuration, m.reqWaiting, m.iterations, iterDuration,
-		m.dropped, m.dataReceived, m.dataSent, ttft, gap, m.events, m.incomplete, m.failedIters, m.live} {
+		m.dropped, m.dataReceived, m.dataSent, ttft, gap, m.events, m.incomplete, m.failedIters, m.streamLength, m.live} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

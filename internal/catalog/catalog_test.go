@@ -69,7 +69,7 @@ func TestEmptyServerListMatchesEverything(t *testing.T) {
 }
 
 func TestResultsColumnsFollowTheWriteup(t *testing.T) {
-	want := []string{"req/s", "avg ms", "p95 ms", "max ms", "cpu avg %", "mem MB", "fail %"}
+	want := []string{"req/s", "avg ms", "p95 ms", "max ms", "cpu avg %", "mem MB", "fail %", "goodput %"}
 	if len(ResultsColumns) != len(want) {
 		t.Fatalf("got %d columns, want %d", len(ResultsColumns), len(want))
 	}

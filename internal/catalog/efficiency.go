@@ -66,6 +66,8 @@ var (
 		Expr: addedMs(metricname.K6HTTPReqDuration, 0.5), Help: "Median whole-stream duration through the proxy minus direct's."})
 	EfficiencyAddedDurationP99 = define(Query{Name: "efficiency.added_duration_p99_ms", Title: "+dur p99 ms", Unit: UnitMillis, Better: "lower",
 		Expr: addedMs(metricname.K6HTTPReqDuration, 0.99), Help: "p99 whole-stream duration through the proxy minus direct's."})
+	EfficiencyGoodputPercent = define(Query{Name: "efficiency.goodput_percent", Title: "goodput %", Unit: UnitPercent, Better: "higher",
+		Expr: goodputPercent(efficiencyOnly), Help: "Share of the fixed-rate scenario's streams that met the per-stream SLO (--slo)."})
 	EfficiencyFailPercent = define(Query{Name: "efficiency.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
 		Expr: failPercent(efficiencyOnly), Help: "Share of failed iterations in the fixed-rate scenario."})
 )
@@ -73,4 +75,4 @@ var (
 // EfficiencyColumns is the cost table, ranked by CPU per stream.
 var EfficiencyColumns = []Query{EfficiencyReqPerSecond, EfficiencyCPUMicros, EfficiencyKiBPerStream,
 	EfficiencyAddedTTFTP50, EfficiencyAddedTTFTP99, EfficiencyAddedGapP50, EfficiencyAddedGapP99,
-	EfficiencyAddedDurationP50, EfficiencyAddedDurationP99, EfficiencyFailPercent}
+	EfficiencyAddedDurationP50, EfficiencyAddedDurationP99, EfficiencyFailPercent, EfficiencyGoodputPercent}

@@ -43,6 +43,8 @@ func memPeakMiB(s scope) string {
 
 func failPercent(s scope) string { return "100 * " + s.cell(failedRatio) }
 
+func goodputPercent(s scope) string { return "100 * " + s.cell(goodputRatio) }
+
 // Results-table columns, for every scenario of the run.
 var (
 	ResultsReqPerSecond = define(Query{Name: "results.req_per_second", Title: "req/s", Unit: UnitReqPerSec, Better: "higher",
@@ -59,6 +61,8 @@ var (
 		Expr: memPeakMiB(allScenarios), Help: "Peak resident memory of the server process during the scenario (MiB, as pidstat's RSS kB / 1024)."})
 	ResultsFailPercent = define(Query{Name: "results.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
 		Expr: failPercent(allScenarios), Help: "Share of iterations with a transport error or a failed check (status 200; stream ended with [DONE])."})
+	ResultsGoodputPercent = define(Query{Name: "results.goodput_percent", Title: "goodput %", Unit: UnitPercent, Better: "higher",
+		Expr: goodputPercent(allScenarios), Help: "Share of streams that met the per-stream SLO (--slo: status 200, [DONE], time to first token and every gap within bounds), as AIPerf's and vLLM's goodput. None for k6's data."})
 )
 
 // A Column is one column of the results table, described once with every other view of the
@@ -87,6 +91,7 @@ var Columns = []Column{
 	{Query: ResultsCPUPercent, Samples: SeriesCPU, PerServer: true, Stress: StressCPU, trials: cpuAvgPercent},
 	{Query: ResultsMemMiB, Stress: StressMemory},
 	{Query: ResultsFailPercent},
+	{Query: ResultsGoodputPercent, trials: goodputPercent},
 }
 
 // ResultsColumns are the queries of Columns, in order.

@@ -79,6 +79,13 @@ var failedRatio runValue = func(p pick) string {
 		byRun("min", p(metricname.K6Checks, fmt.Sprintf(`check="%s"`, CheckDone))))
 }
 
+// goodputRatio is the share of a run's streams that met the per-stream SLO, judged by the
+// load generator stream by stream.
+var goodputRatio runValue = func(p pick) string {
+	return fmt.Sprintf(`%s / on (%s) (%s > 0)`,
+		byRun("sum", p(metricname.GoodputStreams)), perRun, byRun("sum", p(metricname.K6Iterations)))
+}
+
 // durationMean is exact: the histogram's sum over its count.
 var durationMean runValue = func(p pick) string {
 	return fmt.Sprintf(`%s / on (%s) %s`, byRun("sum", "histogram_sum("+p(metricname.K6HTTPReqDuration)+")"), perRun,

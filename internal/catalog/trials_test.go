@@ -196,11 +196,15 @@ func (s *synthetic) add(l trialLoad) {
 	labels := []string{"testid", l.testid, "server", l.server, "scenario", "stress"}
 	vus, reqs, elapsed, dur := s.of("k6_vus", labels...), s.of("k6_http_reqs_total", labels...),
 		s.of("ssebench_load_elapsed_seconds", labels...), s.of("k6_http_req_duration_seconds", labels...)
+	// Every stream but the slow ones met the SLO.
+	iterations, goodput := s.of("k6_iterations_total", labels...), s.of("ssebench_goodput_streams_total", labels...)
 	for i := range loadSeconds {
 		at := l.start + i
 		s.float(vus, at, 10)
 		s.float(reqs, at, l.reqPerSecond*float64(i+1))
 		s.float(elapsed, at, float64(i+1))
+		s.float(iterations, at, l.reqPerSecond*float64(i+1))
+		s.float(goodput, at, (l.reqPerSecond-float64(l.slow))*float64(i+1))
 		counts := []int64{50, 50 - l.slow, l.slow}
 		dur.Histograms = append(dur.Histograms, prompb.Histogram{
 			Count: &prompb.Histogram_CountInt{CountInt: 100}, Sum: 100 + float64(l.slow),

@@ -53,9 +53,10 @@ func sampleData() *Data {
 			}
 			d.Loads = append(d.Loads, Load{Server: r.server, Scenario: scenario, MaxVUs: vus, Seconds: map[bool]float64{true: 60, false: 70}[scenario == catalog.ScenarioBaseline]})
 			row := results.Row{Server: r.server, Scenario: scenario, Values: map[string]float64{}}
-			for j, c := range catalog.ResultsColumns {
+			for j, c := range catalog.ResultsColumns[:len(r.v)] {
 				row.Values[c.Name] = r.v[j] * scale
 			}
+			row.Values[catalog.ResultsGoodputPercent.Name] = 100 - r.v[len(r.v)-1]*scale // all but the failed
 			if r.server == "rust-http" && scenario == catalog.ScenarioBaseline {
 				row.Values[catalog.ResultsCPUPercent.Name] = math.NaN()
 			}

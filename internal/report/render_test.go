@@ -72,7 +72,7 @@ func escape(s string) string {
 func TestReportHasEveryResultsRowAndColumn(t *testing.T) {
 	d := sampleData()
 	html := render(t, d)
-	rows := regexp.MustCompile(`(?s)<tr><td class="num">[^<]*</td><td><span class="swatch"[^>]*></span>([a-z-]+)</td>((?:<td class="num[^"]*">[^<]*</td>){7})</tr>`).FindAllStringSubmatch(html, -1)
+	rows := regexp.MustCompile(`(?s)<tr><td class="num">[^<]*</td><td><span class="swatch"[^>]*></span>([a-z-]+)</td>((?:<td class="num[^"]*">[^<]*</td>){8})</tr>`).FindAllStringSubmatch(html, -1)
 	if len(rows) != len(d.Table.Rows) {
 		t.Fatalf("got %d results rows, want %d (8 servers × 2 scenarios)", len(rows), len(d.Table.Rows))
 	}

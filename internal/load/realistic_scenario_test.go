@@ -15,7 +15,7 @@ func TestRealisticScenarioOfTheFile(t *testing.T) {
 	}
 	want := ConstantArrivalRate{Rate: 50, TimeUnit: time.Second, Duration: 60 * time.Second,
 		PreAllocatedVUs: 50, MaxVUs: 600, GracefulStop: 30 * time.Second,
-		Arrival: ArrivalProcess{Process: ArrivalPoisson, CV: 1}}
+		Arrival: ArrivalProcess{Process: ArrivalPoisson, CV: 1, Seed: 1}}
 	if got, ok := scs["realistic"].(ConstantArrivalRate); !ok || got != want {
 		t.Fatalf("realistic = %+v, want %+v", scs["realistic"], want)
 	}

@@ -42,8 +42,12 @@ type loadFlags struct {
 	quick                                                           bool
 	quickFactor                                                     float64
 	headers                                                         http.Header
+	slo                                                             load.SLO
 	verbose                                                         bool
 }
+
+// sloUsage is --slo's help, the same in `ssebench load` and `ssebench run`.
+const sloUsage = "per-stream SLO of goodput (ssebench_goodput_streams_total): `bounds` ttft<=D and/or gap<=D, comma-separated Go durations; a stream meets it with status 200, [DONE], no error, its first event within ttft of the request and every gap between events within gap"
 
 func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*loadFlags, *cli.FlagSet, error) {
 	fs := cli.NewFlagSet("ssebench load", "SSEBENCH")
@@ -52,10 +56,11 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 		"ssebench load --target http://127.0.0.1:8081 --scenario stress --quick",
 		"ssebench load --target http://127.0.0.1:8081 --remote-write-url http://127.0.0.1:9090/api/v1/write",
 		"ssebench load --target http://127.0.0.1:18080 --header 'X-Stub-Tokens: 64' --summary-json out.json",
+		"ssebench load --target http://127.0.0.1:8081 --slo 'ttft<=200ms,gap<=50ms'   # goodput: the streams within both bounds",
 		"SSEBENCH_TARGET=http://127.0.0.1:8081 SSEBENCH_SCENARIO=baseline ssebench load",
 		"ssebench load --target http://10.0.0.5:8081 --testid run1 --execution-segment 1/3:2/3 --execution-segment-sequence 0,1/3,2/3,1 --remote-write-url http://prom:9090/api/v1/write",
 	}
-	f := &loadFlags{headers: http.Header{}}
+	f := &loadFlags{headers: http.Header{}, slo: load.DefaultSLO}
 	fs.StringVar(&f.target, "target", "", "base URL of the server under test, e.g. http://127.0.0.1:8081 (required)")
 	fs.StringVar(&f.scenario, "scenario", "baseline", "scenario name in the scenarios file")
 	fs.StringVar(&f.scenariosFile, "scenarios-file", "", "scenario file (default: k6/scenarios.json in the current directory or the repository root)")
@@ -70,6 +75,7 @@ func parseLoadFlags(args []string, lookupEnv func(string) (string, bool)) (*load
 	fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the summary as JSON to this file")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "also write the summary in the shape of k6's --summary-export file (metrics by k6's names, trends in ms)")
 	fs.StringVar(&f.summaryCSV, "summary-csv", "", "also write that k6-shaped summary as CSV rows: metric, stat, value")
+	fs.Var(&f.slo, "slo", sloUsage)
 	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr")
 	fs.Var(repeatedHeaders(f.headers), "header", "extra request header, `Name: value` (repeatable; one per line in the variable), e.g. \"X-Stub-Tokens: 32\"")
 	if err := fs.Parse(args, lookupEnv); err != nil {
@@ -137,7 +143,7 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	status := cli.ExitOK
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: f.target, TestID: f.testID, Server: f.server, ScenarioName: f.scenario,
-			Scenario: sc, Segment: f.seg, Headers: f.headers, Clients: clients, Logger: logger},
+			Scenario: sc, Segment: f.seg, Headers: f.headers, Clients: clients, SLO: f.slo, Logger: logger},
 		Push: push,
 		Progress: func(p load.Progress, dropped int64) {
 			bar.Update(progress.FromLoad(p, 1, 1, f.server, f.scenario).WithDropped(dropped))
@@ -156,8 +162,8 @@ func loadCommand(ctx context.Context, args []string, sys cli.IO, tty bool) int {
 	if err != nil {
 		return fs.Exit(cli.Usagef("--execution-segment: %v", err), sys)
 	}
-	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs%s) against %s · testid %s%s\n",
-		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), clientsNote(clients), f.target, f.testID, segmentNote(f.seg))
+	fmt.Fprintf(stdout, "ssebench load: %s (%s, %s, up to %d VUs%s) against %s · testid %s%s · SLO %s\n",
+		f.scenario, sc.Executor(), sc.Length(), mine.MaxVUCount(), clientsNote(clients), f.target, f.testID, segmentNote(f.seg), f.slo)
 	res := lr.Run(ctx)
 	if res.Err != nil {
 		return fs.Exit(res.Err, sys)

@@ -87,6 +87,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		dataDir      = fs.String("data-dir", "", "Prometheus data and logs, kept across runs for trends (default: <repo>/.ssebench/prometheus)")
 		stubArgs     = fs.String("stub-args", "", "extra flags for the stub, space-separated, e.g. \"--inter-token-delay=2ms\"")
 		headers      = repeatedHeaders{}
+		slo          = load.DefaultSLO
 		noExporter   = fs.Bool("no-exporter", false, "do not start the exporter (CPU and memory columns show —)")
 		noReport     = fs.Bool("no-report", false, "do not write the HTML report")
 		alerts       = fs.Bool("alerts", false, "start Alertmanager with prometheus/alertmanager.yml; the rules judge this run against earlier ones")
@@ -98,6 +99,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	fs.Duration(&duetRound, "duet-round", runner.DefaultDuetRound, fmt.Sprintf("with --scenarios duet: one round's length (with --quick: × the quick factor, at least %s)", runner.DuetQuickRoundFloor))
 	fs.Duration(&duetBudget, "duet-budget", runner.DefaultDuetBudget, fmt.Sprintf("with --scenarios duet: stop after this much time of rounds even if not precise enough (with --quick: × the quick factor, at least %s)", runner.DuetQuickBudgetFloor))
 	fs.Duration(&warmUp, "warm-up", 0, "before each server's first scenario of a trial, this long at 10 VUs, measured by nobody (e.g. 5s; 0: none)")
+	fs.Var(&slo, "slo", sloUsage)
 	fs.Var(headers, "header", "extra request header for every stream, `Name: value` (repeatable; one per line in the variable), e.g. X-Stub-Tokens: 32")
 	if err := fs.Parse(args, sys.LookupEnv); err != nil {
 		return fs, runner.Config{}, err
@@ -143,7 +145,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		Sweep: sweep.Config{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
 		Duet:  duetCfg, ServersFile: serversFileOf(root, *serversFile),
 		ReportDir: reportDirOf(root, *reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
-		Headers: http.Header(headers), NoExporter: *noExporter, NoReport: *noReport,
+		Headers: http.Header(headers), SLO: slo, NoExporter: *noExporter, NoReport: *noReport,
 		Alerts: *alerts, AlertsWebhook: *alertsHook,
 		Stdout: sys.Stdout, TTY: isTerminal(sys.Stdout),
 		Logger: slog.New(slog.NewTextHandler(sys.Stderr, &slog.HandlerOptions{Level: logLevel})),

@@ -10,20 +10,21 @@ import (
 // Everything here is safe for hundreds of concurrent VUs: atomics, lock-free Prometheus
 // observers, and one short mutex per summary trend.
 type collector struct {
-	m *metrics
+	m   *metrics
+	slo SLO // what a stream must meet to count in goodput: Options.SLO, or DefaultSLO
 
 	reqDuration, reqWaiting, ttft, gap, iterDuration *trend
 
 	requests, failedReqs, failedIters atomic.Int64
 	iterations, interrupted, dropped  atomic.Int64
 	bytesReceived, bytesSent          atomic.Int64
-	events, incomplete                atomic.Int64
+	events, incomplete, goodput       atomic.Int64
 	maxVUsSeen                        atomic.Int64
 	firstError                        atomic.Pointer[string] // the first failed request's error, for the summary
 }
 
 func newCollector(m *metrics) *collector {
-	return &collector{m: m, reqDuration: newTrend(), reqWaiting: newTrend(), ttft: newTrend(), gap: newTrend(),
+	return &collector{m: m, slo: DefaultSLO, reqDuration: newTrend(), reqWaiting: newTrend(), ttft: newTrend(), gap: newTrend(),
 		iterDuration: newTrend()}
 }
 
@@ -37,6 +38,8 @@ type requestResult struct {
 	duration   time.Duration
 	waiting    time.Duration
 	hasWaiting bool
+	firstEvent time.Duration // request sent → first event; with maxGap, what the SLO judges
+	maxGap     time.Duration // the largest gap between two events of the stream
 }
 
 func (c *collector) request(r requestResult) {
@@ -60,6 +63,10 @@ func (c *collector) request(r requestResult) {
 	if r.failed && r.err != nil && c.firstError.Load() == nil {
 		msg := r.err.Error()
 		c.firstError.CompareAndSwap(nil, &msg)
+	}
+	if !r.failed && c.slo.met(r.firstEvent, r.maxGap) { // not failed: 200, [DONE], no error
+		c.m.goodput.Inc()
+		c.goodput.Add(1)
 	}
 	if r.failed {
 		s.failed.Add(1)

@@ -109,7 +109,7 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
-	done, readErr := it.readBody(resp, scheduled)
+	seen, readErr := it.readBody(resp, scheduled)
 	resp.Body.Close()
 	end := it.clock.Now()
 	if ctx.Err() != nil {
@@ -117,9 +117,10 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 	}
 	statusOK := resp.StatusCode == http.StatusOK
 	it.col.request(requestResult{
-		status: resp.StatusCode, statusOK: statusOK, done: done, err: readErr,
-		failed:   readErr != nil || !statusOK || !done,
+		status: resp.StatusCode, statusOK: statusOK, done: seen.done, err: readErr,
+		failed:   readErr != nil || !statusOK || !seen.done,
 		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: !firstByte.IsZero(),
+		firstEvent: seen.firstEvent, maxGap: seen.maxGap,
 	})
 	return true
 }
@@ -143,6 +144,8 @@ type stream struct {
 	events int
 	done   bool // the latest event was [DONE]
 
+	firstEvent, maxGap time.Duration // what the SLO judges (streamSeen)
+
 	parser *sse.Parser
 	emit   func(*sse.Event) // s.onEvent, bound once: a method value allocates each time it is taken
 	gaps   []time.Duration  // observed in Prometheus already, not yet in the summary trend
@@ -158,6 +161,7 @@ var streams = sync.Pool{New: func() any {
 func getStream(it *iterator, sent time.Time) *stream {
 	s := streams.Get().(*stream)
 	s.it, s.sent, s.last, s.events, s.done = it, sent, time.Time{}, 0, false
+	s.firstEvent, s.maxGap = 0, 0
 	s.parser.Reset()
 	return s
 }
@@ -179,9 +183,11 @@ func (s *stream) flushGaps() {
 // onEvent is the parser's emit callback; ev is only valid during the call.
 func (s *stream) onEvent(ev *sse.Event) {
 	if s.events == 0 {
-		s.it.col.firstToken(ev.At.Sub(s.sent))
+		s.firstEvent = ev.At.Sub(s.sent)
+		s.it.col.firstToken(s.firstEvent)
 	} else {
 		d := ev.At.Sub(s.last)
+		s.maxGap = max(s.maxGap, d)
 		s.it.col.eventGapLive(d)
 		if s.gaps = append(s.gaps, d); len(s.gaps) == maxPendingGaps {
 			s.flushGaps()
@@ -191,25 +197,36 @@ func (s *stream) onEvent(ev *sse.Event) {
 	s.done = bytes.Equal(ev.Data, doneData)
 }
 
-// readStream parses the body incrementally with sse.Parser, stamping each read as it
-// arrives, and records time to first token and every gap between events. It reports
-// whether the last event was [DONE], and any read error other than the stream's clean end.
+// streamSeen is what a stream's events showed its iteration: whether the last was [DONE], and
+// the timings its SLO judges, its time to first event and its largest gap between events.
+type streamSeen struct {
+	done               bool
+	firstEvent, maxGap time.Duration
+}
+
+func (s *stream) seen() streamSeen {
+	return streamSeen{done: s.done, firstEvent: s.firstEvent, maxGap: s.maxGap}
+}
+
 // readBody reads resp's event stream, gunzipped as it arrives when the server compressed
 // it (a gateway asked for gzip by servers.yaml's headers), then the raw body's end, so that
 // a kept-alive connection has nothing left unread.
-func (it *iterator) readBody(resp *http.Response, sent time.Time) (done bool, err error) {
+func (it *iterator) readBody(resp *http.Response, sent time.Time) (seen streamSeen, err error) {
 	body, err := sse.DecodedBody(resp.Header, resp.Body)
 	if err != nil {
-		return false, err
+		return streamSeen{}, err
 	}
-	done, err = it.readStream(body, sent)
+	seen, err = it.readStream(body, sent)
 	if body != io.Reader(resp.Body) && err == nil {
 		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	}
-	return done, err
+	return seen, err
 }
 
-func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err error) {
+// readStream parses the body incrementally with sse.Parser, stamping each read as it
+// arrives, and records time to first token and every gap between events. It reports what
+// the events showed (streamSeen), and any read error other than the stream's clean end.
+func (it *iterator) readStream(body io.Reader, sent time.Time) (seen streamSeen, err error) {
 	s := getStream(it, sent)
 	defer s.release()
 	for empty := 0; ; {
@@ -218,17 +235,17 @@ func (it *iterator) readStream(body io.Reader, sent time.Time) (done bool, err e
 			s.parser.Feed(s.buf[:n], it.clock.Now(), s.emit)
 			empty = 0
 			if perr := s.parser.Err(); perr != nil {
-				return s.done, perr // a line or event over the parser's limit: a broken stream
+				return s.seen(), perr // a line or event over the parser's limit: a broken stream
 			}
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			return s.done, nil
+			return s.seen(), nil
 		case err != nil:
-			return s.done, err
+			return s.seen(), err
 		case n == 0:
 			if empty++; empty >= maxEmptyReads {
-				return s.done, io.ErrNoProgress
+				return s.seen(), io.ErrNoProgress
 			}
 		}
 	}

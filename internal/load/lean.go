@@ -227,7 +227,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		it.col.request(requestResult{failed: true, err: err, duration: it.clock.Now().Sub(scheduled)})
 		return true
 	}
-	done, readErr := it.readBody(resp, scheduled)
+	seen, readErr := it.readBody(resp, scheduled)
 	if readErr == nil && !resp.Close && c.br.Buffered() == 0 && ctx.Err() == nil {
 		it.lean.put(c) // the body was read to its end: the connection is ready for the next request
 	} else {
@@ -239,9 +239,10 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 	}
 	statusOK := resp.StatusCode == http.StatusOK
 	it.col.request(requestResult{
-		status: resp.StatusCode, statusOK: statusOK, done: done, err: readErr,
-		failed:   readErr != nil || !statusOK || !done,
+		status: resp.StatusCode, statusOK: statusOK, done: seen.done, err: readErr,
+		failed:   readErr != nil || !statusOK || !seen.done,
 		duration: end.Sub(scheduled), waiting: firstByte.Sub(scheduled), hasWaiting: true,
+		firstEvent: seen.firstEvent, maxGap: seen.maxGap,
 	})
 	return true
 }

@@ -43,6 +43,7 @@ type metrics struct {
 	incomplete   prometheus.Counter
 	failedIters  prometheus.Counter
 	streamLength prometheus.Histogram // stream_length.go
+	goodput      prometheus.Counter
 	live         *liveCollector
 
 	method, name string
@@ -85,12 +86,13 @@ func newMetrics(reg *prometheus.Registry, constLabels prometheus.Labels, method,
 		incomplete:   counter(metricname.StreamsIncomplete, "Streams with status 200 that ended without [DONE]."),
 		failedIters:  counter(metricname.IterationsFailed, "Iterations with a transport error or a failed check."),
 		streamLength: newStreamLengthHistogram(constLabels),
+		goodput:      counter(metricname.GoodputStreams, "Streams that met the per-stream SLO (--slo)."),
 		method:       method,
 		name:         name,
 	}
 	m.live = newLiveCollector(constLabels, clock, &m.series)
 	for _, c := range []prometheus.Collector{m.reqs, m.reqDuration, m.reqWaiting, m.iterations, iterDuration,
-		m.dropped, m.dataReceived, m.dataSent, ttft, gap, m.events, m.incomplete, m.failedIters, m.streamLength, m.live} {
+		m.dropped, m.dataReceived, m.dataSent, ttft, gap, m.events, m.incomplete, m.failedIters, m.streamLength, m.goodput, m.live} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -33,6 +33,7 @@ type Options struct {
 	// "clients", LoadClients); zero: none. They run on the wall clock whatever Clock says.
 	Clients Clients
 	Seed    uint64       // of the cancelling clients' moments; 0: from the time (logged)
+	SLO     SLO          // each stream is judged by it for goodput; zero: DefaultSLO
 	Logger  *slog.Logger // nil: slog.Default()
 }
 
@@ -130,6 +131,7 @@ func prepare(opts Options) (*prepared, error) {
 		return nil, fmt.Errorf("load: registering metrics: %w", err)
 	}
 	r.col = newCollector(r.m)
+	r.col.slo = opts.SLO.orDefault()
 	r.transport = newTransport(opts.Scenario.MaxVUCount(), r.col)
 	r.it = &iterator{client: &http.Client{Transport: r.transport}, url: url, body: opts.Body,
 		headers: requestHeaders(opts.Headers), clock: r.clock, col: r.col, timeout: opts.RequestTimeout}

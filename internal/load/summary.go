@@ -35,6 +35,8 @@ type Summary struct {
 	Incomplete   int64   `json:"streams_incomplete"`    // status 200 without [DONE]
 	FirstError   string  `json:"first_error,omitempty"` // the first request that failed by an error: why
 
+	Goodput GoodputSummary `json:"goodput"` // the streams that met the SLO
+
 	Checks []CheckSummary `json:"checks"`
 
 	HTTPReqDuration   TrendSummary `json:"http_req_duration"`
@@ -86,6 +88,7 @@ func (c *collector) summary(opts Options, elapsed time.Duration) *Summary {
 	if s.Requests > 0 {
 		s.FailRate = float64(s.Failed) / float64(s.Requests)
 	}
+	s.Goodput = c.goodputSummary(s.Requests, elapsed)
 	for i, name := range []string{CheckStatus200, CheckDone} {
 		pass, all := c.m.live.checkPass[i].Load(), c.m.live.checkAll[i].Load()
 		s.Checks = append(s.Checks, CheckSummary{Name: name, Passes: pass, Fails: all - pass})
@@ -161,6 +164,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if s.FirstError != "" {
 		line("first_error", s.FirstError)
 	}
+	fmt.Fprintf(&b, "\n     %s\n", s.Goodput.text())
 	b.WriteString(s.arrivalText())
 	b.WriteString(s.clientsText())
 	_, err := io.WriteString(w, b.String())

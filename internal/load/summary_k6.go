@@ -43,6 +43,7 @@ func (s *Summary) K6Export() map[string]any {
 		"time_to_first_token": s.TimeToFirstToken.k6Stats(),
 		"event_gap":           s.EventGap.k6Stats(),
 		"stream_events":       counter(s.Events),
+		"goodput_streams":     counter(s.Goodput.Streams), // met the SLO (Summary.Goodput)
 	}
 	var passes, fails int64
 	checks := []map[string]any{}

@@ -44,10 +44,11 @@ type Config struct {
 	DataDir       string        // Prometheus data, kept across runs for trends; default <root>/.ssebench/prometheus (DataPath)
 	StubArgs      []string      // extra flags for the stub (e.g. a slower inter-token delay)
 	Headers       http.Header
-	NoExporter    bool   // skip the exporter: CPU and memory columns show —
-	NoReport      bool   // skip the HTML report
-	Alerts        bool   // start Alertmanager and wire the run's Prometheus to it
-	AlertsWebhook string // where Alertmanager sends notifications; "" keeps prometheus/alertmanager.yml's receiver
+	SLO           load.SLO // every load run's goodput SLO (load.Options.SLO); zero: load.DefaultSLO
+	NoExporter    bool     // skip the exporter: CPU and memory columns show —
+	NoReport      bool     // skip the HTML report
+	Alerts        bool     // start Alertmanager and wire the run's Prometheus to it
+	AlertsWebhook string   // where Alertmanager sends notifications; "" keeps prometheus/alertmanager.yml's receiver
 	Stdout        io.Writer
 	TTY           bool
 	Logger        *slog.Logger
@@ -83,6 +84,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if c.ScenariosFile == "" {
 		c.ScenariosFile = filepath.Join(c.Root, filepath.FromSlash(load.ScenariosPath))
+	}
+	if c.SLO == (load.SLO{}) {
+		c.SLO = load.DefaultSLO
 	}
 	if c.QuickFactor <= 0 {
 		c.QuickFactor = load.DefaultQuickFactor

@@ -209,7 +209,7 @@ func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Sta
 			defer wg.Done()
 			sleepCtx(ctx, time.Until(t0.Add(s.Delay)))
 			sum, err := load.Run(ctx, load.Options{Target: in.url, TestID: d.testID, Server: in.name, ScenarioName: DuetName,
-				Scenario: sc, Headers: in.headers, Registry: prometheus.NewRegistry()})
+				Scenario: sc, Headers: in.headers, SLO: d.st.cfg.SLO, Registry: prometheus.NewRegistry()})
 			if err != nil && !errors.Is(err, context.Canceled) {
 				d.st.cfg.Logger.Warn("duet load", "server", in.name, "err", err)
 			}

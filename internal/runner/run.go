@@ -66,6 +66,7 @@ type Outcome struct {
 	ReportDir   string            `json:"-"`
 	Dropped     int64             `json:"samples_dropped"`
 	Report      string            `json:"report,omitempty"` // path of index.html
+	SLO         load.SLO          `json:"slo"`              // what each stream's goodput was judged by: {"ttft_ms":1000,"gap_ms":250}
 }
 
 // Failed reports whether anything went wrong that the exit status must show.
@@ -96,14 +97,14 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	applySweepDefaults(&cfg.Sweep, cfg.Quick, cfg.QuickFactor)
 	cfg.Duet.applyDefaults(cfg.Quick, cfg.QuickFactor)
 	cfg.Duet.Reference = p.reference
-	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID)}
+	out := &Outcome{TestID: cfg.TestID, OrderSeed: cfg.OrderSeed, Start: time.Now(), ReportDir: filepath.Join(cfg.ReportDir, cfg.TestID), SLO: cfg.SLO}
 	for _, s := range list {
 		if s.External() {
 			out.External = append(out.External, s.Name)
 		}
 	}
-	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s%s", cfg.TestID, len(list), len(scenarios),
-		cfg.Trials, referenceNote(cfg), quickNote(cfg), duetNote(p.duet))
+	progress.Logf("ssebench run %s: %d server(s) × %d scenario(s) × %d trial(s)%s%s%s · SLO %s", cfg.TestID, len(list), len(scenarios),
+		cfg.Trials, referenceNote(cfg), quickNote(cfg), duetNote(p.duet), cfg.SLO)
 
 	st := &stack{cfg: &cfg}
 	defer st.shutdown(progress)
@@ -499,7 +500,7 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-			Scenario: sc.Scenario, Headers: sc.headers(tg), Clients: sc.Clients, Logger: st.cfg.Logger},
+			Scenario: sc.Scenario, Headers: sc.headers(tg), Clients: sc.Clients, SLO: st.cfg.SLO, Logger: st.cfg.Logger},
 		Push: st.pushConfig(server + " " + sc.Name),
 		Progress: func(p load.Progress, dropped int64) {
 			progress.Update(at.status(p, server, sc.Name).WithDropped(dropped))

@@ -31,7 +31,14 @@ interface StreamShape {
 // the well-behaved clients alone and takes the field off the scenario too.
 interface Clients {
   cancel?: { share: number };
-  slowReaders?: { count: number; bytesPerSecond?: number; receiveBuffer?: number };
+  slowReaders?: {
+    count: number;
+    bytesPerSecond?: number;
+    receiveBuffer?: number;
+    tokens?: number;
+    tokenSize?: number;
+    interTokenDelay?: string;
+  };
 }
 
 // "arrival" is ssebench's third extension: arrivals drawn from a seeded Poisson or gamma
@@ -44,8 +51,10 @@ interface Arrival {
   seed?: number;
 }
 
+// "slo" is a scenario's own per-stream SLO for ssebench's goodput (--slo's syntax); k6 has no
+// goodput, so the field is taken off.
 interface ScenarioFile {
-  scenarios: Record<string, SupportedScenario & { stream?: StreamShape; clients?: Clients; arrival?: Arrival }>;
+  scenarios: Record<string, SupportedScenario & { stream?: StreamShape; clients?: Clients; arrival?: Arrival; slo?: string }>;
 }
 
 // The one definition of the scenarios, shared with `ssebench load`. k6 runs every entry of
@@ -56,7 +65,7 @@ const entry = file.scenarios[scenarioName];
 if (entry === undefined) {
   throw new Error(`SCENARIO=${scenarioName} is not in scenarios.json (it has: ${Object.keys(file.scenarios).join(", ")})`);
 }
-const { stream: shape, clients: _clients, arrival: _arrival, ...scenario } = entry;
+const { stream: shape, clients: _clients, arrival: _arrival, slo: _slo, ...scenario } = entry;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8081").replace(/\/+$/, "");
 const url = `${target}/v1/chat/completions`;

@@ -45,7 +45,7 @@ func parseScenario(raw json.RawMessage, path string) (Scenario, error) {
 	// "stream", "clients" and "arrival" are ssebench's extensions: the stub's shape for the
 	// scenario (StreamShape), its misbehaving clients (Clients) and how its arrivals are
 	// spaced (ArrivalProcess, constant-arrival-rate only).
-	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream", "clients", "arrival"}, p.fields...)); err != nil {
+	if err := f.onlyKnown(append([]string{"executor", "gracefulStop", "stream", "clients", "arrival", "slo"}, p.fields...)); err != nil {
 		return nil, err
 	}
 	gracefulStop, err := f.duration("gracefulStop", defaultGracefulStop, false)

@@ -326,6 +326,10 @@ func plan(cfg Config) (planned, error) {
 	if err != nil {
 		return p, err
 	}
+	slos, err := load.LoadScenarioSLOs(cfg.ScenariosFile)
+	if err != nil {
+		return p, err
+	}
 	for _, name := range withControls(cfg.Scenarios) {
 		switch name {
 		case SweepName:
@@ -347,7 +351,11 @@ func plan(cfg Config) (planned, error) {
 		if err := load.CheckFileLimit(sc, nil, clients[name]); err != nil {
 			return p, fmt.Errorf("scenario %s: %w", name, err)
 		}
-		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape, Clients: clients[name]})
+		slo, ok := slos[name]
+		if !ok {
+			slo = cfg.SLO
+		}
+		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape, Clients: clients[name], SLO: slo})
 	}
 	if p.duet {
 		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
@@ -376,6 +384,7 @@ type namedScenario struct {
 	Scenario load.Scenario
 	Stream   load.StreamShape // the stub's shape the scenario asks for; zero: the stub's default
 	Clients  load.Clients     // the misbehaving clients it runs beside the others; zero: none
+	SLO      load.SLO         // its streams' goodput is judged by: the scenario's own ("slo"), else --slo
 }
 
 // headers are what every request of sc to tg carries: the scenario's stream shape, then
@@ -500,7 +509,7 @@ func runScenario(ctx context.Context, st *stack, server string, tg target, sc na
 	m := Measured{Trial: at.Trial, TestID: at.TestID, Server: server, Scenario: sc.Name, Start: time.Now()}
 	lr, err := loadrun.New(loadrun.Options{
 		Load: load.Options{Target: tg.url, TestID: at.TestID, Server: server, ScenarioName: sc.Name,
-			Scenario: sc.Scenario, Headers: sc.headers(tg), Clients: sc.Clients, SLO: st.cfg.SLO, Logger: st.cfg.Logger},
+			Scenario: sc.Scenario, Headers: sc.headers(tg), Clients: sc.Clients, SLO: sc.SLO, Logger: st.cfg.Logger},
 		Push: st.pushConfig(server + " " + sc.Name),
 		Progress: func(p load.Progress, dropped int64) {
 			progress.Update(at.status(p, server, sc.Name).WithDropped(dropped))

@@ -11,22 +11,31 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ssebench/ssebench/internal/aiperf"
 	"github.com/ssebench/ssebench/internal/cli"
 	"github.com/ssebench/ssebench/internal/repo"
 	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/runner"
 	"github.com/ssebench/ssebench/internal/servers"
+	"github.com/ssebench/ssebench/internal/version"
 )
 
 func init() {
-	register("report", "write report/<testid>/index.html and results.md for one run, from Prometheus", reportMain)
+	register("report", "write report/<testid>/index.html and results.md (or AIPerf's JSON) for one run, from Prometheus", reportMain)
 }
+
+// The report's formats: the writeup's page, or AIPerf's profile_export_aiperf.json per
+// (server, scenario) for AIPerf users' tools (docs/aiperf.md).
+const (
+	formatHTML   = "html"
+	formatAIPerf = "aiperf"
+)
 
 // reportFlags are the flags of `ssebench report`.
 type reportFlags struct {
-	testid, promURL, dataDir, out, compare, start, end string
-	lookback, timeout                                  time.Duration
+	testid, promURL, dataDir, out, compare, start, end, format string
+	lookback, timeout                                          time.Duration
 }
 
 func reportMain(args []string, sys cli.IO) int {
@@ -48,20 +57,23 @@ func reportMain(args []string, sys cli.IO) int {
 	if err != nil {
 		return fs.Exit(err, sys)
 	}
-	fmt.Fprintln(sys.Stdout, paths.HTML)
-	fmt.Fprintln(sys.Stdout, paths.Markdown)
+	for _, p := range paths {
+		fmt.Fprintln(sys.Stdout, p)
+	}
 	return cli.ExitOK
 }
 
 func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (reportFlags, *cli.FlagSet, error) {
 	var f reportFlags
 	fs := cli.NewFlagSet("ssebench report", "SSEBENCH")
-	fs.About = "Write report/<testid>/index.html (every chart of the writeup as inline SVG, offline) and results.md for one run, from the Prometheus holding it."
+	fs.About = "Write report/<testid>/index.html (every chart of the writeup as inline SVG, offline) and results.md for one run, from the Prometheus holding it; " +
+		"with --format aiperf, report/<testid>/aiperf/<server>/<scenario>/profile_export_aiperf.json instead, in NVIDIA AIPerf's shape."
 	fs.Examples = []string{
 		"ssebench report --testid 20261202-093000                 # the kept runs, or a Prometheus on " + defaultPromURL,
 		"ssebench report --testid nightly --prometheus-url http://127.0.0.1:9090 --lookback 30d",
 		"ssebench report --testid t1 --start 2026-11-27T04:00:00Z --end 2026-11-27T04:10:00Z",
 		"SSEBENCH_TESTID=nightly ssebench report --report-dir /tmp/reports",
+		"ssebench report --testid nightly --format aiperf         # report/nightly/aiperf/<server>/<scenario>/profile_export_aiperf.json",
 	}
 	fs.StringVar(&f.testid, "testid", "", "the run to report on (required)")
 	fs.StringVar(&f.promURL, "prometheus-url", "", "Prometheus holding the run (default: "+defaultPromURL+" if it answers, else the runs `ssebench run` kept, opened by a Prometheus of our own)")
@@ -70,6 +82,7 @@ func parseReportFlags(args []string, lookupEnv func(string) (string, bool)) (rep
 	fs.StringVar(&f.compare, "compare", "", "comma-separated servers of the normalized comparison (default: servers.yaml's writeup_compare servers when all ran, else every server)")
 	fs.StringVar(&f.start, "start", "", "run start, RFC 3339 (default: found from the run's load samples)")
 	fs.StringVar(&f.end, "end", "", "run end, RFC 3339 (default: found from the run's load samples)")
+	fs.StringVar(&f.format, "format", formatHTML, "html (index.html and results.md) or aiperf (AIPerf's profile_export_aiperf.json per server and scenario, under aiperf/; see docs/aiperf.md)")
 	fs.Duration(&f.lookback, "lookback", 7*24*time.Hour, "how far back to look for the run when --start/--end are not given")
 	fs.Duration(&f.timeout, "timeout", 5*time.Minute, "deadline for the whole report")
 	if err := fs.Parse(args, lookupEnv); err != nil {
@@ -105,22 +118,51 @@ func (f reportFlags) validate() error {
 	if f.lookback <= 0 || f.timeout <= 0 {
 		return cli.Usagef("--lookback and --timeout must be positive")
 	}
+	if f.format != formatHTML && f.format != formatAIPerf {
+		return cli.Usagef("--format %q: want %s or %s", f.format, formatHTML, formatAIPerf)
+	}
 	return nil
 }
 
-func runReport(ctx context.Context, f reportFlags) (report.Paths, error) {
+// runReport writes the run's report in f.format and returns the files written.
+func runReport(ctx context.Context, f reportFlags) ([]string, error) {
 	q, err := run.NewQuerier(f.promURL)
 	if err != nil {
-		return report.Paths{}, fmt.Errorf("--prometheus-url: %w", err)
+		return nil, fmt.Errorf("--prometheus-url: %w", err)
 	}
 	trials, err := reportTrials(ctx, q, f)
 	if err != nil {
-		return report.Paths{}, err
+		return nil, err
 	}
-	slog.Info("writing report", "run", f.testid, "trials", len(trials))
+	slog.Info("writing report", "run", f.testid, "trials", len(trials), "format", f.format)
+	if f.format == formatAIPerf {
+		return writeAIPerf(ctx, q, f, trials)
+	}
 	opts := report.Options{Servers: registryServers()}
 	opts.Compare = splitCSV(f.compare)
-	return report.Generate(ctx, q, f.testid, trials, f.out, opts)
+	paths, err := report.Generate(ctx, q, f.testid, trials, f.out, opts)
+	if err != nil {
+		return nil, err
+	}
+	return []string{paths.HTML, paths.Markdown}, nil
+}
+
+// writeAIPerf writes one profile_export_aiperf.json per (server, scenario) of the run under
+// report/<testid>/aiperf/.
+func writeAIPerf(ctx context.Context, q *run.Querier, f reportFlags, trials []run.Trial) ([]string, error) {
+	runDir, err := report.Dir(f.out, f.testid)
+	if err != nil {
+		return nil, err
+	}
+	table, err := aiperf.Fetch(ctx, q, f.testid, trials)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := aiperf.Build(table, version.String())
+	if err != nil {
+		return nil, err
+	}
+	return aiperf.Write(runDir, profiles)
 }
 
 // reportTrials finds the run's trials, or takes the one window --start/--end give.

@@ -23,6 +23,8 @@ func TestReportFlagsNameWhatIsWrong(t *testing.T) {
 		{[]string{"--testid", "t1", "--start", "2026-11-27T04:00:00Z"}, "both --start and --end"},
 		{[]string{"--testid", "t1", "--lookback", "0s"}, "--lookback"},
 		{[]string{"--testid", "t1", "extra"}, "unexpected argument"},
+		{[]string{"--testid", "t1", "--format", "json"}, `--format "json": want html or aiperf`},
+		{[]string{"--testid", "t1", "--format", "AIPerf"}, `--format "AIPerf"`},
 	} {
 		_, _, err := parseReportFlags(tc.args, cli.MapEnv(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -32,6 +34,13 @@ func TestReportFlagsNameWhatIsWrong(t *testing.T) {
 	f, _, err := parseReportFlags(nil, cli.MapEnv(map[string]string{"SSEBENCH_TESTID": "from-env"}))
 	if err != nil || f.testid != "from-env" {
 		t.Fatalf("testid from $SSEBENCH_TESTID: %+v, %v", f, err)
+	}
+	if f.format != formatHTML {
+		t.Errorf("default format %q, want %q: the report as it always was", f.format, formatHTML)
+	}
+	f, _, err = parseReportFlags([]string{"--testid", "t1"}, cli.MapEnv(map[string]string{"SSEBENCH_FORMAT": "aiperf"}))
+	if err != nil || f.format != formatAIPerf {
+		t.Errorf("format from $SSEBENCH_FORMAT: %+v, %v", f, err)
 	}
 }
 
@@ -60,13 +69,15 @@ func TestReportOfAnUnknownRunFails(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	out := t.TempDir()
-	_, err = runReport(ctx, reportFlags{testid: "no-such-run", promURL: prom.URL(), out: out, lookback: time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "no-such-run") {
-		t.Fatalf("got %v, want an error naming the testid", err)
-	}
-	if entries, _ := os.ReadDir(out); len(entries) != 0 {
-		t.Errorf("a failed report left files behind: %v", entries)
+	for _, format := range []string{formatHTML, formatAIPerf} {
+		out := t.TempDir()
+		_, err = runReport(ctx, reportFlags{testid: "no-such-run", promURL: prom.URL(), out: out, lookback: time.Hour, format: format})
+		if err == nil || !strings.Contains(err.Error(), "no-such-run") {
+			t.Fatalf("%s: got %v, want an error naming the testid", format, err)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("%s: a failed report left files behind: %v", format, entries)
+		}
 	}
 }
 

@@ -203,8 +203,8 @@ func TestLoadCommandFindsTheRepositoryScenarioFile(t *testing.T) {
 	if sc, clients, err = pickScenario(f); err != nil {
 		t.Fatal(err)
 	}
-	if clients.SlowReaders == nil || clients.SlowReaders.Count != 50 || sc.Length().Seconds() != 4 || f.headers.Get("X-Stub-Token-Size") != "1024" {
-		t.Fatalf("quick slow-readers: %v long, clients %+v, headers %v; want 4s, 50 slow readers, 1 KiB tokens", sc.Length(), clients, f.headers)
+	if clients.SlowReaders == nil || clients.SlowReaders.Count != 20 || sc.Length().Seconds() != 3 || f.headers.Get("X-Stub-Tokens") != "10" {
+		t.Fatalf("quick slow-readers: %v long, clients %+v, headers %v; want 3s, 20 slow readers, streams of 10 tokens", sc.Length(), clients, f.headers)
 	}
 }
 

@@ -79,6 +79,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		orderSeed    = fs.Uint64("order-seed", 0, "seed of each trial's server order (default: from the clock; printed in results.json)")
 		sweepStart   = fs.Int("sweep-start", sweep.DefaultStartRate, "with --scenarios sweep: the first step's arrival rate (streams/s)")
 		sweepFactor  = fs.Float64("sweep-factor", sweep.DefaultFactor, "with --scenarios sweep: each step's rate is the previous one's × this")
+		sweepGoodput = fs.Float64("sweep-goodput", sweep.DefaultGoodputTarget, "the sweep's SLO: the share of a step's streams (0..1) that must meet the per-stream SLO (--slo)")
 		sweepStep    time.Duration
 		sloMargin    time.Duration
 		warmUp       time.Duration
@@ -95,7 +96,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		verbose      = fs.Bool("v", false, "log diagnostics to stderr")
 	)
 	fs.Duration(&sweepStep, "sweep-step", 0, fmt.Sprintf("with --scenarios sweep: each step's duration (default %s, × the quick factor)", sweep.DefaultStep))
-	fs.Duration(&sloMargin, "slo-ttft-margin", sweep.DefaultTTFTMargin, "the sweep's SLO: p99 TTFT at most direct's (first step) plus this")
+	fs.Duration(&sloMargin, "slo-ttft-margin", sweep.DefaultTTFTMargin, "the sweep's second rule: p99 TTFT at most direct's (first step) plus this")
 	fs.Duration(&duetRound, "duet-round", runner.DefaultDuetRound, fmt.Sprintf("with --scenarios duet: one round's length (with --quick: × the quick factor, at least %s)", runner.DuetQuickRoundFloor))
 	fs.Duration(&duetBudget, "duet-budget", runner.DefaultDuetBudget, fmt.Sprintf("with --scenarios duet: stop after this much time of rounds even if not precise enough (with --quick: × the quick factor, at least %s)", runner.DuetQuickBudgetFloor))
 	fs.Duration(&warmUp, "warm-up", 0, "before each server's first scenario of a trial, this long at 10 VUs, measured by nobody (e.g. 5s; 0: none)")
@@ -142,7 +143,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		Root: root, Servers: splitCSV(*serverList), Scenarios: splitCSV(*scenarioList), Quick: *quick || *quickFactor > 0, QuickFactor: *quickFactor,
 		PrometheusURL: strings.TrimRight(*promURL, "/"), Keep: *keep, TestID: *testID,
 		Trials: *trials, OrderSeed: *orderSeed, Reference: !*noReference, WarmUp: warmUp,
-		Sweep: sweep.Config{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin},
+		Sweep: sweep.Config{StartRate: *sweepStart, Factor: *sweepFactor, Step: sweepStep, TTFTMargin: sloMargin, GoodputTarget: *sweepGoodput},
 		Duet:  duetCfg, ServersFile: serversFileOf(root, *serversFile),
 		ReportDir: reportDirOf(root, *reportDir), DataDir: absPathOrEmpty(*dataDir), StubArgs: strings.Fields(*stubArgs),
 		Headers: http.Header(headers), SLO: slo, NoExporter: *noExporter, NoReport: *noReport,

@@ -45,9 +45,19 @@ const (
 // SweepCapacity is each server's capacity under the SLO, labelled with its limit.
 var SweepCapacity = define(Query{Name: "sweep.capacity", Title: "capacity streams/s", Unit: UnitReqPerSec, Better: "higher",
 	Expr: fmt.Sprintf(`max by (server, %s) (last_over_time(%s{testid="$testid"}[$__range]))`, SweepLimitLabel, metricname.SweepCapacity),
-	Help: "The highest offered rate each server kept within the SLO (no failure, no dropped iteration, p99 TTFT within the bound), as the sweep judged it; the limit label says what stopped it."})
+	Help: "The highest offered rate each server kept within the SLO (goodput at or above its target, no dropped iteration), as the sweep judged it; the limit label says what stopped it."})
 
-// SweepSLOBoundMs is the SLO's p99 TTFT bound the sweep judged every step by.
+// SweepSLOBoundMs is the second rule's p99 TTFT bound the sweep judged every step by.
 var SweepSLOBoundMs = define(Query{Name: "sweep.slo_ttft_p99_ms", Title: "SLO p99 TTFT ms", Unit: UnitMillis,
 	Expr: fmt.Sprintf(`1000 * max(last_over_time(%s{testid="$testid"}[$__range]))`, metricname.SweepSLOBound),
-	Help: "The sweep's SLO: direct's p99 TTFT at the first step plus the margin."})
+	Help: "The sweep's second rule: direct's p99 TTFT at the first step plus the margin."})
+
+// SweepCapacityTTFT is each server's capacity under the second rule (p99 TTFT).
+var SweepCapacityTTFT = define(Query{Name: "sweep.capacity_ttft_p99", Title: "p99 TTFT rule streams/s", Unit: UnitReqPerSec, Better: "higher",
+	Expr: fmt.Sprintf(`max by (server) (last_over_time(%s{testid="$testid"}[$__range]))`, metricname.SweepCapacityTTFT),
+	Help: "The highest offered rate each server kept with no failure, no dropped iteration and p99 TTFT within the bound (the sweep's second rule)."})
+
+// SweepGoodputTargetPercent is the SLO every step was judged by.
+var SweepGoodputTargetPercent = define(Query{Name: "sweep.slo_goodput_percent", Title: "SLO goodput %", Unit: UnitPercent,
+	Expr: fmt.Sprintf(`100 * max(last_over_time(%s{testid="$testid"}[$__range]))`, metricname.SweepGoodputTarget),
+	Help: "The sweep's SLO: the share of a step's streams that must meet the per-stream SLO."})

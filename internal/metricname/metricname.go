@@ -58,16 +58,19 @@ var LoadGenerator = []string{
 // What `ssebench run` pushes besides the load runs: the run's machine and servers, the
 // side-by-side rounds and the sweep's verdict (internal/runinfo, internal/runner).
 const (
-	RunInfo          = "ssebench_run_info"
-	ServerInfo       = "ssebench_server_info"
-	DuetCPUPerStream = "ssebench_duet_round_cpu_per_stream_seconds"
-	DuetPeakRSS      = "ssebench_duet_round_peak_rss_bytes"
-	SweepCapacity    = "ssebench_sweep_capacity_streams_per_second"
-	SweepSLOBound    = "ssebench_sweep_slo_ttft_p99_seconds"
+	RunInfo            = "ssebench_run_info"
+	ServerInfo         = "ssebench_server_info"
+	DuetCPUPerStream   = "ssebench_duet_round_cpu_per_stream_seconds"
+	DuetPeakRSS        = "ssebench_duet_round_peak_rss_bytes"
+	SweepCapacity      = "ssebench_sweep_capacity_streams_per_second"
+	SweepSLOBound      = "ssebench_sweep_slo_ttft_p99_seconds"
+	SweepCapacityTTFT  = "ssebench_sweep_capacity_ttft_p99_streams_per_second"
+	SweepGoodputTarget = "ssebench_sweep_slo_goodput_ratio"
 )
 
 // Runner is every series `ssebench run` pushes of its own.
-var Runner = []string{RunInfo, ServerInfo, DuetCPUPerStream, DuetPeakRSS, SweepCapacity, SweepSLOBound}
+var Runner = []string{RunInfo, ServerInfo, DuetCPUPerStream, DuetPeakRSS, SweepCapacity, SweepSLOBound,
+	SweepCapacityTTFT, SweepGoodputTarget}
 
 // The exporter's series (exporter/collector, exporter/cmd/ssebench-exporter).
 const (

@@ -69,6 +69,7 @@ type view struct {
 	SweepChart     figure
 	SweepRows      []kv
 	SweepBound     string
+	SweepGoodput   string
 	MachineRows    []kv
 	Servers        []serverView
 	Scenarios      []scenarioView
@@ -120,6 +121,7 @@ func buildView(d *Data) (*view, error) {
 		}
 		v.SweepRows = sweepRows(d.Sweep)
 		v.SweepBound = fmt.Sprintf("%.1f ms", d.Sweep.BoundMs)
+		v.SweepGoodput = fmt.Sprintf("%g %%", d.Sweep.GoodputPercent)
 	}
 	if d.Table != nil {
 		v.TrialsNote = d.Table.TrialsNote()

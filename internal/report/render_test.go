@@ -211,12 +211,12 @@ func TestReportDrawsTheSweep(t *testing.T) {
 				catalog.ResultsReqPerSecond.Name: rate, catalog.SweepTTFTP99.Name: 5 + 30*float64(i)}})
 		}
 	}
-	d.Sweep = &Sweep{BoundMs: 55, Curve: curve, Capacities: []SweepCapacity{{Server: "direct", Capacity: 400, Limit: "harness"}, {Server: "go-http", Capacity: 200, Limit: "proxy"}}}
+	d.Sweep = &Sweep{BoundMs: 55, GoodputPercent: 99, Curve: curve, Capacities: []SweepCapacity{{Server: "direct", Capacity: 400, CapacityTTFT: 400, Limit: "harness"}, {Server: "go-http", Capacity: 200, CapacityTTFT: 150, Limit: "proxy"}}}
 	html := render(t, d)
 	if strings.Count(html, "<svg ") != strings.Count(plain, "<svg ")+1 {
 		t.Error("the sweep adds no chart")
 	}
-	for _, want := range []string{"Capacity under the SLO", "200 streams/s (proxy limit)", "55.0 ms"} {
+	for _, want := range []string{"Capacity under the SLO", "200 streams/s (proxy limit); 150 streams/s within the p99 TTFT rule", "55.0 ms", "fewer than 99 % of its streams"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

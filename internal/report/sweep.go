@@ -21,17 +21,20 @@ import (
 // Sweep is a run's capacity under the SLO: the latency–throughput curve of every server
 // (catalog sweep.* per step, from PromQL) and what the runner judged of it.
 type Sweep struct {
-	BoundMs    float64         // the SLO: p99 TTFT at most this
-	Capacities []SweepCapacity // one per server, in the order swept
-	Curve      *results.Table  // one row per (server, step "sweep-<rate>")
+	GoodputPercent float64         // the SLO: at least this share of a step's streams met the per-stream SLO; 0 for a sweep stored before goodput
+	BoundMs        float64         // the second rule: p99 TTFT at most this
+	Capacities     []SweepCapacity // one per server, in the order swept
+	Curve          *results.Table  // one row per (server, step "sweep-<rate>")
 }
 
 // SweepCapacity is one server's verdict.
 type SweepCapacity struct {
 	Server   string
-	Capacity int    // streams/s within the SLO
-	Limit    string // proxy, harness or max rate
-	Note     string
+	Capacity int // streams/s within the SLO
+	// CapacityTTFT is the capacity under the second rule (p99 TTFT); -1 when not stored.
+	CapacityTTFT int
+	Limit        string // proxy, harness or max rate
+	Note         string
 }
 
 // curveChart draws p99 TTFT against the achieved rate, one line per server, with the SLO
@@ -98,6 +101,9 @@ func sweepRows(s *Sweep) []kv {
 	var out []kv
 	for _, c := range s.Capacities {
 		v := strconv.Itoa(c.Capacity) + " streams/s (" + c.Limit + " limit)"
+		if c.CapacityTTFT >= 0 {
+			v += "; " + strconv.Itoa(c.CapacityTTFT) + " streams/s within the p99 TTFT rule"
+		}
 		if c.Note != "" {
 			v += " — " + c.Note
 		}
@@ -133,10 +139,22 @@ func FetchSweep(ctx context.Context, q *run.Querier, id string, after time.Time)
 	if err != nil {
 		return nil, err
 	}
+	ttft, err := q.Instant(ctx, catalog.SweepCapacityTTFT, vars, at)
+	if err != nil {
+		return nil, err
+	}
+	ttftOf := map[string]int{}
+	for _, smp := range ttft {
+		ttftOf[string(smp.Metric[run.LabelServer])] = int(smp.Value)
+	}
 	s := &Sweep{Curve: curve}
 	for _, smp := range vec {
-		s.Capacities = append(s.Capacities, SweepCapacity{Server: string(smp.Metric[run.LabelServer]),
-			Capacity: int(smp.Value), Limit: string(smp.Metric[catalog.SweepLimitLabel])})
+		server := string(smp.Metric[run.LabelServer])
+		c := SweepCapacity{Server: server, Capacity: int(smp.Value), Limit: string(smp.Metric[catalog.SweepLimitLabel]), CapacityTTFT: -1}
+		if v, ok := ttftOf[server]; ok {
+			c.CapacityTTFT = v
+		}
+		s.Capacities = append(s.Capacities, c)
 	}
 	sort.Slice(s.Capacities, func(i, j int) bool {
 		a, b := s.Capacities[i], s.Capacities[j]
@@ -151,6 +169,13 @@ func FetchSweep(ctx context.Context, q *run.Querier, id string, after time.Time)
 	}
 	if len(bound) > 0 {
 		s.BoundMs = float64(bound[0].Value)
+	}
+	target, err := q.Instant(ctx, catalog.SweepGoodputTargetPercent, vars, at)
+	if err != nil {
+		return nil, err
+	}
+	if len(target) > 0 {
+		s.GoodputPercent = float64(target[0].Value)
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,18 +27,19 @@ func applySweepDefaults(c *sweep.Config, quick bool, factor float64) {
 
 // SweepOutcome is the sweep of a run: its SLO and one result per server.
 type SweepOutcome struct {
-	TestID      string         `json:"testid"`
-	Window      run.Window     `json:"window"`
-	TTFTBoundMs float64        `json:"slo_ttft_p99_ms"`
-	Results     []sweep.Result `json:"servers"`
-	Curve       *results.Table `json:"-"` // every step of every server from PromQL
+	TestID        string         `json:"testid"`
+	Window        run.Window     `json:"window"`
+	GoodputTarget float64        `json:"slo_goodput"`     // the SLO: this share of a step's streams met the per-stream SLO
+	TTFTBoundMs   float64        `json:"slo_ttft_p99_ms"` // the second rule's bound
+	Results       []sweep.Result `json:"servers"`
+	Curve         *results.Table `json:"-"` // every step of every server from PromQL
 }
 
 // sweepAll sweeps every server in list (direct first: its first step sets the SLO, and
 // the rate at which it breaks is the harness' own ceiling).
 func sweepAll(ctx context.Context, st *stack, list []servers.Server, out *Outcome, progress *Progress) {
 	cfg := st.cfg.Sweep
-	sw := &SweepOutcome{TestID: run.SweepTestID(st.cfg.TestID), Window: run.Window{Start: time.Now()}}
+	sw := &SweepOutcome{TestID: run.SweepTestID(st.cfg.TestID), Window: run.Window{Start: time.Now()}, GoodputTarget: cfg.GoodputTarget}
 	bound := cfg.TTFTMargin
 	var ceiling int // direct's first bad rate: beyond it the harness, not the proxy, is measured
 	ordered := append([]servers.Server(nil), list...)
@@ -73,8 +75,8 @@ func sweepAll(ctx context.Context, st *stack, list []servers.Server, out *Outcom
 		} else {
 			sweep.JudgeLimit(&res, ceiling, cfg.MaxRate)
 		}
-		progress.Logf("%s %s sweep: capacity %d streams/s within p99 TTFT ≤ %.1f ms (%s limit)", at, srv.Name, res.Capacity,
-			float64(bound)/float64(time.Millisecond), res.Limit)
+		progress.Logf("%s %s sweep: capacity %d streams/s with goodput ≥ %g %% (%s limit); %d streams/s within p99 TTFT ≤ %.1f ms",
+			at, srv.Name, res.Capacity, 100*cfg.GoodputTarget, res.Limit, res.CapacityTTFT, float64(bound)/float64(time.Millisecond))
 		sw.Results = append(sw.Results, res)
 	}
 	if sw.TTFTBoundMs == 0 {
@@ -110,20 +112,28 @@ func sweepServer(ctx context.Context, st *stack, server string, tg target, at po
 	return res, measured
 }
 
+// goodputShare is the share of a load run's streams that met the SLO; NaN without streams.
+func goodputShare(g load.GoodputSummary) float64 {
+	if g.Of == 0 {
+		return math.NaN()
+	}
+	return float64(g.Streams) / float64(g.Of)
+}
+
 // sweepStep runs one constant arrival rate and judges it (sweep.Judge).
 func sweepStep(ctx context.Context, st *stack, server string, tg target, rate int, at position, bound time.Duration, progress *Progress) (sweep.Step, Measured) {
 	sc := arrivalRate(rate, st.cfg.Sweep.Step, 5*time.Second)
 	name := fmt.Sprintf("%s%d", catalog.SweepScenarioPrefix, rate)
-	m := runScenario(ctx, st, server, tg, namedScenario{Name: name, Scenario: sc}, at, progress)
+	m := runScenario(ctx, st, server, tg, namedScenario{Name: name, Scenario: sc, SLO: st.cfg.SLO}, at, progress)
 	progress.Done()
 	var got sweep.Measurement
 	if m.Summary == nil {
 		got.Err = m.Error
 	} else {
 		got = sweep.Measurement{Achieved: m.Summary.RequestRate, TTFTP99: ms(m.Summary.TimeToFirstToken.P99),
-			Failed: m.Summary.Failed, Dropped: m.Summary.Dropped}
+			Failed: m.Summary.Failed, Dropped: m.Summary.Dropped, Goodput: goodputShare(m.Summary.Goodput)}
 	}
-	s := sweep.Judge(rate, got, bound)
+	s := sweep.Judge(rate, got, bound, st.cfg.Sweep.GoodputTarget)
 	progress.Logf("%s %s sweep %d/s: %.1f req/s, p99 TTFT %.1f ms%s", at, server, rate, s.Achieved, s.TTFTP99, whyNote(s))
 	return s, m
 }

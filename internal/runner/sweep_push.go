@@ -19,12 +19,18 @@ func pushSweep(st *stack, sw *SweepOutcome) error {
 	capacity := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepCapacity,
 		Help: "The highest offered rate within the SLO, as the sweep judged it."}, []string{"testid", "server", catalog.SweepLimitLabel})
 	bound := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepSLOBound,
-		Help: "The sweep's SLO: the p99 TTFT bound every step was judged by."}, []string{"testid"})
-	reg.MustRegister(capacity, bound)
+		Help: "The second rule's bound: the p99 TTFT every step was judged by."}, []string{"testid"})
+	capacityTTFT := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepCapacityTTFT,
+		Help: "The highest offered rate within the second rule (p99 TTFT), as the sweep judged it."}, []string{"testid", "server"})
+	target := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricname.SweepGoodputTarget,
+		Help: "The sweep's SLO: the share of streams that must meet the per-stream SLO."}, []string{"testid"})
+	reg.MustRegister(capacity, bound, capacityTTFT, target)
 	for _, r := range sw.Results {
 		capacity.WithLabelValues(sw.TestID, r.Server, r.Limit).Set(float64(r.Capacity))
+		capacityTTFT.WithLabelValues(sw.TestID, r.Server).Set(float64(r.CapacityTTFT))
 	}
 	bound.WithLabelValues(sw.TestID).Set(sw.TTFTBoundMs / 1000)
+	target.WithLabelValues(sw.TestID).Set(sw.GoodputTarget)
 	if err := pushOnce(st, reg, "sweep", "the sweep's verdict"); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ SERVERS="go-http:8081 go-gin:8082 go-fiber:8083 bun-http:8084 bun-hono:8085 rust
 # headers_of NAME prints the request headers the server needs (k6/sse.ts's HEADERS), if any.
 headers_of() {
 	case "$1" in
-	portkey) echo "X-Portkey-Custom-Host: http://stub:18080/v1; X-Portkey-Forward-Headers: x-stub-profile,x-stub-tokens,x-stub-time-to-first-token,x-stub-inter-token-delay,x-stub-jitter,x-stub-token-size,x-stub-seed,x-stub-error-rate,x-stub-error-status,x-stub-abort-rate,x-stub-abort-after,x-stub-stall; X-Portkey-Provider: openai" ;;
+	portkey) echo "X-Portkey-Custom-Host: http://stub:18080/v1; X-Portkey-Forward-Headers: x-stub-profile,x-stub-tokens,x-stub-time-to-first-token,x-stub-inter-token-delay,x-stub-jitter,x-stub-token-size,x-stub-seed,x-stub-error-rate,x-stub-error-status,x-stub-abort-rate,x-stub-abort-after,x-stub-stall,x-stub-cancel-at,x-stub-tokens-dist; X-Portkey-Provider: openai" ;;
 	*) echo "" ;;
 	esac
 }

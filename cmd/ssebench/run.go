@@ -67,6 +67,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 		duetRate     = fs.Int("duet-rate", runner.DefaultDuetRate, "with --scenarios duet: streams/s offered to each server")
 		duetRef      = fs.String("duet-reference", "", "with --scenarios duet: the server every ratio divides by (default: the first selected)")
 		noAA         = fs.Bool("no-aa", false, "with --scenarios duet: skip the A/A control, a second instance of the reference")
+		duetWorkload = fs.String("duet-workload", "", "with --scenarios duet: a constant-arrival-rate scenario whose arrivals and stream the rounds take (e.g. realistic: Poisson arrivals, lognormal lengths); default evenly spaced arrivals of the stub's default stream")
 		duetPrec     = fs.Float64("duet-precision", runner.DefaultDuetPrecision, "with --scenarios duet: stop once every CPU ratio's 95 % half width is at most this share")
 		duetRound    time.Duration
 		duetBudget   time.Duration
@@ -115,7 +116,7 @@ func parseRunFlags(args []string, sys cli.IO) (*cli.FlagSet, runner.Config, erro
 	if warmUp < 0 || warmUp > 10*time.Minute {
 		return fs, runner.Config{}, cli.Usagef("--warm-up %s: want 0 to 10m", warmUp)
 	}
-	duetCfg := runner.DuetConfig{Rate: *duetRate, Reference: *duetRef, NoAA: *noAA, Precision: *duetPrec, Round: duetRound, Budget: duetBudget}
+	duetCfg := runner.DuetConfig{Rate: *duetRate, Reference: *duetRef, NoAA: *noAA, Precision: *duetPrec, Round: duetRound, Budget: duetBudget, Workload: *duetWorkload}
 	if *quick || *quickFactor > 0 {
 		duetCfg.Round, duetCfg.Budget = 0, 0 // the quick defaults, unless set below
 		if fs.IsSet("duet-round") {

@@ -28,7 +28,8 @@ type DuetOutcome struct {
 	Round         time.Duration `json:"round_ns"`
 	Precision     float64       `json:"precision"`
 	Budget        time.Duration `json:"budget_ns"`
-	Stopped       string        `json:"stopped"` // why the rounds ended
+	Workload      string        `json:"workload,omitempty"` // the scenario whose arrivals and stream the rounds took; "": evenly spaced, the stub's default
+	Stopped       string        `json:"stopped"`            // why the rounds ended
 	Elapsed       time.Duration `json:"elapsed_ns"`
 	CPUSource     string        `json:"cpu_source"` // how CPU was read, with its resolution
 	Rounds        []duet.Round  `json:"rounds"`
@@ -64,14 +65,15 @@ type duetRun struct {
 	instances []*instance // every server, the A/A twin and direct
 	stub      *cputime.Meter
 	progress  *Progress
+	workload  *namedScenario // the rounds' arrival process and stream; nil: evenly spaced, the stub's default
 }
 
 // duetAll starts every server of list at once (and the reference's twin), drives them all
 // in rounds until every ratio is precise enough or the budget is spent, and judges them.
-func duetAll(ctx context.Context, st *stack, list []servers.Server, out *Outcome, progress *Progress) {
+func duetAll(ctx context.Context, st *stack, list []servers.Server, workload *namedScenario, out *Outcome, progress *Progress) {
 	cfg := st.cfg.Duet
-	d := &duetRun{st: st, cfg: cfg, seed: st.cfg.OrderSeed, testID: run.DuetTestID(st.cfg.TestID), progress: progress}
-	res := &DuetOutcome{TestID: d.testID, Seed: d.seed, Rate: cfg.Rate, Round: cfg.Round, Precision: cfg.Precision, Budget: cfg.Budget}
+	d := &duetRun{st: st, cfg: cfg, seed: st.cfg.OrderSeed, testID: run.DuetTestID(st.cfg.TestID), progress: progress, workload: workload}
+	res := &DuetOutcome{TestID: d.testID, Seed: d.seed, Rate: cfg.Rate, Round: cfg.Round, Precision: cfg.Precision, Budget: cfg.Budget, Workload: cfg.Workload}
 	out.Duet = res
 	defer d.stopAll()
 	if !d.startAll(ctx, list, out) {
@@ -177,7 +179,7 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 	offered := int64(math.Round(float64(d.cfg.Rate) * length.Seconds()))
 	tree = proctree.Children("/proc")
 	for i, in := range live {
-		s := sampleOf(in.name, summaries[in.name], offered)
+		s := sampleOf(in.name, summaries[in.name], d.offered(summaries[in.name], offered))
 		s.CPUSeconds = in.cpuSeconds() - before[i]
 		if in.proc != nil {
 			s.PeakRSSBytes = peakRSSBytes(tree, in.proc.PID())
@@ -195,7 +197,7 @@ func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Sta
 	for _, in := range live {
 		byName[in.name] = in
 	}
-	sc := arrivalRate(d.cfg.Rate, length, 5*time.Second)
+	sc := d.schedule(length)
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -209,7 +211,7 @@ func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Sta
 			defer wg.Done()
 			sleepCtx(ctx, time.Until(t0.Add(s.Delay)))
 			sum, err := load.Run(ctx, load.Options{Target: in.url, TestID: d.testID, Server: in.name, ScenarioName: DuetName,
-				Scenario: sc, Headers: in.headers, SLO: d.st.cfg.SLO, Registry: prometheus.NewRegistry()})
+				Scenario: sc, Headers: d.headers(in), SLO: d.st.cfg.SLO, Registry: prometheus.NewRegistry()})
 			if err != nil && !errors.Is(err, context.Canceled) {
 				d.st.cfg.Logger.Warn("duet load", "server", in.name, "err", err)
 			}

@@ -26,6 +26,10 @@ type DuetConfig struct {
 	Budget    time.Duration // …or once this much time of rounds is spent; default DefaultDuetBudget (× the quick factor, at least DuetQuickBudgetFloor)
 	MinRounds int           // never stop on precision before this many rounds; default 10 (stopping as soon as an interval looks narrow makes it too narrow)
 	MaxRounds int           // a bound on the loop whatever the budget; default 1000
+	// Workload is a scenario of the scenario file whose arrival process and stream shape the
+	// rounds take instead of evenly spaced arrivals of the stub's default stream (e.g.
+	// realistic: Poisson arrivals, lengths drawn from a lognormal); its rate stays Rate.
+	Workload string
 }
 
 // The defaults of DuetConfig that ssebench run's flags show.

@@ -35,11 +35,18 @@ func WriteDuet(w io.Writer, d *DuetOutcome) error {
 // Summary is one line saying what the verdict rests on.
 func (d *DuetOutcome) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d rounds of %s at %d streams/s per server in %s (%s: every CPU ratio within ±%.1f %%, or %s); ",
-		len(d.Rounds), d.Round, d.Rate, d.Elapsed.Round(time.Second), d.Stopped, 100*d.Precision, d.Budget)
+	fmt.Fprintf(&b, "%d rounds of %s at %d streams/s per server%s in %s (%s: every CPU ratio within ±%.1f %%, or %s); ",
+		len(d.Rounds), d.Round, d.Rate, workloadNote(d.Workload), d.Elapsed.Round(time.Second), d.Stopped, 100*d.Precision, d.Budget)
 	fmt.Fprintf(&b, "each cell the mean over rounds ± the half width of its 95 %% interval (t over paired rounds); "+
 		"≈ tied with the first of its group; CPU from %s; order and phase seed %d", d.CPUSource, d.Seed)
 	return b.String()
+}
+
+func workloadNote(workload string) string {
+	if workload == "" {
+		return ""
+	}
+	return " (arrivals and stream of the " + workload + " scenario)"
 }
 
 // duetReport is what results.md and the HTML report show of the duet.

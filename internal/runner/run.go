@@ -113,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	if p.duet && ctx.Err() == nil {
 		// First: the headline, and the servers' processes are fresh for it as for the rest.
-		duetAll(ctx, st, list, out, progress)
+		duetAll(ctx, st, list, p.duetWorkload, out, progress)
 	}
 	if cfg.Reference {
 		list = append([]servers.Server{directServer}, list...)
@@ -300,6 +300,9 @@ type planned struct {
 	scenarios   []namedScenario
 	sweep, duet bool
 	reference   string // the duet's reference server
+	// duetWorkload is the scenario whose arrivals and stream the duet takes (--duet-workload);
+	// nil: evenly spaced arrivals of the stub's default stream.
+	duetWorkload *namedScenario
 }
 
 // plan resolves the servers and scenarios, failing early on unknown names or a bad scenario
@@ -359,6 +362,9 @@ func plan(cfg Config) (planned, error) {
 	}
 	if p.duet {
 		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
+			return p, err
+		}
+		if p.duetWorkload, err = duetWorkload(cfg, defs, shapes); err != nil {
 			return p, err
 		}
 	}

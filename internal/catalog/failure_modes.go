@@ -52,9 +52,10 @@ func stubDuring(s scope, series, by string) string {
 		by, series, series, s.by(), lingering)
 }
 
-// stubProcess is the stub's own process figure while each scenario of s ran: the runner
-// watches the stub under the reference's name (direct) for the whole run, so a harness
-// limit is not taken for the proxy's. Without the reference there is none.
+// stubProcess is a figure of the stub's while each scenario of s ran: its own process's (the
+// runner watches the stub under the reference's name, direct, for the whole run, so a
+// harness limit is not taken for the proxy's; without the reference there is none), or one
+// of its own series, which have no server label.
 func stubProcess(s scope, agg, perStub string) string {
 	return fmt.Sprintf(`%s_over_time((%s * on () group_left (%s) %s)[$__range:1s])`, agg, perStub, s.by(), s.active())
 }
@@ -97,18 +98,30 @@ func residue(s scope, gauge string) string {
 	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s]) - %s`, gauge, after, before(s, gauge))
 }
 
-// before is a per-server gauge in the last second before each scenario of s began: the
-// server at rest. (The least during the load is not: the first sample of a load of 2,000
-// streams that start at once already has them open.)
+// before is a per-server gauge at its least in the restLookback before each scenario of s
+// began: the server at rest, or at the previous scenario's lighter load. (Neither the least
+// during the load nor the last second before it is: the load generator's first push comes a
+// second after 2,000 streams that start at once have opened.)
 func before(s scope, gauge string) string {
-	ahead := fmt.Sprintf(`((max by (%[1]s) (%[2]s offset -2s) * 0 + 1) unless on (%[1]s) %[3]s)`, s.by(), s.load(metricname.K6VUs), s.active())
-	return fmt.Sprintf(`last_over_time((%s * on (server) group_right () %s)[$__range:1s])`, gauge, ahead)
+	lookback := int(restLookback.Seconds())
+	ahead := fmt.Sprintf(`((max by (%[1]s) (max_over_time(%[2]s[%[4]ds] offset -%[4]ds)) * 0 + 1) unless on (%[1]s) %[3]s)`,
+		s.by(), s.load(metricname.K6VUs), s.active(), lookback)
+	return fmt.Sprintf(`min_over_time((%s * on (server) group_right () %s)[$__range:1s])`, gauge, ahead)
+}
+
+// restLookback is how far before a scenario its server's state at rest is looked for.
+const restLookback = 10 * time.Second
+
+// addedDuring is what a scenario of s added to a per-server gauge: its highest during the
+// load minus its least before it.
+func addedDuring(s scope, gauge string) string {
+	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - %s)`, s.duringLoad(gauge), before(s, gauge))
 }
 
 // addedPerStream is what each stream open at once added to a per-server gauge: its highest
 // during the load minus its value before the load, over the most streams open at once.
 func addedPerStream(s scope, gauge string) string {
-	return fmt.Sprintf(`(max_over_time(%s[$__range:1s]) - %s) / %s`, s.duringLoad(gauge), before(s, gauge), openStreams(s))
+	return fmt.Sprintf(`%s / %s`, addedDuring(s, gauge), openStreams(s))
 }
 
 // processGauge is an exporter gauge of each server.
@@ -178,11 +191,6 @@ func overControl(with, without string) string {
 	return fmt.Sprintf(`%s - on (%s) group_left () %s`, with, slowOnly.perServer(), without)
 }
 
-// peakRSS is the highest resident memory of each server during each run of s.
-func peakRSS(s scope) string {
-	return fmt.Sprintf(`max_over_time(%s[$__range:1s])`, s.duringLoad(serverPeakRSS(s)))
-}
-
 func slowOutcomes(outcome string) string {
 	if outcome == "" {
 		return loadFinal(slowOnly, metricname.SlowReaderStreams)
@@ -197,8 +205,9 @@ var (
 	SlowReadersCount = define(Query{Name: "slow_readers.readers", Title: "slow readers", Unit: UnitCount,
 		Expr: loadMax(slowOnly, metricname.SlowReaders), Help: "Slow readers reading at once, at most."})
 	SlowReadersKiBPerReader = define(Query{Name: "slow_readers.kib_per_reader", Title: "KiB/slow reader", Unit: UnitCount, Better: "lower",
-		Expr: fmt.Sprintf(`(%s) / 1024 / %s`, overControl(peakRSS(slowOnly), peakRSS(slowControl)), loadMax(slowOnly, metricname.SlowReaders)),
-		Help: "Peak resident memory with the slow readers minus without them (slow-readers-control), per slow reader (KiB): what the server buffers for each."})
+		Expr: fmt.Sprintf(`(%s) / 1024 / %s`, overControl(addedDuring(slowOnly, processGauge(slowOnly, metricname.ProcessRSS)),
+			addedDuring(slowControl, processGauge(slowControl, metricname.ProcessRSS))), loadMax(slowOnly, metricname.SlowReaders)),
+		Help: "Resident memory the scenario added (its most minus the least before it) with the slow readers, minus the same without them (slow-readers-control), per slow reader (KiB): what the server buffers for each."})
 	SlowReadersCutPercent = define(Query{Name: "slow_readers.cut_percent", Title: "cut %", Unit: UnitPercent,
 		Expr: fmt.Sprintf(`100 * %s / %s`, slowOutcomes("cut"), slowOutcomes("")),
 		Help: "Share of the slow readers' streams the server cut before [DONE]: it drops slow clients."})
@@ -230,6 +239,9 @@ func openStreams(s scope) string { return loadMax(s, metricname.K6VUs) }
 var (
 	IdleStreamsOpen = define(Query{Name: "idle_streams.open", Title: "open streams", Unit: UnitCount,
 		Expr: openStreams(idleOnly), Help: "Streams held open at once, at most."})
+	IdleStreamsUpstream = define(Query{Name: "idle_streams.upstream_open", Title: "open at stub", Unit: UnitCount, Better: "higher",
+		Expr: stubProcess(idleOnly, "max", fmt.Sprintf(`max (%s)`, metricname.StubStreamsActive)),
+		Help: "Streams open at the stub at once, at most: fewer than the open streams when the proxy holds clients waiting instead of relaying them (a cap on its upstream connections)."})
 	IdleStreamsKiB = define(Query{Name: "idle_streams.kib_per_stream", Title: "KiB/stream", Unit: UnitCount, Better: "lower",
 		Expr: addedPerStream(idleOnly, processGauge(idleOnly, metricname.ProcessRSS)) + " / 1024",
 		Help: "Resident memory the open streams added (the most during the load minus before it) per open stream (KiB)."})
@@ -247,5 +259,5 @@ var (
 )
 
 // IdleStreamsColumns is the idle-streams table, ranked by memory per open stream.
-var IdleStreamsColumns = append([]Query{IdleStreamsOpen, IdleStreamsKiB, IdleStreamsFDs, IdleStreamsCPU,
+var IdleStreamsColumns = append([]Query{IdleStreamsOpen, IdleStreamsUpstream, IdleStreamsKiB, IdleStreamsFDs, IdleStreamsCPU,
 	IdleStreamsGapP99, IdleStreamsFailPercent}, stubColumns("idle_streams", idleOnly)...)

@@ -32,7 +32,7 @@ var ScenarioTables = []ScenarioTable{
 		Lead:    "Beside well-behaved clients, 20 slow readers each take a 12 MiB stream, sent as fast as the proxy takes it, at 2 KiB/s through a 4 KiB receive buffer. A proxy that lets the kernel push back on the stub keeps its memory flat; one that buffers for them grows by the stream for each; one that drops them cuts their streams. The + columns are the well-behaved clients' figures minus the same load without slow readers (slow-readers-control).",
 		Columns: SlowReadersColumns, RankBy: SlowReadersKiBPerReader, Control: ScenarioSlowReadersControl},
 	{Scenario: ScenarioIdleStreams, Title: "Thousands of idle streams (idle-streams)",
-		Lead:    "2,000 streams held open at once, each one token a second: memory, file descriptors and CPU per open stream, and whether the gaps stay one second.",
+		Lead:    "2,000 streams held open at once, each one token a second: memory, file descriptors and CPU per open stream, and whether the gaps stay one second. Open at stub below 2,000: the proxy relayed only that many at once and held the other clients waiting (Bun's fetch runs 256 requests at once unless BUN_CONFIG_MAX_HTTP_REQUESTS raises it).",
 		Columns: IdleStreamsColumns, RankBy: IdleStreamsKiB},
 }
 

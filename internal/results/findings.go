@@ -20,12 +20,16 @@ type Finding struct {
 	Text     string  `json:"text"`
 }
 
+// maxFailPercentForFindings is the share of failed iterations from which a row's streams no
+// longer say whether the server buffers.
+const maxFailPercentForFindings = 50
+
 // FindingBuffered: the first token arrives with the last.
 const FindingBuffered = "buffered"
 
 // FetchFindings reads the run's findings from Prometheus through the catalog.
 func FetchFindings(ctx context.Context, q *run.Querier, id string, trials []run.Trial) ([]Finding, error) {
-	t, err := FetchRunColumns(ctx, q, id, trials, []catalog.Query{catalog.ResultsFirstTokenShare}, catalog.ResultsFirstTokenShare)
+	t, err := FetchRunColumns(ctx, q, id, trials, []catalog.Query{catalog.ResultsFirstTokenShare, catalog.ResultsFailPercent}, catalog.ResultsFirstTokenShare)
 	if err != nil {
 		return nil, err
 	}
@@ -33,12 +37,14 @@ func FetchFindings(ctx context.Context, q *run.Querier, id string, trials []run.
 }
 
 // Findings lists the rows whose first-token share passes the StreamBuffered alert's
-// threshold: the server held the events back and let them go together at the end.
+// threshold: the server held the events back and let them go together at the end. A row
+// where most iterations failed is left out: a failed stream's first byte is its error, which
+// ends it, so its share says nothing of buffering.
 func Findings(t *Table) []Finding {
 	var out []Finding
 	for _, r := range t.Rows {
 		share := r.Value(catalog.ResultsFirstTokenShare)
-		if r.IsReference() || math.IsNaN(share) || share < catalog.Thresholds.FirstTokenShare {
+		if r.IsReference() || math.IsNaN(share) || share < catalog.Thresholds.FirstTokenShare || r.Value(catalog.ResultsFailPercent) >= maxFailPercentForFindings {
 			continue
 		}
 		out = append(out, Finding{Server: r.Server, Scenario: r.Scenario, Kind: FindingBuffered, Share: share,

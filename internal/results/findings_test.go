@@ -14,6 +14,8 @@ func TestFindingsNameTheServerThatBuffers(t *testing.T) {
 		{Server: "nginx", Scenario: "baseline", Values: map[string]float64{share: 0.18}},
 		{Server: Reference, Scenario: "baseline", Values: map[string]float64{share: 0.99}},
 		{Server: "gone", Scenario: "baseline", Values: map[string]float64{}},
+		// Its streams failed at a header deadline: each ended with its first byte.
+		{Server: "bun-http", Scenario: "idle-streams", Values: map[string]float64{share: 0.95, catalog.ResultsFailPercent.Name: 98.8}},
 	}}
 	got := Findings(tab)
 	if len(got) != 1 || got[0].Server != "nginx-defaults" || got[0].Kind != FindingBuffered {

@@ -44,10 +44,12 @@ func (s scope) perServer() string {
 // stubDuring is the growth of a stub counter (or each bucket of a stub histogram) while each
 // (server, scenario) of s ran, summed by the labels by: per-second differences, kept only
 // while the scenario's load was active or had just ended, add up to the growth within its
-// window. The window lingers stubLinger past the load's last push, for the stub's last
-// scrape to land in it: the scenarios of s are never that close to another of theirs.
+// window. The window reaches stubLinger past each end of the load's pushes, for the stub's
+// scrapes on either side (the load generator pushes its first second after the load began)
+// to land in it: the scenarios of s are never that close to another of theirs.
 func stubDuring(s scope, series, by string) string {
-	lingering := fmt.Sprintf(`(max by (%s) (max_over_time(%s[%ds])) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), int(stubLinger.Seconds()))
+	linger := int(stubLinger.Seconds())
+	lingering := fmt.Sprintf(`(max by (%s) (max_over_time(%s[%ds] offset -%ds)) * 0 + 1)`, s.by(), s.load(metricname.K6VUs), 2*linger, linger)
 	return fmt.Sprintf(`sum by (%s) (sum_over_time(((%s - %s offset 1s) * on () group_left (%s) %s)[$__range:1s]))`,
 		by, series, series, s.by(), lingering)
 }
@@ -78,7 +80,7 @@ func stubColumns(prefix string, s scope) []Query {
 	}
 }
 
-// stubLinger is how long after a scenario's load the stub's growth still counts as its.
+// stubLinger is how long before and after a scenario's load the stub's growth counts as its.
 const stubLinger = 3 * time.Second
 
 // loadMax is the most a load-generator gauge reached in each run of s.

@@ -66,7 +66,12 @@ func TestCancelCatchesAProxyThatNeverCancels(t *testing.T) {
 			t.Errorf("%s: %v cancels sent, want the quick scenario's 30 %% of about 300 arrivals", server, sent)
 		}
 	}
-	if p := cell(t, tb, "relay", catalog.ScenarioCancel, catalog.CancelPropagatedPercent); !(p >= 95) {
+	// Nearly all: a cancel due in the last milliseconds of a stream can meet the stub's end
+	// of it. (Before the stub's growth was counted from 3 s ahead of the load's first push,
+	// the first second's cancels were lost: 92-94 % in three runs under -race.)
+	p := cell(t, tb, "relay", catalog.ScenarioCancel, catalog.CancelPropagatedPercent)
+	t.Logf("relay: %.1f %% of cancels propagated", p)
+	if !(p >= 97) {
 		t.Errorf("relay: %v %% of cancels propagated, want all", p)
 	}
 	if ms := cell(t, tb, "relay", catalog.ScenarioCancel, catalog.CancelPropagationP99); !(ms < 500) {

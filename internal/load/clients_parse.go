@@ -3,7 +3,6 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/ssebench/ssebench/internal/stub"
 )
@@ -11,15 +10,7 @@ import (
 // LoadClients reads each scenario's misbehaving clients ("clients") from a scenario file;
 // scenarios without any are left out.
 func LoadClients(path string) (map[string]Clients, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario file: %w", err)
-	}
-	clients, err := ParseClients(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return clients, nil
+	return loadExtension(path, ParseClients)
 }
 
 // ParseClients decodes the "clients" of every scenario strictly, each against its scenario
@@ -30,29 +21,14 @@ func ParseClients(b []byte) (map[string]Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	top, err := objectFields(b, "")
-	if err != nil {
-		return nil, err
-	}
-	entries, err := objectFields(top["scenarios"], "scenarios")
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]Clients{}
-	for _, name := range sortedKeys(entries) {
-		fields, err := objectFields(entries[name], "scenarios."+name)
-		if err != nil {
-			return nil, err
-		}
-		raw, ok := fields["clients"]
-		if !ok {
-			continue
-		}
-		c, err := parseClients(raw, "scenarios."+name+".clients", scenarios[name])
-		if err != nil {
-			return nil, err
-		}
+	err = eachExtension(b, "clients", func(name, path string, raw json.RawMessage) error {
+		c, err := parseClients(raw, path, scenarios[name])
 		out[name] = c
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -1,9 +1,9 @@
 package load
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -60,78 +60,63 @@ func (s StreamShape) Quick(factor float64) StreamShape {
 // LoadStreamShapes reads each scenario's stream shape from a scenario file; scenarios
 // without one are left out.
 func LoadStreamShapes(path string) (map[string]StreamShape, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario file: %w", err)
-	}
-	shapes, err := ParseStreamShapes(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return shapes, nil
+	return loadExtension(path, ParseStreamShapes)
 }
 
 // ParseStreamShapes decodes the "stream" of every scenario strictly: an unknown field, a bad
 // duration, a count below 0, a token size below 1 or a distribution the stub would refuse
 // is an error naming the field's path.
 func ParseStreamShapes(b []byte) (map[string]StreamShape, error) {
-	top, err := objectFields(b, "")
-	if err != nil {
-		return nil, err
-	}
-	entries, err := objectFields(top["scenarios"], "scenarios")
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]StreamShape{}
-	for _, name := range sortedKeys(entries) {
-		fields, err := objectFields(entries[name], "scenarios."+name)
-		if err != nil {
-			return nil, err
-		}
-		raw, ok := fields["stream"]
-		if !ok {
-			continue
-		}
-		path := "scenarios." + name + ".stream"
-		sf, err := objectFields(raw, path)
-		if err != nil {
-			return nil, err
-		}
-		f := fieldReader{fields: sf, path: path}
-		if err := f.onlyKnown([]string{"tokens", "tokensDist", "timeToFirstToken", "interTokenDelay", "tokenSize"}); err != nil {
-			return nil, err
-		}
-		var s StreamShape
-		if s.Tokens, err = f.count("tokens", 0, 0); err != nil {
-			return nil, err
-		}
-		if _, set := sf["tokensDist"]; set {
-			if _, both := sf["tokens"]; both { // the stub would let X-Stub-Tokens win, silently
-				return nil, fmt.Errorf("%s.tokensDist: not with tokens (a fixed count or a distribution, not both)", path)
-			}
-			if s.TokensDist, err = f.str("tokensDist", ""); err != nil {
-				return nil, err
-			}
-			if err := checkTokensDist(s.TokensDist); err != nil {
-				return nil, fmt.Errorf("%s.tokensDist: %w", path, err)
-			}
-		}
-		if s.TimeToFirstToken, err = f.duration("timeToFirstToken", 0, false); err != nil {
-			return nil, err
-		}
-		if s.InterTokenDelay, err = f.duration("interTokenDelay", 0, false); err != nil {
-			return nil, err
-		}
-		if _, set := sf["tokenSize"]; set { // the stub takes 1 to stub.MaxTokenSize
-			if s.TokenSize, err = f.count("tokenSize", 0, 1); err != nil {
-				return nil, err
-			}
-			if s.TokenSize > stub.MaxTokenSize {
-				return nil, fmt.Errorf("%s.tokenSize: at most %d, got %d", path, stub.MaxTokenSize, s.TokenSize)
-			}
-		}
+	err := eachExtension(b, "stream", func(name, path string, raw json.RawMessage) error {
+		s, err := parseStreamShape(path, raw)
 		out[name] = s
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// parseStreamShape decodes one scenario's "stream" at path.
+func parseStreamShape(path string, raw json.RawMessage) (StreamShape, error) {
+	sf, err := objectFields(raw, path)
+	if err != nil {
+		return StreamShape{}, err
+	}
+	f := fieldReader{fields: sf, path: path}
+	if err := f.onlyKnown([]string{"tokens", "tokensDist", "timeToFirstToken", "interTokenDelay", "tokenSize"}); err != nil {
+		return StreamShape{}, err
+	}
+	var s StreamShape
+	if s.Tokens, err = f.count("tokens", 0, 0); err != nil {
+		return StreamShape{}, err
+	}
+	if _, set := sf["tokensDist"]; set {
+		if _, both := sf["tokens"]; both { // the stub would let X-Stub-Tokens win, silently
+			return StreamShape{}, fmt.Errorf("%s.tokensDist: not with tokens (a fixed count or a distribution, not both)", path)
+		}
+		if s.TokensDist, err = f.str("tokensDist", ""); err != nil {
+			return StreamShape{}, err
+		}
+		if err := checkTokensDist(s.TokensDist); err != nil {
+			return StreamShape{}, fmt.Errorf("%s.tokensDist: %w", path, err)
+		}
+	}
+	if s.TimeToFirstToken, err = f.duration("timeToFirstToken", 0, false); err != nil {
+		return StreamShape{}, err
+	}
+	if s.InterTokenDelay, err = f.duration("interTokenDelay", 0, false); err != nil {
+		return StreamShape{}, err
+	}
+	if _, set := sf["tokenSize"]; set { // the stub takes 1 to stub.MaxTokenSize
+		if s.TokenSize, err = f.count("tokenSize", 0, 1); err != nil {
+			return StreamShape{}, err
+		}
+		if s.TokenSize > stub.MaxTokenSize {
+			return StreamShape{}, fmt.Errorf("%s.tokenSize: at most %d, got %d", path, stub.MaxTokenSize, s.TokenSize)
+		}
+	}
+	return s, nil
 }

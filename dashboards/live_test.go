@@ -89,7 +89,7 @@ func dashboardTargets(t *testing.T, file string) []panelTarget {
 }
 
 // terminalTable is the results table `ssebench run` printed, from its results.json.
-func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[2]string]map[string]*float64) {
+func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[2]string]map[string]*float64, sweep, duet window) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +104,8 @@ func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[
 				Values   map[string]*float64 `json:"values"`
 			} `json:"rows"`
 		} `json:"results"`
+		Sweep struct{ Window window } `json:"sweep"`
+		Duet  struct{ Window window } `json:"duet"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatal(err)
@@ -112,7 +114,15 @@ func terminalTable(t *testing.T, path string) (start, end time.Time, table map[[
 	for _, r := range out.Results.Rows {
 		table[[2]string{r.Server, r.Scenario}] = r.Values
 	}
-	return out.Results.Start, out.Results.End, table
+	return out.Results.Start, out.Results.End, table, out.Sweep.Window, out.Duet.Window
+}
+
+// window is when a part of the run ran, as results.json has it.
+type window struct{ Start, End time.Time }
+
+// grafanaRange is Grafana's $__range for a time range set to w, as internal/results computes it.
+func (w window) grafanaRange() string {
+	return fmt.Sprintf("%ds", int(math.Ceil((w.End.Sub(w.Start)+2*time.Second).Seconds())))
 }
 
 // compareCells checks that every cell of a terminal table shows as the panel does, and
@@ -211,7 +221,10 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	}
 	promAPI := raw.API
 	// Grafana's time range set to the run as `ssebench run` printed it.
-	runStart, runEnd, terminal := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
+	runStart, runEnd, terminal, sweepWindow, duetWindow := terminalTable(t, filepath.Join(reportDir, testid, "results.json"))
+	if sweepWindow.End.IsZero() || duetWindow.End.IsZero() {
+		t.Fatalf("results.json has no sweep window (%v) or duet window (%v)", sweepWindow, duetWindow)
+	}
 	span, err := q.Span(ctx, testid, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +239,7 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		"$run", testid, // a single-trial run is its own run
 		"$server", ".*", // the All option
 		"$compare", strings.Join(servers, "|"),
-		"$__range", fmt.Sprintf("%ds", int(math.Ceil((end.Sub(start)+2*time.Second).Seconds()))), // as internal/results does
+		"$__range", window{start, end}.grafanaRange(),
 		"$__rate_interval", "4s",
 		"$__interval", "1s",
 	)
@@ -245,35 +258,37 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 		t.Fatalf("only %d targets in the servers dashboard", len(serverTargets))
 	}
 	targets = append(targets, serverTargets...)
-	// The sweep row reads the sweep's own testid, which a user picks in the testid variable.
-	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid))
-	// So does the side-by-side row, under the duet's testid.
-	duetTestID := strings.NewReplacer("$testid", run.DuetTestID(testid))
-	// The failure modes' tables read scenarios this run leaves out (thousands of streams,
-	// slow readers, 10 s of residue); internal/runner's TestFailureModes runs them and checks
-	// their tables, which are these panels' catalog queries.
-	failureModes := map[string]bool{}
+	// The sweep row reads the sweep's own testid, which a user picks in the testid variable,
+	// with Grafana's time range set to the sweep's (it runs after the results' window).
+	sweepTestID := strings.NewReplacer("$testid", run.SweepTestID(testid), "$__range", sweepWindow.grafanaRange())
+	// So does the side-by-side row, under the duet's testid and over its window (before it).
+	duetTestID := strings.NewReplacer("$testid", run.DuetTestID(testid), "$__range", duetWindow.grafanaRange())
+	// The tables of scenarios this run leaves out: the failure modes' (thousands of streams,
+	// slow readers, 10 s of residue), which internal/runner's TestFailureModes runs and checks
+	// by these panels' catalog queries, and the realistic cost table, which is the efficiency
+	// table's columns over another scenario (internal/runner's TestCostTablesPromQLAgreeWithInProcess).
+	leftOut := map[string]bool{}
 	for _, st := range catalog.ScenarioTables {
 		if st.Scenario != catalog.ScenarioEfficiency {
-			failureModes[st.Title] = true
+			leftOut[st.Title] = true
 		}
 	}
 	for _, tg := range targets {
-		if failureModes[tg.panel] {
+		if leftOut[tg.panel] {
 			continue
 		}
 		sweep := strings.Contains(strings.ToLower(tg.panel), "sweep")
 		duet := strings.Contains(strings.ToLower(tg.panel), "side by side")
-		expr := tg.expr
+		expr, from, to := tg.expr, start, end
 		if sweep {
-			expr = sweepTestID.Replace(expr)
+			expr, from, to = sweepTestID.Replace(expr), sweepWindow.Start, sweepWindow.End
 		}
 		if duet {
-			expr = duetTestID.Replace(expr)
+			expr, from, to = duetTestID.Replace(expr), duetWindow.Start, duetWindow.End
 		}
 		expr = grafana.Replace(expr)
 		if tg.instant {
-			val, _, _, err := promAPI.Query(ctx, expr, end)
+			val, _, _, err := promAPI.Query(ctx, expr, to)
 			if err != nil {
 				t.Errorf("%s (%s): %v", tg.panel, tg.refID, err)
 				continue
@@ -292,7 +307,7 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 			}
 			continue
 		}
-		val, _, _, err := promAPI.QueryRange(ctx, expr, v1.Range{Start: start, End: end, Step: time.Second})
+		val, _, _, err := promAPI.QueryRange(ctx, expr, v1.Range{Start: from, End: to, Step: time.Second})
 		if err != nil {
 			t.Errorf("%s (%s): %v", tg.panel, tg.refID, err)
 			continue
@@ -346,8 +361,8 @@ func TestLiveQuickRunFillsEveryPanel(t *testing.T) {
 	}
 	// The cost table panel equals the terminal's cost table, cell by cell.
 	cost := efficiencyTable(t, filepath.Join(reportDir, testid, "results.json"))
-	if n := compareCells(t, "cost", cost, panel, catalog.EfficiencyColumns); n != (len(servers)+1)*len(catalog.EfficiencyColumns) {
-		t.Errorf("compared %d cost cells, want %d", n, (len(servers)+1)*len(catalog.EfficiencyColumns))
+	if n := compareCells(t, "cost", cost, panel, catalog.Efficiency.List()); n != (len(servers)+1)*len(catalog.Efficiency.List()) {
+		t.Errorf("compared %d cost cells, want %d", n, (len(servers)+1)*len(catalog.Efficiency.List()))
 	}
 	t.Logf("%d panel targets returned data; %d table cells equal the terminal table's", len(targets), compared)
 }

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"github.com/grafana/grafana-foundation-sdk/go/barchart"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/xychart"
@@ -10,15 +11,23 @@ import (
 
 // sweepHelp says where the sweep's data lives: under its own testid, so that the run's
 // tables and trends keep one point per run.
-const sweepHelp = "The sweep runs under the run's id with -sweep appended: pick that testid to fill this row. Each scenario sweep-<rate> is one step of offered arrival rate; capacity@SLO is in the run's results and report."
+const sweepHelp = "The sweep runs under the run's id with -sweep appended: pick that testid to fill this row. Each scenario sweep-<rate> is one step of offered arrival rate; the capacities by both rules are in this row, the run's results and report."
 
-// sweepRow is the latency-throughput curve of a sweep: the achieved rate of each step
-// against its p99 time to first token, one line per server, and the same steps as a table.
+// sweepRow is each server's capacity as the sweep judged it, by both rules, then the
+// latency-throughput curve: the achieved rate of each step against its p99 time to first
+// token, one line per server, and the same steps as a table.
 func sweepRow(l *layout) {
 	l.row("Capacity (sweep)")
+	l.panel(12, 8, sweepCapacity(catalog.SweepCapacity, "Capacity@SLO on goodput - sweep"))
+	l.panel(12, 8, sweepCapacity(catalog.SweepCapacityTTFT, "Capacity@SLO on p99 TTFT - sweep"))
 	l.panel(12, 10, sweepCurve())
 	l.panel(12, 10, resultsTable("Latency-throughput curve - sweep steps",
 		sweepHelp, catalog.SweepColumns, catalog.SweepReqPerSecond.Title))
+}
+
+// sweepCapacity is one bar per server of a capacity the sweep pushed when it ended.
+func sweepCapacity(q catalog.Query, title string) *barchart.PanelBuilder {
+	return serverBars(q).Title(title).Description(q.Help + " " + sweepHelp)
 }
 
 // sweepCurve plots p99 TTFT (y) against achieved req/s (x): the two instant queries are

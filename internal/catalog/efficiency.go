@@ -13,13 +13,12 @@ import (
 // ScenarioEfficiency is the fixed-rate scenario of k6/scenarios.json.
 const ScenarioEfficiency = "efficiency"
 
+// ScenarioRealistic is the same kind of load with real traffic's shape: Poisson arrivals and
+// answer lengths drawn from a lognormal.
+const ScenarioRealistic = "realistic"
+
 // ReferenceServer is the server label of the load sent straight to the stub.
 const ReferenceServer = "direct"
-
-var efficiencyOnly = scope{serverVar: "$server", scenario: ScenarioEfficiency}
-
-// referenceOf is efficiencyOnly restricted to the reference, for subtracting its figures.
-var referenceOf = scope{serverVar: ReferenceServer, scenario: ScenarioEfficiency}
 
 // cpuMicrosPerStream is CPU time over completed streams: the average CPU fraction during
 // the scenario divided by its request rate (both over the same window).
@@ -41,38 +40,62 @@ func quantileMs(s scope, metric string, q float64) string {
 }
 
 // addedMs is a latency quantile of each server minus the reference's, in the same run.
-func addedMs(metric string, q float64) string {
+func addedMs(s scope, metric string, q float64) string {
+	ref := scope{serverVar: ReferenceServer, scenario: s.scenario}
 	return fmt.Sprintf(`%s - on (scenario) group_left () max by (scenario) (%s)`,
-		quantileMs(efficiencyOnly, metric, q), quantileMs(referenceOf, metric, q))
+		quantileMs(s, metric, q), quantileMs(ref, metric, q))
 }
 
-// Efficiency-table columns.
-var (
-	EfficiencyReqPerSecond = define(Query{Name: "efficiency.req_per_second", Title: "req/s", Unit: UnitReqPerSec,
-		Expr: reqPerSecond(efficiencyOnly), Help: "Achieved rate of the fixed-rate scenario: it should equal the offered rate for every server."})
-	EfficiencyCPUMicros = define(Query{Name: "efficiency.cpu_us_per_stream", Title: "cpu µs/stream", Unit: UnitCount, Better: "lower",
-		Expr: cpuMicrosPerStream(efficiencyOnly), Help: "CPU time of the server process per relayed stream (µs), at the fixed rate; for direct, the stub's own cost."})
-	EfficiencyKiBPerStream = define(Query{Name: "efficiency.kib_per_open_stream", Title: "KiB/open stream", Unit: UnitCount, Better: "lower",
-		Expr: kibPerOpenStream(efficiencyOnly), Help: "Resident memory added by the load (peak minus the window's lowest RSS) per stream open at the peak (KiB)."})
-	EfficiencyAddedTTFTP50 = define(Query{Name: "efficiency.added_ttft_p50_ms", Title: "+ttft p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.TimeToFirstToken, 0.5), Help: "Median time to first token through the proxy minus the same load sent straight to the stub."})
-	EfficiencyAddedTTFTP99 = define(Query{Name: "efficiency.added_ttft_p99_ms", Title: "+ttft p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.TimeToFirstToken, 0.99), Help: "p99 time to first token through the proxy minus direct's."})
-	EfficiencyAddedGapP50 = define(Query{Name: "efficiency.added_gap_p50_ms", Title: "+gap p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.EventGap, 0.5), Help: "Median gap between events through the proxy minus direct's."})
-	EfficiencyAddedGapP99 = define(Query{Name: "efficiency.added_gap_p99_ms", Title: "+gap p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.EventGap, 0.99), Help: "p99 gap between events through the proxy minus direct's."})
-	EfficiencyAddedDurationP50 = define(Query{Name: "efficiency.added_duration_p50_ms", Title: "+dur p50 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.K6HTTPReqDuration, 0.5), Help: "Median whole-stream duration through the proxy minus direct's."})
-	EfficiencyAddedDurationP99 = define(Query{Name: "efficiency.added_duration_p99_ms", Title: "+dur p99 ms", Unit: UnitMillis, Better: "lower",
-		Expr: addedMs(metricname.K6HTTPReqDuration, 0.99), Help: "p99 whole-stream duration through the proxy minus direct's."})
-	EfficiencyGoodputPercent = define(Query{Name: "efficiency.goodput_percent", Title: "goodput %", Unit: UnitPercent, Better: "higher",
-		Expr: goodputPercent(efficiencyOnly), Help: "Share of the fixed-rate scenario's streams that met the per-stream SLO (--slo)."})
-	EfficiencyFailPercent = define(Query{Name: "efficiency.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
-		Expr: failPercent(efficiencyOnly), Help: "Share of failed iterations in the fixed-rate scenario."})
-)
+// CostColumns are the columns of a cost table: what a stream costs each server in one
+// scenario that every server sustains, against the same load sent straight to the stub.
+type CostColumns struct {
+	ReqPerSecond, CPUMicros, KiBPerStream                    Query
+	AddedTTFTP50, AddedTTFTP99, AddedGapP50, AddedGapP99     Query
+	AddedDurationP50, AddedDurationP99, FailPercent, Goodput Query
+}
 
-// EfficiencyColumns is the cost table, ranked by CPU per stream.
-var EfficiencyColumns = []Query{EfficiencyReqPerSecond, EfficiencyCPUMicros, EfficiencyKiBPerStream,
-	EfficiencyAddedTTFTP50, EfficiencyAddedTTFTP99, EfficiencyAddedGapP50, EfficiencyAddedGapP99,
-	EfficiencyAddedDurationP50, EfficiencyAddedDurationP99, EfficiencyFailPercent, EfficiencyGoodputPercent}
+// List is the table's columns in order.
+func (c CostColumns) List() []Query {
+	return []Query{c.ReqPerSecond, c.CPUMicros, c.KiBPerStream, c.AddedTTFTP50, c.AddedTTFTP99,
+		c.AddedGapP50, c.AddedGapP99, c.AddedDurationP50, c.AddedDurationP99, c.FailPercent, c.Goodput}
+}
+
+// costColumns defines the cost table of scenario, its queries named table.<column>.
+func costColumns(table, scenario string) CostColumns {
+	s := scope{serverVar: "$server", scenario: scenario}
+	of := fmt.Sprintf("the %s scenario", scenario)
+	added := func(column, title string, metric string, q float64, help string) Query {
+		return define(Query{Name: table + "." + column, Title: title, Unit: UnitMillis, Better: "lower",
+			Expr: addedMs(s, metric, q), Help: help})
+	}
+	return CostColumns{
+		ReqPerSecond: define(Query{Name: table + ".req_per_second", Title: "req/s", Unit: UnitReqPerSec,
+			Expr: reqPerSecond(s), Help: "Achieved rate of " + of + ": it should equal the offered rate for every server."}),
+		CPUMicros: define(Query{Name: table + ".cpu_us_per_stream", Title: "cpu µs/stream", Unit: UnitCount, Better: "lower",
+			Expr: cpuMicrosPerStream(s), Help: "CPU time of the server process per relayed stream (µs) in " + of + "; for direct, the stub's own cost."}),
+		KiBPerStream: define(Query{Name: table + ".kib_per_open_stream", Title: "KiB/open stream", Unit: UnitCount, Better: "lower",
+			Expr: kibPerOpenStream(s), Help: "Resident memory added by the load (peak minus the window's lowest RSS) per stream open at the peak (KiB)."}),
+		AddedTTFTP50: added("added_ttft_p50_ms", "+ttft p50 ms", metricname.TimeToFirstToken, 0.5,
+			"Median time to first token through the proxy minus the same load sent straight to the stub."),
+		AddedTTFTP99: added("added_ttft_p99_ms", "+ttft p99 ms", metricname.TimeToFirstToken, 0.99,
+			"p99 time to first token through the proxy minus direct's."),
+		AddedGapP50: added("added_gap_p50_ms", "+gap p50 ms", metricname.EventGap, 0.5,
+			"Median gap between events through the proxy minus direct's."),
+		AddedGapP99: added("added_gap_p99_ms", "+gap p99 ms", metricname.EventGap, 0.99,
+			"p99 gap between events through the proxy minus direct's."),
+		AddedDurationP50: added("added_duration_p50_ms", "+dur p50 ms", metricname.K6HTTPReqDuration, 0.5,
+			"Median whole-stream duration through the proxy minus direct's."),
+		AddedDurationP99: added("added_duration_p99_ms", "+dur p99 ms", metricname.K6HTTPReqDuration, 0.99,
+			"p99 whole-stream duration through the proxy minus direct's."),
+		FailPercent: failPercentColumn(table, s, "Share of failed iterations in "+of+"."),
+		Goodput: define(Query{Name: table + ".goodput_percent", Title: "goodput %", Unit: UnitPercent, Better: "higher",
+			Expr: goodputPercent(s), Help: "Share of " + of + "'s streams that met the per-stream SLO (--slo)."}),
+	}
+}
+
+// The cost tables: at a fixed, even rate of the stub's default stream (efficiency), and
+// under realistic traffic (Poisson arrivals, lengths drawn from a lognormal).
+var (
+	Efficiency = costColumns("efficiency", ScenarioEfficiency)
+	Realistic  = costColumns("realistic", ScenarioRealistic)
+)

@@ -173,8 +173,7 @@ var (
 	CancelRSSResidue = define(Query{Name: "cancel.rss_residue_mib", Title: "RSS +10 s MiB", Unit: UnitMiB, Better: "lower",
 		Expr: "(" + residue(cancelOnly, processGauge(cancelOnly, metricname.ProcessRSS)) + ") / 1048576",
 		Help: "Resident memory 10 s after the scenario minus the least during it (MiB); a garbage-collected runtime returns memory slowly, so only a growth that repeats run after run is a leak."})
-	CancelFailPercent = define(Query{Name: "cancel.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
-		Expr: failPercent(cancelOnly), Help: "Share of the well-behaved clients' iterations that failed."})
+	CancelFailPercent = failPercentColumn("cancel", cancelOnly, "Share of the well-behaved clients' iterations that failed.")
 )
 
 func cancelPropagationMs(q float64) string {
@@ -224,8 +223,7 @@ var (
 	SlowReadersAddedGapP99 = define(Query{Name: "slow_readers.added_gap_p99_ms", Title: "+gap p99 ms", Unit: UnitMillis, Better: "lower",
 		Expr: overControl(quantileMs(slowOnly, metricname.EventGap, 0.99), quantileMs(slowControl, metricname.EventGap, 0.99)),
 		Help: "The well-behaved clients' p99 gap between events with the slow readers minus without."})
-	SlowReadersFailPercent = define(Query{Name: "slow_readers.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
-		Expr: failPercent(slowOnly), Help: "Share of the well-behaved clients' iterations that failed."})
+	SlowReadersFailPercent = failPercentColumn("slow_readers", slowOnly, "Share of the well-behaved clients' iterations that failed.")
 )
 
 // SlowReadersColumns is the slow-readers table, ranked by memory per slow reader.
@@ -256,8 +254,7 @@ var (
 	IdleStreamsGapP99 = define(Query{Name: "idle_streams.gap_p99_ms", Title: "gap p99 ms", Unit: UnitMillis, Better: "lower",
 		Expr: quantileMs(idleOnly, metricname.EventGap, 0.99),
 		Help: "p99 gap between events (the stub sends one a second): a proxy that batches idle streams shows it here."})
-	IdleStreamsFailPercent = define(Query{Name: "idle_streams.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
-		Expr: failPercent(idleOnly), Help: "Share of the idle streams that failed."})
+	IdleStreamsFailPercent = failPercentColumn("idle_streams", idleOnly, "Share of the idle streams that failed.")
 )
 
 // IdleStreamsColumns is the idle-streams table, ranked by memory per open stream.

@@ -43,6 +43,16 @@ func memPeakMiB(s scope) string {
 
 func failPercent(s scope) string { return "100 * " + s.cell(failedRatio) }
 
+// FailPercentName ends the name of every table's fail % column (<table>.fail_percent), by
+// which every output prints it the same way.
+const FailPercentName = "fail_percent"
+
+// failPercentColumn is table's fail % column over scope s.
+func failPercentColumn(table string, s scope, help string) Query {
+	return define(Query{Name: table + "." + FailPercentName, Title: "fail %", Unit: UnitPercent, Better: "lower",
+		Expr: failPercent(s), Help: help})
+}
+
 func goodputPercent(s scope) string { return "100 * " + s.cell(goodputRatio) }
 
 // Results-table columns, for every scenario of the run.
@@ -59,8 +69,8 @@ var (
 		Expr: cpuAvgPercent(allScenarios), Help: "The server process's CPU (100 = one core), averaged over the scenario's active window, like pidstat's %CPU."})
 	ResultsMemMiB = define(Query{Name: "results.mem_mib", Title: "mem MB", Unit: UnitMiB, Better: "lower",
 		Expr: memPeakMiB(allScenarios), Help: "Peak resident memory of the server process during the scenario (MiB, as pidstat's RSS kB / 1024)."})
-	ResultsFailPercent = define(Query{Name: "results.fail_percent", Title: "fail %", Unit: UnitPercent, Better: "lower",
-		Expr: failPercent(allScenarios), Help: "Share of iterations with a transport error or a failed check (status 200; stream ended with [DONE])."})
+	ResultsFailPercent = failPercentColumn("results", allScenarios,
+		"Share of iterations with a transport error or a failed check (status 200; stream ended with [DONE]).")
 	ResultsGoodputPercent = define(Query{Name: "results.goodput_percent", Title: "goodput %", Unit: UnitPercent, Better: "higher",
 		Expr: goodputPercent(allScenarios), Help: "Share of streams that met the per-stream SLO (--slo: status 200, [DONE], time to first token and every gap within bounds), as AIPerf's and vLLM's goodput. None for k6's data."})
 )

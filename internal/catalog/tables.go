@@ -24,7 +24,10 @@ type ScenarioTable struct {
 var ScenarioTables = []ScenarioTable{
 	{Scenario: ScenarioEfficiency, Title: "What a stream costs at a fixed rate (efficiency)",
 		Lead:    "The same arrival rate offered to every server, below saturation: CPU per relayed stream, memory per open stream, and the latency each proxy adds over direct (the same load sent straight to the stub). Ranked by CPU per stream; ≈ marks a tie.",
-		Columns: EfficiencyColumns, RankBy: EfficiencyCPUMicros},
+		Columns: Efficiency.List(), RankBy: Efficiency.CPUMicros},
+	{Scenario: ScenarioRealistic, Title: "What a stream costs under realistic traffic (realistic)",
+		Lead:    "The cost table again, under traffic shaped like an LLM's: Poisson arrivals at a fixed mean rate and answer lengths drawn from a lognormal (mean 200 tokens, sd 150), so a proxy's buffers and timers see bursts and long answers. CPU is per stream of the mean length; the + columns are against direct under the same arrivals and length distribution (each stream draws its length afresh, so +dur carries the draw's sampling noise). Ranked by CPU per stream; ≈ marks a tie.",
+		Columns: Realistic.List(), RankBy: Realistic.CPUMicros},
 	{Scenario: ScenarioCancel, Title: "Clients that cancel (cancel)",
 		Lead:    "30 % of the clients close their stream at a random moment of it. A proxy should cancel its request to the stub at once (propagated 100 %, within milliseconds) and leave nothing behind: its fds, threads and memory 10 s later back where they were.",
 		Columns: CancelColumns, RankBy: CancelPropagatedPercent, Settle: ResidueDelay + 2*time.Second},

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,7 +28,7 @@ type cancellers struct {
 	url     string
 	body    []byte
 	headers http.Header // the well-behaved clients' headers; each request adds its HeaderCancelAt
-	shape   stub.Shape  // the stream the stub sends them: what the moments are drawn from
+	shape   streamed    // the stream the stub sends them: what the moments are drawn from
 	seed    uint64
 	rng     *rand.Rand // drawn by the scheduling goroutine alone
 	m       *clientMetrics
@@ -57,7 +58,11 @@ func newCancelTransport() *http.Transport {
 func (c *cancellers) run(ctx context.Context, start time.Time) {
 	c.logger.Info("cancelling clients", "seed", c.seed, "rate", c.plan.rate, "per", c.plan.timeUnit,
 		"at_once_at_most", c.plan.bound, "delay_from", c.shape.TimeToFirstToken,
-		"delay_span", time.Duration(c.shape.Tokens)*c.shape.InterTokenDelay)
+		"delay_span", c.delaySpan())
+	if c.shape.lengthUnknown {
+		c.logger.Warn("cancelling clients: the stream's length is drawn from a histogram the stub holds; the cancel moments are drawn over its default length",
+			"tokens", c.shape.Tokens)
+	}
 	ctx, cancel := context.WithDeadline(ctx, start.Add(c.plan.duration+c.plan.grace))
 	defer cancel()
 	for k := 0; ; k++ { // ends at the scenario's duration: the offsets grow with k
@@ -83,20 +88,33 @@ func (c *cancellers) launch(ctx context.Context) {
 		return
 	}
 	c.active.Add(1)
-	delay := c.drawDelay()
+	seed, tokens := c.drawLength()
+	delay := c.drawDelay(tokens)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer c.active.Add(-1)
-		c.cancelOne(ctx, delay)
+		c.cancelOne(ctx, delay, seed)
 	}()
+}
+
+// drawLength is the stream's token count. When the scenario draws lengths, the client picks
+// the stub's seed for its request (X-Stub-Seed, over any the headers set), so it knows the
+// count the stub will draw and can cancel inside the stream, however long; seed is "" when
+// the length is fixed.
+func (c *cancellers) drawLength() (seed string, tokens int) {
+	if c.shape.TokensDist == nil {
+		return "", c.shape.Tokens
+	}
+	n := c.rng.Uint64()
+	return strconv.FormatUint(n, 10), c.shape.TokensDist.CountForSeed(n)
 }
 
 // drawDelay is uniform in [timeToFirstToken, timeToFirstToken + tokens × interTokenDelay):
 // from the first token to about the stream's end.
-func (c *cancellers) drawDelay() time.Duration {
+func (c *cancellers) drawDelay(tokens int) time.Duration {
 	d := c.shape.TimeToFirstToken
-	if span := int64(c.shape.Tokens) * int64(c.shape.InterTokenDelay); span > 0 {
+	if span := int64(tokens) * int64(c.shape.InterTokenDelay); span > 0 {
 		d += time.Duration(c.rng.Int64N(span))
 	}
 	return d
@@ -105,7 +123,7 @@ func (c *cancellers) drawDelay() time.Duration {
 // cancelOne sends one request that announces its cancel moment, reads and discards the stream
 // until then, and closes the connection at that moment: the request's deadline makes net/http
 // close it. A stream that ends before its moment is no cancel.
-func (c *cancellers) cancelOne(ctx context.Context, delay time.Duration) {
+func (c *cancellers) cancelOne(ctx context.Context, delay time.Duration, seed string) {
 	sent := time.Now()
 	cancelAt := sent.Add(delay)
 	rctx, cancel := context.WithDeadline(ctx, cancelAt)
@@ -119,6 +137,9 @@ func (c *cancellers) cancelOne(ctx context.Context, delay time.Duration) {
 	}
 	req.Header = c.headers.Clone()
 	req.Header.Set(HeaderCancelAt, strconv.FormatInt(cancelAt.UnixNano(), 10))
+	if seed != "" {
+		req.Header.Set(stub.HeaderSeed, seed)
+	}
 	c.started.Add(1)
 	resp, err := c.client.Do(req)
 	if err == nil {
@@ -165,11 +186,28 @@ func (c *cancellers) logEnd() {
 		"dropped_over_bound", c.dropped.Load(), "bound", c.plan.bound, "first_error", derefOr(c.firstError.Load()))
 }
 
+// delaySpan says over what the moments are drawn, for the log.
+func (c *cancellers) delaySpan() string {
+	if c.shape.TokensDist != nil {
+		return c.shape.TokensDist.String() + " tokens × " + c.shape.InterTokenDelay.String()
+	}
+	return (time.Duration(c.shape.Tokens) * c.shape.InterTokenDelay).String()
+}
+
+// streamed is the stream the stub sends for a request: its shape, whose TokensDist is set
+// when the request draws its length from a distribution the client can draw from too.
+type streamed struct {
+	stub.Shape
+	// lengthUnknown: the length is drawn from a histogram the stub loaded (named by the
+	// request), which the client does not have.
+	lengthUnknown bool
+}
+
 // streamedShape is the stream the stub sends for a request with the headers h: its default
-// shape, or X-Stub-Profile's, with X-Stub-Tokens, -Time-To-First-Token and
+// shape, or X-Stub-Profile's, with X-Stub-Tokens, -Tokens-Dist, -Time-To-First-Token and
 // -Inter-Token-Delay applied as the stub applies them (the last value of a repeated header
 // wins). The scenario's "stream" is among h, under any --header that overrides it.
-func streamedShape(h http.Header) stub.Shape {
+func streamedShape(h http.Header) streamed {
 	s := stub.DefaultShape()
 	if v, ok := lastValue(h, stub.HeaderProfile); ok {
 		if p, err := stub.ProfileShape(v); err == nil {
@@ -191,7 +229,16 @@ func streamedShape(h http.Header) stub.Shape {
 			}
 		}
 	}
-	return s
+	out := streamed{Shape: s}
+	if _, fixed := lastValue(h, stub.HeaderTokens); !fixed { // a count wins over a distribution, as at the stub
+		if v, ok := lastValue(h, stub.HeaderTokensDist); ok {
+			d, err := stub.ParseTokensDist(v, func(string) (*stub.TokensDist, error) {
+				return nil, errors.New("a histogram is the stub's")
+			})
+			out.TokensDist, out.lengthUnknown = d, err != nil
+		}
+	}
+	return out
 }
 
 func lastValue(h http.Header, name string) (string, bool) {

@@ -259,11 +259,15 @@ func TestCancellingClientsBeyondTheirBoundAreDropped(t *testing.T) {
 }
 
 func TestCancelMomentsAreUniformOverTheStream(t *testing.T) {
-	c := &cancellers{shape: stub.Shape{Tokens: 10, TimeToFirstToken: 50 * time.Millisecond, InterTokenDelay: 20 * time.Millisecond},
+	c := &cancellers{shape: streamed{Shape: stub.Shape{Tokens: 10, TimeToFirstToken: 50 * time.Millisecond, InterTokenDelay: 20 * time.Millisecond}},
 		rng: rand.New(rand.NewPCG(1, 2))}
 	lo, hi := time.Hour, time.Duration(0)
 	for range 10_000 {
-		d := c.drawDelay()
+		seed, tokens := c.drawLength()
+		if seed != "" || tokens != 10 {
+			t.Fatalf("a fixed length drew seed %q, %d tokens; want none, 10", seed, tokens)
+		}
+		d := c.drawDelay(tokens)
 		lo, hi = min(lo, d), max(hi, d)
 	}
 	if lo < 50*time.Millisecond || hi >= 250*time.Millisecond || lo > 55*time.Millisecond || hi < 245*time.Millisecond {
@@ -271,8 +275,45 @@ func TestCancelMomentsAreUniformOverTheStream(t *testing.T) {
 	}
 }
 
+// With lengths drawn from a distribution, each cancelling client's moment falls inside its
+// own stream: it sends the seed whose count the stub draws, and draws its moment over that
+// count (internal/stub's TestDrawnCountOverARealSocket checks the stub streams that count).
+func TestCancelMomentsFallInsideDrawnLengths(t *testing.T) {
+	h := StreamShape{TokensDist: "lognormal:mean=200,sd=150", TimeToFirstToken: 50 * time.Millisecond, InterTokenDelay: 10 * time.Millisecond}.Headers()
+	c := &cancellers{shape: streamedShape(h), rng: rand.New(rand.NewPCG(3, 4))}
+	if c.shape.TokensDist == nil || c.shape.lengthUnknown {
+		t.Fatalf("shape %+v: want the scenario's distribution", c.shape)
+	}
+	var long int
+	for range 2_000 {
+		seed, tokens := c.drawLength()
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil || c.shape.TokensDist.CountForSeed(n) != tokens {
+			t.Fatalf("seed %q (%v) draws %d tokens, not the client's %d", seed, err, c.shape.TokensDist.CountForSeed(n), tokens)
+		}
+		d := c.drawDelay(tokens)
+		if end := 50*time.Millisecond + time.Duration(tokens)*10*time.Millisecond; d < 50*time.Millisecond || d >= max(end, 50*time.Millisecond+1) {
+			t.Fatalf("moment %v outside its %d-token stream [50ms, %v)", d, tokens, end)
+		}
+		if tokens > 400 {
+			long++
+		}
+	}
+	if long == 0 {
+		t.Error("no stream drew over 400 tokens: the moments are not drawn over the distribution's lengths")
+	}
+	named := streamedShape(http.Header{stub.HeaderTokensDist: {"histogram:chat"}})
+	if named.TokensDist != nil || !named.lengthUnknown {
+		t.Errorf("a histogram the stub holds: %+v, want the length unknown", named)
+	}
+	fixed := streamedShape(http.Header{stub.HeaderTokensDist: {"lognormal:mean=200,sd=150"}, stub.HeaderTokens: {"7"}})
+	if fixed.TokensDist != nil || fixed.Tokens != 7 {
+		t.Errorf("an explicit count with a distribution: %+v, want the count, as the stub does", fixed)
+	}
+}
+
 func TestStreamedShapeIsWhatTheStubStreams(t *testing.T) {
-	if got := streamedShape(http.Header{}); got != stub.DefaultShape() {
+	if got := streamedShape(http.Header{}); got.Shape != stub.DefaultShape() || got.TokensDist != nil {
 		t.Errorf("no headers: %+v, want the stub's default %+v", got, stub.DefaultShape())
 	}
 	h := StreamShape{Tokens: 200, TimeToFirstToken: 50 * time.Millisecond}.Headers()
@@ -283,7 +324,7 @@ func TestStreamedShapeIsWhatTheStubStreams(t *testing.T) {
 		t.Errorf("shape %+v, want 200 tokens, 50ms, 20ms", got)
 	}
 	realistic := streamedShape(http.Header{stub.HeaderProfile: {stub.ProfileRealistic}})
-	if realistic != stub.RealisticShape() {
+	if realistic.Shape != stub.RealisticShape() {
 		t.Errorf("realistic profile: %+v, want %+v", realistic, stub.RealisticShape())
 	}
 }

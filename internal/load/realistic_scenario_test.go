@@ -13,7 +13,7 @@ func TestRealisticScenarioOfTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ConstantArrivalRate{Rate: 50, TimeUnit: time.Second, Duration: 60 * time.Second,
+	want := ConstantArrivalRate{Rate: 50, TimeUnit: time.Second, Duration: 30 * time.Second,
 		PreAllocatedVUs: 50, MaxVUs: 600, GracefulStop: 30 * time.Second,
 		Arrival: ArrivalProcess{Process: ArrivalPoisson, CV: 1, Seed: 1}}
 	if got, ok := scs["realistic"].(ConstantArrivalRate); !ok || got != want {
@@ -31,8 +31,8 @@ func TestRealisticScenarioOfTheFile(t *testing.T) {
 	if q := shape.Quick(DefaultQuickFactor); q.TokensDist != "lognormal:mean=20,sd=15" || q.InterTokenDelay != shape.InterTokenDelay {
 		t.Errorf("quick realistic stream %+v, want a tenth of the length, the same delays", q)
 	}
-	if q := scs["realistic"].Quick(DefaultQuickFactor).(ConstantArrivalRate); q.Duration != 6*time.Second || q.Rate != 50 || q.Arrival != want.Arrival {
-		t.Errorf("quick realistic %+v, want 6 s of the same Poisson arrivals", q)
+	if q := scs["realistic"].Quick(DefaultQuickFactor).(ConstantArrivalRate); q.Duration != 3*time.Second || q.Rate != 50 || q.Arrival != want.Arrival {
+		t.Errorf("quick realistic %+v, want 3 s of the same Poisson arrivals", q)
 	}
 	clients, err := LoadClients(path)
 	if err != nil {

@@ -20,10 +20,10 @@ import (
 // wideCostTable is a cost table as wide as a real 3-trial run makes it: ten servers, every
 // column with a ± (README's table of 2026-12-02).
 func wideCostTable() *results.Table {
-	t := &results.Table{TestID: "20261127-0400", Scenario: catalog.ScenarioEfficiency, Trials: []string{"a-t1", "a-t2", "a-t3"}, Columns: catalog.EfficiencyColumns, RankBy: catalog.EfficiencyCPUMicros}
+	t := &results.Table{TestID: "20261127-0400", Scenario: catalog.ScenarioEfficiency, Trials: []string{"a-t1", "a-t2", "a-t3"}, Columns: catalog.Efficiency.List(), RankBy: catalog.Efficiency.CPUMicros}
 	for i, server := range []string{"direct", "rust-http", "rust-hyper", "rust-actix", "rust-axum", "bun-http", "go-gin", "go-fiber", "bun-hono", "go-http"} {
 		r := results.Row{Server: server, Scenario: "efficiency", Values: map[string]float64{}, Intervals: map[string]stats.Interval{}}
-		for j, c := range catalog.EfficiencyColumns {
+		for j, c := range catalog.Efficiency.List() {
 			v := 1000.0 + float64(100*i+j) + 0.4
 			r.Values[c.Name] = v
 			r.Intervals[c.Name] = stats.Interval{Point: v, Lo: v - 315.3, Hi: v + 315.3, N: 3, Method: stats.MethodTrials}

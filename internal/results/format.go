@@ -33,8 +33,9 @@ func FormatValue(q catalog.Query, v float64) string {
 	}
 }
 
+// isFail is every table's fail % column: each is named <table>.fail_percent.
 func isFail(q catalog.Query) bool {
-	return q.Name == catalog.ResultsFailPercent.Name || q.Name == catalog.EfficiencyFailPercent.Name
+	return strings.HasSuffix(q.Name, "."+catalog.FailPercentName)
 }
 
 // FormatInterval prints a point with its half width, "5919.5 ±84.2", or the point alone

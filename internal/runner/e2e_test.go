@@ -156,18 +156,18 @@ func TestTrialsGiveIntervalsAndTheCostTable(t *testing.T) {
 	}
 	direct, _ := out.Efficiency().Find(results.Reference, catalog.ScenarioEfficiency)
 	proxy, _ := out.Efficiency().Find("go-http", catalog.ScenarioEfficiency)
-	if v := direct.Value(catalog.EfficiencyAddedTTFTP50); v != 0 {
+	if v := direct.Value(catalog.Efficiency.AddedTTFTP50); v != 0 {
 		t.Errorf("direct's added TTFT over itself must be 0, got %v", v)
 	}
 	if direct.RankLabel() != "ref" || proxy.Rank != 1 {
 		t.Errorf("ranks: direct %q, go-http %d", direct.RankLabel(), proxy.Rank)
 	}
-	for _, col := range []catalog.Query{catalog.EfficiencyCPUMicros, catalog.EfficiencyAddedDurationP50} {
+	for _, col := range []catalog.Query{catalog.Efficiency.CPUMicros, catalog.Efficiency.AddedDurationP50} {
 		if v := proxy.Value(col); math.IsNaN(v) {
 			t.Errorf("go-http %s: no value", col.Title)
 		}
 	}
-	if v := proxy.Value(catalog.EfficiencyCPUMicros); v <= 0 || v > 100000 {
+	if v := proxy.Value(catalog.Efficiency.CPUMicros); v <= 0 || v > 100000 {
 		t.Errorf("go-http CPU per stream %.1f µs is not plausible", v)
 	}
 	var text bytes.Buffer
@@ -236,39 +236,71 @@ func within(t *testing.T, what string, got, want, rel float64) {
 	}
 }
 
-// TestEfficiencyPromQLAgreesWithInProcess: the cost table's rate and its added latencies
-// (through go-http minus direct, same trial) agree with the load generator's own figures;
-// quantiles come from native histograms (buckets 2.2 % wide), hence the tolerance.
-func TestEfficiencyPromQLAgreesWithInProcess(t *testing.T) {
+// TestCostTablesPromQLAgreeWithInProcess: both cost tables, at the fixed rate (efficiency)
+// and under realistic traffic (Poisson arrivals, lognormal lengths), in one run: each
+// table's rate and added latencies (through go-http minus direct, same trial) agree with the
+// load generator's own figures; quantiles come from native histograms (buckets 2.2 % wide),
+// hence the tolerance.
+func TestCostTablesPromQLAgreeWithInProcess(t *testing.T) {
 	root := benchtest.RequireBuilt(t)
-	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"}, Scenarios: []string{"efficiency"}, Reference: true})
-	if out.Efficiency() == nil {
-		t.Fatal("no cost table")
-	}
-	sums := map[string]*load.Summary{}
+	out := quickRun(t, Config{Root: root, Servers: []string{"go-http"},
+		Scenarios: []string{catalog.ScenarioEfficiency, catalog.ScenarioRealistic}, Reference: true})
+	sums := map[[2]string]*load.Summary{}
 	for _, m := range out.Measured {
-		sums[m.Server] = m.Summary
+		sums[[2]string{m.Server, m.Scenario}] = m.Summary
 	}
-	proxy, direct := sums["go-http"], sums[results.Reference]
-	if proxy == nil || direct == nil {
-		t.Fatalf("want go-http and direct measured, got %+v", out.Measured)
-	}
-	row, ok := out.Efficiency().Find("go-http", "efficiency")
-	if !ok {
-		t.Fatal("no go-http row in the cost table")
-	}
-	within(t, "efficiency req/s", row.Value(catalog.EfficiencyReqPerSecond), proxy.RequestRate, 0.01)
-	added := func(what string, q catalog.Query, p, d time.Duration) {
-		t.Helper()
-		want := ms(p) - ms(d)
-		// Each quantile is within 1.1 % of its value; their difference within the sum.
-		slack := 0.025*(ms(p)+ms(d)) + 0.01
-		if got := row.Value(q); math.IsNaN(got) || math.Abs(got-want) > slack {
-			t.Errorf("%s: PromQL %.3f ms, in-process %.3f ms (allowed ±%.3f)", what, got, want, slack)
-		} else {
-			t.Logf("%s: PromQL %.3f ms, in-process %.3f ms", what, got, want)
+	for _, cost := range []struct {
+		scenario string
+		columns  catalog.CostColumns
+	}{{catalog.ScenarioEfficiency, catalog.Efficiency}, {catalog.ScenarioRealistic, catalog.Realistic}} {
+		table := results.ScenarioTable(out.Tables, cost.scenario)
+		if table == nil {
+			t.Fatalf("no %s cost table", cost.scenario)
 		}
+		proxy, direct := sums[[2]string{"go-http", cost.scenario}], sums[[2]string{results.Reference, cost.scenario}]
+		if proxy == nil || direct == nil {
+			t.Fatalf("%s: want go-http and direct measured, got %+v", cost.scenario, out.Measured)
+		}
+		row, ok := table.Find("go-http", cost.scenario)
+		ref, refOK := table.Find(results.Reference, cost.scenario)
+		if !ok || !refOK {
+			t.Fatalf("%s: no go-http or direct row in its cost table", cost.scenario)
+		}
+		within(t, cost.scenario+" req/s", row.Value(cost.columns.ReqPerSecond), proxy.RequestRate, 0.01)
+		if v := ref.Value(cost.columns.AddedTTFTP50); v != 0 {
+			t.Errorf("%s: direct's added TTFT over itself must be 0, got %v", cost.scenario, v)
+		}
+		if v := row.Value(cost.columns.CPUMicros); !(v > 0 && v < 100000) {
+			t.Errorf("%s: go-http CPU per stream %.1f µs is not plausible", cost.scenario, v)
+		}
+		if v := row.Value(cost.columns.Goodput); !(v >= 0 && v <= 100) {
+			t.Errorf("%s: go-http goodput %v, want a share", cost.scenario, v)
+		}
+		added := func(what string, q catalog.Query, p, d time.Duration) {
+			t.Helper()
+			want := ms(p) - ms(d)
+			// Each quantile is within 1.1 % of its value; their difference within the sum.
+			slack := 0.025*(ms(p)+ms(d)) + 0.01
+			if got := row.Value(q); math.IsNaN(got) || math.Abs(got-want) > slack {
+				t.Errorf("%s %s: PromQL %.3f ms, in-process %.3f ms (allowed ±%.3f)", cost.scenario, what, got, want, slack)
+			} else {
+				t.Logf("%s %s: PromQL %.3f ms, in-process %.3f ms", cost.scenario, what, got, want)
+			}
+		}
+		added("+ttft p50", cost.columns.AddedTTFTP50, proxy.TimeToFirstToken.Med, direct.TimeToFirstToken.Med)
+		added("+dur p50", cost.columns.AddedDurationP50, proxy.HTTPReqDuration.Med, direct.HTTPReqDuration.Med)
 	}
-	added("+ttft p50", catalog.EfficiencyAddedTTFTP50, proxy.TimeToFirstToken.Med, direct.TimeToFirstToken.Med)
-	added("+dur p50", catalog.EfficiencyAddedDurationP50, proxy.HTTPReqDuration.Med, direct.HTTPReqDuration.Med)
+	// The realistic streams' lengths were drawn: their durations spread far wider than the
+	// fixed-length efficiency streams'.
+	fixed, drawn := sums[[2]string{"go-http", catalog.ScenarioEfficiency}], sums[[2]string{"go-http", catalog.ScenarioRealistic}]
+	if spread := func(s *load.Summary) float64 { return ms(s.HTTPReqDuration.P95) / ms(s.HTTPReqDuration.Med) }; spread(drawn) < 1.5*spread(fixed) {
+		t.Errorf("realistic p95/median duration %.2f, efficiency %.2f: the lengths were not drawn", spread(drawn), spread(fixed))
+	}
+	var text bytes.Buffer
+	if err := WriteOutcome(&text, out, Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "What a stream costs under realistic traffic"; !strings.Contains(text.String(), want) {
+		t.Errorf("printed outcome lacks %q:\n%s", want, text.String())
+	}
 }

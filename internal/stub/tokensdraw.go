@@ -18,11 +18,23 @@ const (
 // of a seed are not shifted by the draw.
 func (st *streamState) drawTokens(p *requestParams, req *chatRequest) {
 	if p.seeded {
-		st.countSrc.Seed(p.seed^countSeedMix, countSeedMix)
+		seedCount(&st.countSrc, p.seed)
 	} else {
 		st.countSrc.Seed(rand.Uint64(), rand.Uint64())
 	}
 	p.Shape.Tokens = st.capTokens(p, req, p.Shape.TokensDist.draw(st.count))
+}
+
+func seedCount(src *rand.PCG, seed uint64) { src.Seed(seed^countSeedMix, countSeedMix) }
+
+// CountForSeed is the token count the stub draws from t for a request whose X-Stub-Seed is
+// seed, before the output-size cap (which only a count near MaxTokens with large tokens
+// reaches): a client that sends the seed knows its stream's length, as a cancelling client
+// must to pick a moment inside it.
+func (t *TokensDist) CountForSeed(seed uint64) int {
+	var src rand.PCG
+	seedCount(&src, seed)
+	return t.draw(rand.New(&src))
 }
 
 // capTokens clamps a drawn count (already at most MaxTokens) to the largest whose response

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -52,13 +51,8 @@ func streamedCount(t *testing.T, s *testStub, body string, headers map[string]st
 	return content
 }
 
-// drawnFor is the count a seeded request draws, computed as the stub does (drawTokens).
-func drawnFor(seed uint64, d *TokensDist) int {
-	return d.draw(rand.New(rand.NewPCG(seed^countSeedMix, countSeedMix)))
-}
-
 // TestDrawnCountOverARealSocket: a stream with X-Stub-Tokens-Dist and X-Stub-Seed has the
-// drawn number of content events, and the metric observes each draw.
+// number of content events CountForSeed says (what a cancelling client relies on), and the metric observes each draw.
 func TestDrawnCountOverARealSocket(t *testing.T) {
 	s := startStub(t, zeroDelay())
 	const spec = "lognormal:mean=40,sd=30"
@@ -66,7 +60,7 @@ func TestDrawnCountOverARealSocket(t *testing.T) {
 	var counts []int
 	sum := 0
 	for seed := range uint64(8) {
-		want := drawnFor(seed, d)
+		want := d.CountForSeed(seed)
 		got := streamedCount(t, s, usageBody, map[string]string{HeaderTokensDist: spec, HeaderSeed: strconv.FormatUint(seed, 10)})
 		if got != want {
 			t.Errorf("seed %d: %d content events, want the %d drawn", seed, got, want)
@@ -97,7 +91,7 @@ func TestNamedHistogramByHeader(t *testing.T) {
 	s := startStub(t, cfg)
 	d := cfg.TokensHistograms.byName["chat"]
 	for seed := range uint64(3) {
-		want := drawnFor(seed, d)
+		want := d.CountForSeed(seed)
 		if got := streamedCount(t, s, usageBody, map[string]string{HeaderTokensDist: "histogram:chat", HeaderSeed: strconv.FormatUint(seed, 10)}); got != want {
 			t.Errorf("seed %d: %d content events, want the %d drawn", seed, got, want)
 		}
@@ -117,7 +111,7 @@ func TestNonStreamingAnswerUsesTheDraw(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := drawnFor(9, mustDist(t, spec)); got.Usage.CompletionTokens != want {
+	if want := mustDist(t, spec).CountForSeed(9); got.Usage.CompletionTokens != want {
 		t.Errorf("completion_tokens %d, want the %d drawn", got.Usage.CompletionTokens, want)
 	}
 }
@@ -138,8 +132,8 @@ func TestExplicitTokensWinOverADistribution(t *testing.T) {
 		t.Errorf("%d draws observed, want none", n)
 	}
 	// The server's distribution applies without the header, and a profile replaces it.
-	if got := streamedCount(t, s, usageBody, map[string]string{HeaderSeed: "4"}); got != drawnFor(4, cfg.Shape.TokensDist) {
-		t.Errorf("server distribution: %d content events, want %d", got, drawnFor(4, cfg.Shape.TokensDist))
+	if got := streamedCount(t, s, usageBody, map[string]string{HeaderSeed: "4"}); got != cfg.Shape.TokensDist.CountForSeed(4) {
+		t.Errorf("server distribution: %d content events, want %d", got, cfg.Shape.TokensDist.CountForSeed(4))
 	}
 	h := http.Header{}
 	h.Set(HeaderProfile, ProfileRealistic)

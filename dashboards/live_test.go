@@ -122,7 +122,7 @@ type window struct{ Start, End time.Time }
 
 // grafanaRange is Grafana's $__range for a time range set to w, as internal/results computes it.
 func (w window) grafanaRange() string {
-	return fmt.Sprintf("%ds", int(math.Ceil((w.End.Sub(w.Start)+2*time.Second).Seconds())))
+	return fmt.Sprintf("%ds", int(math.Ceil((w.End.Sub(w.Start) + 2*time.Second).Seconds())))
 }
 
 // compareCells checks that every cell of a terminal table shows as the panel does, and

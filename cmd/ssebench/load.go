@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -224,7 +223,8 @@ func segmentNote(seg *load.Segment) string {
 }
 
 // pickScenario finds the scenario file and the named scenario in it, Quick-scaled if asked,
-// with its misbehaving clients.
+// with its misbehaving clients; its stream's headers go under the user's, and its own SLO
+// (idle-streams') replaces --slo, as in `ssebench run`.
 func pickScenario(f *loadFlags) (load.Scenario, load.Clients, error) {
 	path := f.scenariosFile
 	if path == "" {
@@ -237,38 +237,27 @@ func pickScenario(f *loadFlags) (load.Scenario, load.Clients, error) {
 			path = filepath.Join(root, path)
 		}
 	}
-	all, err := load.LoadScenarioFile(path)
+	file, err := load.ReadScenarioFile(path)
 	if err != nil {
 		return nil, load.Clients{}, err
 	}
-	sc, ok := all[f.scenario]
+	sc, ok := file.Get(f.scenario)
 	if !ok {
-		names := make([]string, 0, len(all))
-		for n := range all {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return nil, load.Clients{}, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(names, ", "))
+		return nil, load.Clients{}, fmt.Errorf("--scenario %q is not in %s (it has: %s)", f.scenario, path, strings.Join(file.Names(), ", "))
 	}
-	shapes, err := load.LoadStreamShapes(path)
-	if err != nil {
-		return nil, load.Clients{}, err
-	}
-	clients, err := load.LoadClients(path)
-	if err != nil {
-		return nil, load.Clients{}, err
-	}
-	shape := shapes[f.scenario]
 	if f.quick {
-		sc, shape = sc.Quick(f.quickFactor), shape.Quick(f.quickFactor)
+		sc = sc.Quick(f.quickFactor)
 	}
 	// The scenario's stream shape, under any --header the user gave (theirs says the last word).
-	for k, vs := range shape.Headers() {
+	for k, vs := range sc.Stream.Headers() {
 		if _, set := f.headers[k]; !set {
 			f.headers[k] = vs
 		}
 	}
-	return sc, clients[f.scenario], nil
+	if sc.SLO != nil {
+		f.slo = *sc.SLO
+	}
+	return sc.Scenario, sc.Clients, nil
 }
 
 // writeFile creates path and fills it with write.

@@ -7,12 +7,6 @@ import (
 	"github.com/ssebench/ssebench/internal/stub"
 )
 
-// LoadClients reads each scenario's misbehaving clients ("clients") from a scenario file;
-// scenarios without any are left out.
-func LoadClients(path string) (map[string]Clients, error) {
-	return loadExtension(path, ParseClients)
-}
-
 // ParseClients decodes the "clients" of every scenario strictly, each against its scenario
 // (ParseScenarios, which checks them too): an unknown field, a bad value or a client its
 // executor cannot run is an error naming the field's path.

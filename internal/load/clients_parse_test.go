@@ -9,10 +9,7 @@ import (
 
 func TestClientsOfTheScenarioFile(t *testing.T) {
 	path := filepath.Join("..", "..", "k6", "scenarios.json")
-	clients, err := LoadClients(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clients := readScenarioFile(t, path).clients
 	if c := clients["cancel"]; c.Cancel == nil || c.Cancel.Share != 0.3 || c.SlowReaders != nil {
 		t.Errorf("cancel's clients %+v, want a cancelling share of 0.3 alone", c)
 	}
@@ -25,14 +22,8 @@ func TestClientsOfTheScenarioFile(t *testing.T) {
 			t.Errorf("%s has clients, want none", name)
 		}
 	}
-	scs, err := LoadScenarioFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shapes, err := LoadStreamShapes(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	scs := readScenarioFile(t, path).scenarios
+	shapes := readScenarioFile(t, path).streams
 	// The control is the same load without the slow readers.
 	if scs["slow-readers"] != scs["slow-readers-control"] || shapes["slow-readers"] != shapes["slow-readers-control"] {
 		t.Errorf("slow-readers-control %+v %+v differs from slow-readers %+v %+v",

@@ -3,7 +3,6 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"time"
 )
@@ -62,20 +61,6 @@ func quickScale(d time.Duration, factor float64) time.Duration {
 		return 0
 	}
 	return max(time.Millisecond, time.Duration(float64(d)*factor).Round(time.Millisecond))
-}
-
-// LoadScenarioFile reads a scenario file: a JSON object {"scenarios": {name: scenario}} in k6's
-// own options.scenarios shape, the one file the k6 scripts read too.
-func LoadScenarioFile(path string) (map[string]Scenario, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario file: %w", err)
-	}
-	scenarios, err := ParseScenarios(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return scenarios, nil
 }
 
 // ParseScenarios decodes a scenario file strictly: an unknown field, a bad duration, a negative

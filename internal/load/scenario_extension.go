@@ -2,8 +2,6 @@ package load
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 )
 
 // eachExtension calls parse with every scenario's field named field (one of ssebench's
@@ -30,17 +28,4 @@ func eachExtension(b []byte, field string, parse func(name, path string, raw jso
 		}
 	}
 	return nil
-}
-
-// loadExtension reads a scenario file and parses it with parse, naming the file in errors.
-func loadExtension[T any](path string, parse func([]byte) (map[string]T, error)) (map[string]T, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario file: %w", err)
-	}
-	out, err := parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
 }

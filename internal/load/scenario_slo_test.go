@@ -8,10 +8,7 @@ import (
 )
 
 func TestIdleStreamsCarriesAnSLOItsStreamCanMeet(t *testing.T) {
-	slos, err := LoadScenarioSLOs(filepath.Join("..", "..", "k6", "scenarios.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	slos := readScenarioFile(t, filepath.Join("..", "..", "k6", "scenarios.json")).slos
 	want := SLO{TTFT: 2 * time.Second, Gap: 1500 * time.Millisecond}
 	if got := slos["idle-streams"]; got != want {
 		t.Errorf("idle-streams' SLO %+v, want %+v: its tokens come a second apart", got, want)

@@ -8,10 +8,7 @@ import (
 )
 
 func TestScenarioFileHasTheWriteupsScenarios(t *testing.T) {
-	scs, err := LoadScenarioFile(filepath.Join("..", "..", "k6", "scenarios.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	scs := readScenarioFile(t, filepath.Join("..", "..", "k6", "scenarios.json")).scenarios
 	base, baseOK := scs["baseline"].(ConstantVUs)
 	stress, stressOK := scs["stress"].(RampingVUs)
 	if !baseOK || base.Executor() != ExecConstantVUs || base.VUs != 10 || base.Duration != 60*time.Second {

@@ -57,12 +57,6 @@ func (s StreamShape) Quick(factor float64) StreamShape {
 	return s
 }
 
-// LoadStreamShapes reads each scenario's stream shape from a scenario file; scenarios
-// without one are left out.
-func LoadStreamShapes(path string) (map[string]StreamShape, error) {
-	return loadExtension(path, ParseStreamShapes)
-}
-
 // ParseStreamShapes decodes the "stream" of every scenario strictly: an unknown field, a bad
 // duration, a count below 0, a token size below 1 or a distribution the stub would refuse
 // is an error naming the field's path.

@@ -8,10 +8,7 @@ import (
 )
 
 func TestStreamShapesOfTheScenarioFile(t *testing.T) {
-	shapes, err := LoadStreamShapes(filepath.Join("..", "..", "k6", "scenarios.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	shapes := readScenarioFile(t, filepath.Join("..", "..", "k6", "scenarios.json")).streams
 	idle, ok := shapes["idle-streams"]
 	if !ok || idle.Tokens != 60 || idle.InterTokenDelay != time.Second || idle.TimeToFirstToken != time.Second {
 		t.Fatalf("idle-streams' shape %+v (found %v), want 60 tokens a second apart", idle, ok)

@@ -10,23 +10,22 @@ import (
 
 // duetWorkload resolves --duet-workload: a constant-arrival-rate scenario of the file, whose
 // arrival process and stream shape the rounds take (scaled by --quick as the scenario is).
-func duetWorkload(cfg Config, defs map[string]load.Scenario, shapes map[string]load.StreamShape) (*namedScenario, error) {
+func duetWorkload(cfg Config, file *load.ScenarioFile) (*namedScenario, error) {
 	name := cfg.Duet.Workload
 	if name == "" {
 		return nil, nil
 	}
-	sc, ok := defs[name]
+	n, ok := file.Get(name)
 	if !ok {
 		return nil, fmt.Errorf("--duet-workload %q is not a scenario of %s", name, cfg.ScenariosFile)
 	}
-	if _, ok := sc.(load.ConstantArrivalRate); !ok {
-		return nil, fmt.Errorf("--duet-workload %q: want a constant-arrival-rate scenario (its arrivals and stream), not %s", name, sc.Executor())
+	if _, ok := n.Scenario.(load.ConstantArrivalRate); !ok {
+		return nil, fmt.Errorf("--duet-workload %q: want a constant-arrival-rate scenario (its arrivals and stream), not %s", name, n.Scenario.Executor())
 	}
-	shape := shapes[name]
 	if cfg.Quick {
-		sc, shape = sc.Quick(cfg.QuickFactor), shape.Quick(cfg.QuickFactor)
+		n = n.Quick(cfg.QuickFactor)
 	}
-	return &namedScenario{Name: name, Scenario: sc, Stream: shape}, nil
+	return &namedScenario{Name: name, Scenario: n.Scenario, Stream: n.Stream}, nil
 }
 
 // schedule is one round's load of each server: the duet's rate for length, spaced as the

@@ -9,25 +9,21 @@ import (
 	"github.com/ssebench/ssebench/internal/load"
 )
 
-func repoScenarios(t *testing.T) (map[string]load.Scenario, map[string]load.StreamShape, string) {
+func repoScenarios(t *testing.T) (*load.ScenarioFile, string) {
 	t.Helper()
 	path := filepath.Join("..", "..", "k6", "scenarios.json")
-	defs, err := load.LoadScenarioFile(path)
+	file, err := load.ReadScenarioFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shapes, err := load.LoadStreamShapes(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return defs, shapes, path
+	return file, path
 }
 
 // The realistic workload gives the rounds its Poisson arrivals and its lengths at the
 // duet's own rate, and a round's offered streams are the arrivals that fell due.
 func TestDuetTakesTheWorkloadsArrivalsAndStream(t *testing.T) {
-	defs, shapes, path := repoScenarios(t)
-	w, err := duetWorkload(Config{ScenariosFile: path, Duet: DuetConfig{Workload: "realistic"}}, defs, shapes)
+	file, path := repoScenarios(t)
+	w, err := duetWorkload(Config{ScenariosFile: path, Duet: DuetConfig{Workload: "realistic"}}, file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,16 +46,16 @@ func TestDuetTakesTheWorkloadsArrivalsAndStream(t *testing.T) {
 	if got := plain.offered(&load.Summary{Requests: 287}, 300); got != 300 {
 		t.Errorf("offered without a workload %d, want the rate × the round", got)
 	}
-	quick, err := duetWorkload(Config{ScenariosFile: path, Quick: true, QuickFactor: 0.1, Duet: DuetConfig{Workload: "realistic"}}, defs, shapes)
+	quick, err := duetWorkload(Config{ScenariosFile: path, Quick: true, QuickFactor: 0.1, Duet: DuetConfig{Workload: "realistic"}}, file)
 	if err != nil || quick.Stream.Headers().Get("X-Stub-Tokens-Dist") != "lognormal:mean=20,sd=15" {
 		t.Errorf("quick realistic workload %+v (%v): want its lengths scaled as the scenario's", quick, err)
 	}
 }
 
 func TestDuetWorkloadMustBeAnArrivalRateScenarioOfTheFile(t *testing.T) {
-	defs, shapes, path := repoScenarios(t)
+	file, path := repoScenarios(t)
 	for name, want := range map[string]string{"nope": "is not a scenario", "baseline": "want a constant-arrival-rate scenario"} {
-		_, err := duetWorkload(Config{ScenariosFile: path, Duet: DuetConfig{Workload: name}}, defs, shapes)
+		_, err := duetWorkload(Config{ScenariosFile: path, Duet: DuetConfig{Workload: name}}, file)
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--duet-workload") {
 			t.Errorf("--duet-workload %s: %v, want an error naming the flag: %q", name, err, want)
 		}

@@ -317,19 +317,7 @@ func plan(cfg Config) (planned, error) {
 	if p.servers, err = servers.Select(all, cfg.Servers); err != nil {
 		return p, err
 	}
-	defs, err := load.LoadScenarioFile(cfg.ScenariosFile)
-	if err != nil {
-		return p, err
-	}
-	shapes, err := load.LoadStreamShapes(cfg.ScenariosFile)
-	if err != nil {
-		return p, err
-	}
-	clients, err := load.LoadClients(cfg.ScenariosFile)
-	if err != nil {
-		return p, err
-	}
-	slos, err := load.LoadScenarioSLOs(cfg.ScenariosFile)
+	file, err := load.ReadScenarioFile(cfg.ScenariosFile)
 	if err != nil {
 		return p, err
 	}
@@ -342,29 +330,28 @@ func plan(cfg Config) (planned, error) {
 			p.duet = true
 			continue
 		}
-		sc, ok := defs[name]
+		n, ok := file.Get(name)
 		if !ok {
 			return p, fmt.Errorf("scenario %q is not in %s (nor %q, the sweep, or %q, side by side)", name, cfg.ScenariosFile, SweepName, DuetName)
 		}
-		shape := shapes[name]
 		if cfg.Quick {
-			sc, shape = sc.Quick(cfg.QuickFactor), shape.Quick(cfg.QuickFactor)
+			n = n.Quick(cfg.QuickFactor)
 		}
 		// Refused here, before any server starts, rather than halfway through the run.
-		if err := load.CheckFileLimit(sc, nil, clients[name]); err != nil {
+		if err := load.CheckFileLimit(n.Scenario, nil, n.Clients); err != nil {
 			return p, fmt.Errorf("scenario %s: %w", name, err)
 		}
-		slo, ok := slos[name]
-		if !ok {
-			slo = cfg.SLO
+		slo := cfg.SLO
+		if n.SLO != nil {
+			slo = *n.SLO
 		}
-		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: sc, Stream: shape, Clients: clients[name], SLO: slo})
+		p.scenarios = append(p.scenarios, namedScenario{Name: name, Scenario: n.Scenario, Stream: n.Stream, Clients: n.Clients, SLO: slo})
 	}
 	if p.duet {
 		if p.reference, err = duetReference(p.servers, cfg.Duet); err != nil {
 			return p, err
 		}
-		if p.duetWorkload, err = duetWorkload(cfg, defs, shapes); err != nil {
+		if p.duetWorkload, err = duetWorkload(cfg, file); err != nil {
 			return p, err
 		}
 	}

@@ -70,7 +70,7 @@ func costColumns(table, scenario string) CostColumns {
 	}
 	return CostColumns{
 		ReqPerSecond: define(Query{Name: table + ".req_per_second", Title: "req/s", Unit: UnitReqPerSec,
-			Expr: reqPerSecond(s), Help: "Achieved rate of " + of + ": it should equal the offered rate for every server."}),
+			Expr: reqPerSecond(s), Help: "Completed streams of " + of + " over its active window: the offered rate when streams are short; below it when the window's last streams run on for seconds after the arrivals end (realistic's long answers)."}),
 		CPUMicros: define(Query{Name: table + ".cpu_us_per_stream", Title: "cpu µs/stream", Unit: UnitCount, Better: "lower",
 			Expr: cpuMicrosPerStream(s), Help: "CPU time of the server process per relayed stream (µs) in " + of + "; for direct, the stub's own cost."}),
 		KiBPerStream: define(Query{Name: table + ".kib_per_open_stream", Title: "KiB/open stream", Unit: UnitCount, Better: "lower",

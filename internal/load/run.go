@@ -30,7 +30,7 @@ type Options struct {
 	Clock                        Clock          // nil: real time
 	RequestTimeout               time.Duration  // 0: DefaultRequestTimeout
 	// Clients are the misbehaving clients run beside the scenario's (the scenario file's
-	// "clients", LoadClients); zero: none. They run on the wall clock whatever Clock says.
+	// "clients", ScenarioFile); zero: none. They run on the wall clock whatever Clock says.
 	Clients Clients
 	Seed    uint64       // of the cancelling clients' moments; 0: from the time (logged)
 	SLO     SLO          // each stream is judged by it for goodput; zero: DefaultSLO

@@ -16,7 +16,7 @@ func BenchmarkIteration(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if !p.it.run(ctx, time.Now()) {
+		if !p.it.run(ctx, time.Now(), noArrival) {
 			b.Fatal("iteration interrupted")
 		}
 	}

@@ -79,7 +79,7 @@ func oneBrokenRequest(t *testing.T, target string, lean bool) *Summary {
 		p.it.lean = nil
 	}
 	start := time.Now()
-	if !p.it.run(context.Background(), start) {
+	if !p.it.run(context.Background(), start, noArrival) {
 		t.Fatal("the iteration reported itself interrupted")
 	}
 	if d := time.Since(start); d > 5*time.Second {

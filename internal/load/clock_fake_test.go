@@ -110,7 +110,7 @@ func waitFor(t *testing.T, cond func() bool) {
 
 // sleepIteration is a fake iteration that takes d on the clock, or ends early when interrupted.
 func sleepIteration(c Clock, d time.Duration) iterateFunc {
-	return func(ctx context.Context, _ time.Time) bool {
+	return func(ctx context.Context, _ time.Time, _ int64) bool {
 		tm := c.NewTimer(d)
 		select {
 		case <-tm.C():

@@ -9,8 +9,10 @@ import (
 
 // iterateFunc runs one iteration. scheduled is when it was due to start: latencies are timed
 // from it, so that a late start (open model) shows up as latency rather than disappearing.
+// arrival is its number in the arrival-rate executor's schedule of the whole run (the same
+// arrival on every server and in every segment), noArrival for the closed executors.
 // It returns false when ctx interrupted it before its end.
-type iterateFunc func(ctx context.Context, scheduled time.Time) bool
+type iterateFunc func(ctx context.Context, scheduled time.Time, arrival int64) bool
 
 // recorder receives what the executors observe about iterations and VUs.
 type recorder interface {

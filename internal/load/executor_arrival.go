@@ -114,7 +114,13 @@ type arrivalExecutor struct {
 
 type arrivalVU struct {
 	id   int
-	work chan time.Time
+	work chan arrivalDueAt
+}
+
+// arrivalDueAt is one arrival handed to a VU: when it was due and its number.
+type arrivalDueAt struct {
+	at      time.Time
+	arrival int64
 }
 
 func newArrivalExecutor(clock Clock, iterate iterateFunc, rec recorder, sc ConstantArrivalRate) *arrivalExecutor {
@@ -144,7 +150,7 @@ func (e *arrivalExecutor) run(ctx context.Context) {
 		if off >= e.sc.Duration || !sleepUntil(e.clock, start.Add(off), ctx.Done()) {
 			break
 		}
-		e.dispatch(ctx, start.Add(off))
+		e.dispatch(ctx, arrivalDueAt{at: start.Add(off), arrival: int64(i)})
 	}
 	sleepUntil(e.clock, start.Add(e.sc.Duration), ctx.Done())
 	close(e.stop)
@@ -153,8 +159,8 @@ func (e *arrivalExecutor) run(ctx context.Context) {
 	gracefulStop(ctx, e.clock, e.sc.GracefulStop, done, e.inflight)
 }
 
-// dispatch hands the iteration due at `at` to a free VU, a new one, or drops it.
-func (e *arrivalExecutor) dispatch(ctx context.Context, at time.Time) {
+// dispatch hands the iteration due at d.at to a free VU, a new one, or drops it.
+func (e *arrivalExecutor) dispatch(ctx context.Context, d arrivalDueAt) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var v *arrivalVU
@@ -170,12 +176,12 @@ func (e *arrivalExecutor) dispatch(ctx context.Context, at time.Time) {
 		return
 	}
 	e.busy++
-	v.work <- at
+	v.work <- d
 }
 
 // spawn starts a VU goroutine; the caller holds e.mu.
 func (e *arrivalExecutor) spawn(ctx context.Context) *arrivalVU {
-	v := &arrivalVU{id: e.all, work: make(chan time.Time, 1)}
+	v := &arrivalVU{id: e.all, work: make(chan arrivalDueAt, 1)}
 	e.all++
 	e.wg.Add(1)
 	go func() {
@@ -187,20 +193,20 @@ func (e *arrivalExecutor) spawn(ctx context.Context) *arrivalVU {
 
 func (e *arrivalExecutor) vu(ctx context.Context, v *arrivalVU) {
 	for {
-		var at time.Time
+		var d arrivalDueAt
 		select {
-		case at = <-v.work:
+		case d = <-v.work:
 		case <-e.stop:
 			select { // work handed over just before the stop still runs
-			case at = <-v.work:
+			case d = <-v.work:
 			default:
 				return
 			}
 		}
-		ictx := e.inflight.begin(ctx, v.id, at)
-		completed := e.iterate(ictx, at)
+		ictx := e.inflight.begin(ctx, v.id, d.at)
+		completed := e.iterate(ictx, d.at, d.arrival)
 		e.inflight.end(v.id)
-		e.rec.iterationDone(at, e.clock.Now(), completed)
+		e.rec.iterationDone(d.at, e.clock.Now(), completed)
 		e.mu.Lock()
 		e.busy--
 		e.idle = append(e.idle, v)

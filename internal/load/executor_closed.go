@@ -158,7 +158,7 @@ func (e *closedExecutor) vu(ctx context.Context, id int) {
 		started := now
 		ictx := e.inflight.begin(ctx, id, started)
 		e.mu.Unlock()
-		completed := e.iterate(ictx, started)
+		completed := e.iterate(ictx, started, noArrival)
 		e.inflight.end(id)
 		e.rec.iterationDone(started, e.clock.Now(), completed)
 		e.mu.Lock()

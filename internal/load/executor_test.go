@@ -204,7 +204,7 @@ func TestCancelInterruptsAtOnce(t *testing.T) {
 	sc := ConstantVUs{VUs: 4, Duration: time.Hour, GracefulStop: time.Hour}
 	rec := &countingRecorder{}
 	started := make(chan struct{}, 4)
-	block := func(ctx context.Context, _ time.Time) bool {
+	block := func(ctx context.Context, _ time.Time, _ int64) bool {
 		started <- struct{}{}
 		<-ctx.Done()
 		return false
@@ -232,7 +232,7 @@ func TestArrivalRateRealTime(t *testing.T) {
 	sc := ConstantArrivalRate{Rate: 100, TimeUnit: time.Second, Duration: 300 * time.Millisecond,
 		PreAllocatedVUs: 5, MaxVUs: 50, GracefulStop: 10 * time.Second}
 	rec := &countingRecorder{}
-	ex, _ := newExecutor(sc, RealClock{}, func(ctx context.Context, _ time.Time) bool {
+	ex, _ := newExecutor(sc, RealClock{}, func(ctx context.Context, _ time.Time, _ int64) bool {
 		time.Sleep(5 * time.Millisecond)
 		return true
 	}, rec)

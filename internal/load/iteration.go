@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ssebench/ssebench/internal/sse"
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 // DefaultBody is the chat completion each iteration requests when Options.Body is nil.
@@ -28,7 +29,8 @@ type iterator struct {
 	client  *http.Client
 	url     string
 	body    []byte
-	headers http.Header // read-only once built: shared by every VU's requests
+	headers http.Header    // read-only once built: shared by every VU's requests
+	paired  *pairedLengths // nil: the stub draws each length unpaired, if it draws any
 	clock   Clock
 	col     *collector
 	timeout time.Duration
@@ -88,9 +90,10 @@ func (c *countingConn) Write(b []byte) (int, error) {
 
 // run is an iterateFunc. Every latency is measured from scheduled: for the closed executors
 // that is when the request was sent, for the arrival-rate one when it was due.
-func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
+func (it *iterator) run(ctx context.Context, scheduled time.Time, arrival int64) bool {
+	seed, seeded := it.paired.seed(arrival)
 	if it.lean != nil {
-		return it.runLean(ctx, scheduled)
+		return it.runLean(ctx, scheduled, seed)
 	}
 	rctx, cancel := context.WithTimeout(ctx, it.timeout)
 	defer cancel()
@@ -101,6 +104,10 @@ func (it *iterator) run(ctx context.Context, scheduled time.Time) bool {
 		return false // the URL was validated when the run started
 	}
 	req.Header = it.headers
+	if seeded {
+		req.Header = it.headers.Clone()
+		req.Header.Set(stub.HeaderSeed, seed)
+	}
 	resp, err := it.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

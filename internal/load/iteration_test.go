@@ -53,7 +53,7 @@ func TestIterationOutcomes(t *testing.T) {
 				url = srv.URL + ChatCompletionsPath
 			}
 			p, reg := prepareFor(t, target, http.Header{"X-Test-Mode": {c.mode}})
-			if !p.it.run(context.Background(), time.Now()) {
+			if !p.it.run(context.Background(), time.Now(), noArrival) {
 				t.Fatal("iteration reported itself interrupted")
 			}
 			got := gathered(t, reg)
@@ -90,7 +90,7 @@ func TestIterationTimings(t *testing.T) {
 	srv := streamServer(t)
 	p, _ := prepareFor(t, srv.URL, http.Header{"X-Test-Events": {"4"}, "X-Test-Gap": {"30ms"}})
 	sent := time.Now()
-	p.it.run(context.Background(), sent)
+	p.it.run(context.Background(), sent, noArrival)
 	s := p.col.summary(Options{}, time.Second)
 	// 4 content events each after a 30 ms sleep, then [DONE] at once: the first event comes
 	// ≥30 ms after sending, three gaps ≥30 ms and one ~0, the whole stream ≥120 ms.
@@ -113,7 +113,7 @@ func TestInterruptedIterationIsNotARequest(t *testing.T) {
 	p, reg := prepareFor(t, srv.URL, http.Header{"X-Test-Events": {"100"}, "X-Test-Gap": {"50ms"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if p.it.run(ctx, time.Now()) {
+	if p.it.run(ctx, time.Now(), noArrival) {
 		t.Fatal("iteration cut by its context reported itself complete")
 	}
 	for k := range gathered(t, reg) {
@@ -132,7 +132,7 @@ func TestCustomHeadersAndBodyReachTheServer(t *testing.T) {
 		inner.ServeHTTP(w, r)
 	})
 	p, _ := prepareFor(t, srv.URL, http.Header{"x-stub-tokens": {"7"}})
-	p.it.run(context.Background(), time.Now())
+	p.it.run(context.Background(), time.Now(), noArrival)
 	r := <-got
 	if r.Header.Get("X-Stub-Tokens") != "7" || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "text/event-stream" {
 		t.Fatalf("headers %v: want X-Stub-Tokens 7, JSON content type and event-stream accept", r.Header)

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/ssebench/ssebench/internal/stub"
 )
 
 // leanClient sends the run's one request over HTTP/1.1 keep-alive connections of its own,
@@ -21,11 +23,14 @@ import (
 // built once) and responses are parsed by net/http (http.ReadResponse), so status line,
 // headers, chunked, sized and close-delimited bodies and the keep-alive rules are net/http's.
 type leanClient struct {
-	addr    string        // host:port
-	request []byte        // the request on the wire
-	req     *http.Request // what the responses answer; read-only
-	dialer  *net.Dialer
-	col     *collector
+	addr    string // host:port
+	request []byte // the request on the wire
+	// head and tail are request split after its last header line, where a per-request
+	// header (pairedLengths' X-Stub-Seed) goes.
+	head, tail []byte
+	req        *http.Request // what the responses answer; read-only
+	dialer     *net.Dialer
+	col        *collector
 
 	mu      sync.Mutex
 	idle    []*leanConn // most recently used last: reused first, as net/http does
@@ -37,6 +42,7 @@ type leanConn struct {
 	conn net.Conn // a countingConn
 	br   *bufio.Reader
 	lim  *headerLimiter // between br and conn: bounds what a response head may pull in
+	wbuf []byte         // a request with a header of its own (leanClient.wire)
 
 	// The connection's deadline is moved to the past when the context of the VU using it is
 	// cancelled, which interrupts a blocked read at once. The watch stays registered while the
@@ -87,8 +93,10 @@ func newLeanClient(target string, body []byte, headers http.Header, maxVUs int, 
 	if port == "" {
 		port = "80"
 	}
-	return &leanClient{addr: net.JoinHostPort(u.Hostname(), port), request: wire.Bytes(), req: req,
-		dialer: newDialer(), col: col, maxIdle: maxVUs}, nil
+	request := wire.Bytes()
+	end := bytes.Index(request, []byte("\r\n\r\n")) + 2 // after the last header's CRLF
+	return &leanClient{addr: net.JoinHostPort(u.Hostname(), port), request: request, req: req,
+		head: request[:end], tail: request[end:], dialer: newDialer(), col: col, maxIdle: maxVUs}, nil
 }
 
 // get returns an idle connection that is still open, or dials a new one. net/http notices a
@@ -150,9 +158,10 @@ func (l *leanClient) CloseIdleConnections() {
 	}
 }
 
-// roundTrip writes the request and reads the response head, stamping the first response byte.
-func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, firstByte time.Time, err error) {
-	if _, err := c.conn.Write(l.request); err != nil {
+// roundTrip writes the request, with X-Stub-Seed when seed is set, and reads the response
+// head, stamping the first response byte.
+func (l *leanClient) roundTrip(c *leanConn, clock Clock, seed string) (resp *http.Response, firstByte time.Time, err error) {
+	if _, err := c.conn.Write(l.wire(c, seed)); err != nil {
 		return nil, time.Time{}, err
 	}
 	c.lim.arm()
@@ -171,6 +180,19 @@ func (l *leanClient) roundTrip(c *leanConn, clock Clock) (resp *http.Response, f
 		}
 	}
 	return nil, firstByte, fmt.Errorf("more than %d informational (1xx) responses", maxInformational)
+}
+
+// wire is the request's bytes: the one request, or a copy with X-Stub-Seed in the connection's
+// own buffer (one write, as without it).
+func (l *leanClient) wire(c *leanConn, seed string) []byte {
+	if seed == "" {
+		return l.request
+	}
+	b := append(c.wbuf[:0], l.head...)
+	b = append(append(append(b, stub.HeaderSeed...), ": "...), seed...)
+	b = append(append(b, "\r\n"...), l.tail...)
+	c.wbuf = b
+	return b
 }
 
 // errResponseHeaderTooLarge fails a response whose head passes MaxResponseHeaderBytes.
@@ -208,7 +230,7 @@ var pastDeadline = time.Unix(1, 0)
 
 // runLean is iterator.run over the lean client: the same measurements at the same points.
 // The request timeout and interruption both act through the connection's deadline (leanConn.watch).
-func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
+func (it *iterator) runLean(ctx context.Context, scheduled time.Time, seed string) bool {
 	c, err := it.lean.get(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -218,7 +240,7 @@ func (it *iterator) runLean(ctx context.Context, scheduled time.Time) bool {
 		return true
 	}
 	c.conn.SetDeadline(time.Now().Add(it.timeout))
-	resp, firstByte, err := it.lean.roundTrip(c, it.clock)
+	resp, firstByte, err := it.lean.roundTrip(c, it.clock, seed)
 	if err != nil {
 		c.close()
 		if ctx.Err() != nil {

@@ -39,7 +39,7 @@ func newCountedServer(t *testing.T, handler http.Handler) *countedServer {
 func runOK(t *testing.T, p *prepared, n int) {
 	t.Helper()
 	for i := range n {
-		if !p.it.run(context.Background(), time.Now()) {
+		if !p.it.run(context.Background(), time.Now(), noArrival) {
 			t.Fatalf("iteration %d reported itself interrupted", i)
 		}
 	}
@@ -119,7 +119,7 @@ func TestLeanClientTimesOutAStalledStream(t *testing.T) {
 	}
 	t.Cleanup(p.closeIdle)
 	start := time.Now()
-	if !p.it.run(context.Background(), start) {
+	if !p.it.run(context.Background(), start, noArrival) {
 		t.Fatal("a timed-out request was reported as an interruption")
 	}
 	if took := time.Since(start); took > 5*time.Second {
@@ -153,7 +153,7 @@ func TestLeanRequestIsWhatNetHTTPSends(t *testing.T) {
 		got, _ = io.ReadAll(io.LimitReader(conn, int64(len(want))))
 	})
 	p.it.lean = nil // the net/http path
-	p.it.run(context.Background(), time.Now())
+	p.it.run(context.Background(), time.Now(), noArrival)
 	wg.Wait()
 	if !bytes.Equal(got, want) {
 		t.Fatalf("net/http sent\n%q\nthe lean client sends\n%q", got, want)
@@ -208,12 +208,12 @@ func TestLeanClientInterruptsThroughAKeptWatch(t *testing.T) {
 	p, _ := prepareFor(t, srv.URL, nil)
 	vu, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if !p.it.run(vu, time.Now()) {
+	if !p.it.run(vu, time.Now(), noArrival) {
 		t.Fatal("the first stream reported itself interrupted")
 	}
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	if p.it.run(vu, start) {
+	if p.it.run(vu, start, noArrival) {
 		t.Fatal("a stream whose VU context was cancelled reported itself complete")
 	}
 	if took := time.Since(start); took > 1500*time.Millisecond {
@@ -231,7 +231,7 @@ func TestLeanClientDropsAConnectionWatchedByACancelledContext(t *testing.T) {
 	srv := newCountedServer(t, streamServer(t).Config.Handler)
 	p, _ := prepareFor(t, srv.URL, nil)
 	vu, cancel := context.WithCancel(context.Background())
-	if !p.it.run(vu, time.Now()) {
+	if !p.it.run(vu, time.Now(), noArrival) {
 		t.Fatal("the first stream reported itself interrupted")
 	}
 	cancel()

@@ -32,9 +32,12 @@ type Options struct {
 	// Clients are the misbehaving clients run beside the scenario's (the scenario file's
 	// "clients", ScenarioFile); zero: none. They run on the wall clock whatever Clock says.
 	Clients Clients
-	Seed    uint64       // of the cancelling clients' moments; 0: from the time (logged)
-	SLO     SLO          // each stream is judged by it for goodput; zero: DefaultSLO
-	Logger  *slog.Logger // nil: slog.Default()
+	Seed    uint64 // of the cancelling clients' moments; 0: from the time (logged)
+	// LengthSalt keys the lengths drawn for an arrival-rate scenario's streams (pairedLengths):
+	// runs with the same salt give the same arrival the same length on every server.
+	LengthSalt uint64
+	SLO        SLO          // each stream is judged by it for goodput; zero: DefaultSLO
+	Logger     *slog.Logger // nil: slog.Default()
 }
 
 // Progress is a snapshot of a running load run.
@@ -135,6 +138,7 @@ func prepare(opts Options) (*prepared, error) {
 	r.transport = newTransport(opts.Scenario.MaxVUCount(), r.col)
 	r.it = &iterator{client: &http.Client{Transport: r.transport}, url: url, body: opts.Body,
 		headers: requestHeaders(opts.Headers), clock: r.clock, col: r.col, timeout: opts.RequestTimeout}
+	r.it.paired = newPairedLengths(r.it.headers, opts.LengthSalt)
 	if r.it.body == nil {
 		r.it.body = DefaultBody
 	}

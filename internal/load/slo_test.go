@@ -167,7 +167,7 @@ func TestSLOGoodputCountsTheStreamsWithinBounds(t *testing.T) {
 				p.it.lean = nil // the net/http path
 			}
 			for range sloStreamKinds {
-				if !p.it.run(context.Background(), time.Now()) {
+				if !p.it.run(context.Background(), time.Now(), noArrival) {
 					t.Fatal("an iteration reported itself interrupted")
 				}
 			}

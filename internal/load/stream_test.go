@@ -17,7 +17,7 @@ func TestLongStreamsReachTheSummaryWhole(t *testing.T) {
 	p, reg := prepareFor(t, srv.URL, http.Header{"X-Test-Events": {strconv.Itoa(content)}})
 	const streams = 3
 	for range streams {
-		if !p.it.run(context.Background(), time.Now()) {
+		if !p.it.run(context.Background(), time.Now(), noArrival) {
 			t.Fatal("iteration reported itself interrupted")
 		}
 	}

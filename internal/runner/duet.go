@@ -173,7 +173,7 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 	}
 	stubBefore, loadBefore := meterSeconds(d.stub), selfCPUSeconds()
 	r.Start = time.Now()
-	summaries := d.drive(ctx, live, r.Starts, length)
+	summaries := d.drive(ctx, live, r.Starts, length, number)
 	r.End = time.Now()
 	h := roundHarness{stub: meterSeconds(d.stub) - stubBefore, load: selfCPUSeconds() - loadBefore}
 	offered := int64(math.Round(float64(d.cfg.Rate) * length.Seconds()))
@@ -192,7 +192,10 @@ func (d *duetRun) round(ctx context.Context, number int, length time.Duration) (
 }
 
 // drive runs the schedules and returns each instance's summary.
-func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Start, length time.Duration) map[string]*load.Summary {
+// Within a round every server's k-th arrival draws the same length (a workload's drawn
+// lengths, load.Options.LengthSalt), and each round draws afresh: the ratio compares the
+// servers on one sample of lengths, and the rounds sample the distribution.
+func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Start, length time.Duration, round int) map[string]*load.Summary {
 	byName := map[string]*instance{}
 	for _, in := range live {
 		byName[in.name] = in
@@ -211,7 +214,8 @@ func (d *duetRun) drive(ctx context.Context, live []*instance, starts []duet.Sta
 			defer wg.Done()
 			sleepCtx(ctx, time.Until(t0.Add(s.Delay)))
 			sum, err := load.Run(ctx, load.Options{Target: in.url, TestID: d.testID, Server: in.name, ScenarioName: DuetName,
-				Scenario: sc, Headers: d.headers(in), SLO: d.st.cfg.SLO, Registry: prometheus.NewRegistry()})
+				Scenario: sc, Headers: d.headers(in), SLO: d.st.cfg.SLO, Registry: prometheus.NewRegistry(),
+				LengthSalt: d.seed ^ uint64(round)<<32})
 			if err != nil && !errors.Is(err, context.Canceled) {
 				d.st.cfg.Logger.Warn("duet load", "server", in.name, "err", err)
 			}

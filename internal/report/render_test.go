@@ -224,4 +224,18 @@ func TestReportDrawsTheSweep(t *testing.T) {
 	if strings.Contains(plain, "Capacity under the SLO") {
 		t.Error("a run without a sweep shows a sweep section")
 	}
+	// results.md has the same capacities, by both rules.
+	var md, plainMD strings.Builder
+	if err := WriteMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"### Capacity under the SLO (sweep)", "goodput ≥ 99 % of streams", "p99 TTFT ≤ 55.0 ms",
+		"| direct | 400 | harness | 400 |", "| go-http | 200 | proxy | 150 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("results.md lacks %q:\n%s", want, md.String())
+		}
+	}
+	if err := WriteMarkdown(&plainMD, sampleData()); err != nil || strings.Contains(plainMD.String(), "Capacity under the SLO") {
+		t.Errorf("a run without a sweep: %v, or its results.md shows a sweep section", err)
+	}
 }

@@ -130,7 +130,7 @@ func writeFiles(w io.Writer, out *Outcome) error {
 		// The same results.md as the report's, whether or not a report was made.
 		var md bytes.Buffer
 		if err := report.WriteMarkdown(&md, &report.Data{TestID: out.TestID, Start: out.Start, End: out.End,
-			Table: out.Table, Tables: out.Tables, Duet: duetReport(out.Duet), Findings: out.Findings}); err != nil {
+			Table: out.Table, Tables: out.Tables, Duet: duetReport(out.Duet), Sweep: sweepReport(out.Sweep), Findings: out.Findings}); err != nil {
 			return err
 		}
 		files[report.FileMarkdown] = md.Bytes()

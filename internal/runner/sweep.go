@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssebench/ssebench/internal/catalog"
 	"github.com/ssebench/ssebench/internal/load"
+	"github.com/ssebench/ssebench/internal/report"
 	"github.com/ssebench/ssebench/internal/results"
 	"github.com/ssebench/ssebench/internal/run"
 	"github.com/ssebench/ssebench/internal/servers"
@@ -185,4 +186,18 @@ func warmUp(ctx context.Context, tg target, sc load.Scenario) {
 // warmUpVUs is the trials' warm-up: the baseline scenario's 10 VUs for d.
 func warmUpVUs(d time.Duration) load.Scenario {
 	return load.ConstantVUs{VUs: 10, Duration: d, GracefulStop: 2 * time.Second}
+}
+
+// sweepReport is the sweep's verdict as the report shows it (its curve is the report's to
+// read from Prometheus); nil without a sweep.
+func sweepReport(s *SweepOutcome) *report.Sweep {
+	if s == nil || len(s.Results) == 0 {
+		return nil
+	}
+	out := &report.Sweep{GoodputPercent: 100 * s.GoodputTarget, BoundMs: s.TTFTBoundMs, Curve: s.Curve}
+	for _, r := range s.Results {
+		out.Capacities = append(out.Capacities, report.SweepCapacity{Server: r.Server, Capacity: r.Capacity,
+			CapacityTTFT: r.CapacityTTFT, Limit: r.Limit, Note: r.Note})
+	}
+	return out
 }

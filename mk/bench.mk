@@ -50,3 +50,15 @@ FAILURE_FLAGS ?= --trials 3 --quick-factor 0.2
 .PHONY: bench-failures
 bench-failures: deps build ## clients that cancel, read slowly, hold idle streams: every server, 3 trials (~45 min)
 	$(BIN)/ssebench run --scenarios cancel,slow-readers,idle-streams $(FAILURE_FLAGS)
+
+# The realistic workload (Poisson arrivals, lognormal lengths, paired across servers): the
+# cost table over 3 trials and every server's capacity on goodput and on p99 TTFT, then side
+# by side, as README's "What a stream costs under realistic traffic" and "Does the ranking
+# depend on the traffic's shape?" were measured: about 55 min on 2 cores.
+# REALISTIC_FLAGS=--servers=go-http,nginx narrows both runs.
+REALISTIC_FLAGS ?=
+
+.PHONY: bench-realistic
+bench-realistic: deps build ## realistic traffic: cost table (3 trials), capacity sweep, side by side (~55 min)
+	$(BIN)/ssebench run --scenarios realistic,sweep --trials 3 --sweep-start 200 --sweep-step 5s $(REALISTIC_FLAGS)
+	$(BIN)/ssebench run --scenarios duet --duet-workload realistic --duet-rate 5 --duet-budget 3m $(REALISTIC_FLAGS)

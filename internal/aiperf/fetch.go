@@ -18,13 +18,9 @@ func Fetch(ctx context.Context, q *run.Querier, id string, trials []run.Trial) (
 	if len(trials) == 0 {
 		return nil, fmt.Errorf("aiperf: run %q has no trials", id)
 	}
-	var tables []*results.Table
-	for _, tr := range trials {
-		t, err := results.FetchColumns(ctx, q, tr.TestID, tr.Window, catalog.AIPerfColumns, catalog.ResultsReqPerSecond)
-		if err != nil {
-			return nil, fmt.Errorf("aiperf: trial %d (%s): %w", tr.Number, tr.TestID, err)
-		}
-		tables = append(tables, t)
+	tables, err := results.FetchTrials(ctx, q, trials, catalog.AIPerfColumns, catalog.ResultsReqPerSecond)
+	if err != nil {
+		return nil, fmt.Errorf("aiperf: %w", err)
 	}
 	t := Pool(id, tables)
 	if len(t.Rows) == 0 {

@@ -63,13 +63,9 @@ func FetchRunColumns(ctx context.Context, q *run.Querier, id string, trials []ru
 	if len(trials) == 0 {
 		return nil, fmt.Errorf("results: run %q has no trials", id)
 	}
-	var tables []*Table
-	for _, tr := range trials {
-		t, err := FetchColumns(ctx, q, tr.TestID, tr.Window, columns, rankBy)
-		if err != nil {
-			return nil, fmt.Errorf("trial %d (%s): %w", tr.Number, tr.TestID, err)
-		}
-		tables = append(tables, t)
+	tables, err := FetchTrials(ctx, q, trials, columns, rankBy)
+	if err != nil {
+		return nil, err
 	}
 	if len(tables) == 1 {
 		t := tables[0]
@@ -86,6 +82,20 @@ func FetchRunColumns(ctx context.Context, q *run.Querier, id string, trials []ru
 	}
 	t := Merge(id, tables)
 	return t, nil
+}
+
+// FetchTrials is columns of each trial of a run, one table per trial, each over its own
+// testid and window.
+func FetchTrials(ctx context.Context, q *run.Querier, trials []run.Trial, columns []catalog.Query, rankBy catalog.Query) ([]*Table, error) {
+	var tables []*Table
+	for _, tr := range trials {
+		t, err := FetchColumns(ctx, q, tr.TestID, tr.Window, columns, rankBy)
+		if err != nil {
+			return nil, fmt.Errorf("trial %d (%s): %w", tr.Number, tr.TestID, err)
+		}
+		tables = append(tables, t)
+	}
+	return tables, nil
 }
 
 func hasSampled(columns []catalog.Query) bool {

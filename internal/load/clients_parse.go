@@ -15,8 +15,13 @@ func ParseClients(b []byte) (map[string]Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseClientsOf(b, scenarios)
+}
+
+// parseClientsOf is ParseClients over the file's scenarios, already decoded from b.
+func parseClientsOf(b []byte, scenarios map[string]Scenario) (map[string]Clients, error) {
 	out := map[string]Clients{}
-	err = eachExtension(b, "clients", func(name, path string, raw json.RawMessage) error {
+	err := eachExtension(b, "clients", func(name, path string, raw json.RawMessage) error {
 		c, err := parseClients(raw, path, scenarios[name])
 		out[name] = c
 		return err

@@ -42,7 +42,7 @@ func ReadScenarioFile(path string) (*ScenarioFile, error) {
 }
 
 // ParseScenarioFile decodes a scenario file's text: ParseScenarios, ParseStreamShapes,
-// ParseClients and ParseScenarioSLOs on the same bytes.
+// ParseClients (over the scenarios already decoded) and ParseScenarioSLOs on the same bytes.
 func ParseScenarioFile(b []byte) (*ScenarioFile, error) {
 	f := &ScenarioFile{}
 	var err error
@@ -52,7 +52,7 @@ func ParseScenarioFile(b []byte) (*ScenarioFile, error) {
 	if f.streams, err = ParseStreamShapes(b); err != nil {
 		return nil, err
 	}
-	if f.clients, err = ParseClients(b); err != nil {
+	if f.clients, err = parseClientsOf(b, f.scenarios); err != nil {
 		return nil, err
 	}
 	if f.slos, err = ParseScenarioSLOs(b); err != nil {
